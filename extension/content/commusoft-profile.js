@@ -1,0 +1,27 @@
+// Everything specific to Commusoft's pages, in one place: which routes are customer records, and how the
+// Customer Details panel labels what we read. Real pages will differ from any replica — when they do, this
+// is the one file to change (see ../shared/docs/commusoft.md, "What we do not know").
+'use strict';
+
+(globalThis.ghlBridge ??= {}).commusoftProfile = Object.freeze({
+  app: 'commusoft',
+
+  // Customer, work-address and company records, old `view` and `view_v2` layouts, any tab below them.
+  recordRoute: /^\/customers\/(?:customer|customer_list)\/(\d+)\/view(?:_v2)?\//,
+
+  // Headings of the panel that shows who the customer is. Matched on the element's whole text.
+  detailsHeadings: ['Customer Details', 'Customer details', 'Contact details', 'Work address details'],
+
+  // Labels shown next to each value, compared case-insensitively without a trailing colon.
+  fieldLabels: Object.freeze({
+    name: ['Name', 'Customer name', 'Full name', 'Contact name'],
+    email: ['Email', 'E-mail', 'Email address', 'E-mail address'],
+    mobile: ['Mobile', 'Mobile number', 'Mobile no', 'Cell', 'Cell phone'],
+    landline: ['Landline', 'Telephone', 'Phone', 'Home phone', 'Work phone', 'Landline number'],
+    accountNumber: ['Account no', 'Account number', 'Account no.', 'Account #'],
+    address: ['Address', 'Billing address', 'Property address'],
+  }),
+
+  // How long to wait for the record's details to render after a route change (the app renders slowly).
+  readTimeoutMs: 15000,
+});

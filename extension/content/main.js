@@ -1,0 +1,106 @@
+// Content script entry: follows Commusoft's single-page navigation, reads the open record, asks the service
+// worker for its GHL side, and shows it in the panel. No GHL calls and no tokens here.
+'use strict';
+
+(() => {
+  const { commusoftProfile: profile, readRecord, mountPanel } = globalThis.ghlBridge;
+  const ROUTE_POLL_MS = 400;
+
+  let current = null; // { recordId, panel, section, identity, generation }
+  let generation = 0;
+
+  function recordIdFromUrl() {
+    return profile.recordRoute.exec(location.pathname)?.[1] ?? null;
+  }
+
+  function identityOf(fields) {
+    return [fields.email, fields.mobile, fields.landline, fields.name].map((v) => v ?? '').join('|');
+  }
+
+  /** Called often and cheaply: notices route changes, re-rendered panels and changed records. */
+  function check() {
+    const recordId = recordIdFromUrl();
+    if (recordId !== current?.recordId) {
+      current?.panel.destroy();
+      current = null;
+      if (recordId) open(recordId);
+      return;
+    }
+    if (!current) return;
+    current.panel.ensureAttached();
+    // The app re-renders its containers: when our section was replaced, read again and reload if the
+    // person shown changed.
+    if (current.section && !current.section.isConnected) {
+      const read = readRecord(document, profile);
+      if (read) {
+        current.section = read.section;
+        if (identityOf(read.fields) !== current.identity) load(current);
+      }
+    }
+  }
+
+  function open(recordId) {
+    current = { recordId, panel: null, section: null, identity: null };
+    const state = current;
+    state.panel = mountPanel({ onRetry: () => load(state) });
+    load(state);
+  }
+
+  async function load(state) {
+    const myGeneration = ++generation;
+    const stale = () => myGeneration !== generation || current !== state;
+    state.panel.showLoading('Reading the customer record…');
+
+    const read = await waitForRecord(stale);
+    if (stale()) return;
+    if (!read) {
+      state.panel.showProblem({
+        code: 'record_unreadable',
+        message: 'The customer details did not appear on this page, so the GHL contact cannot be found. Reload the page; if this keeps happening, the page layout may have changed.',
+        retryable: true,
+      });
+      return;
+    }
+    state.section = read.section;
+    state.identity = identityOf(read.fields);
+    state.panel.showLoading();
+    performance.mark('ghl-bridge:request');
+    const answer = await ask({
+      type: 'panel.load',
+      record: { host: location.hostname, recordId: state.recordId, ...read.fields },
+    });
+    if (stale()) return;
+    if (answer.ok) state.panel.showView(answer.data);
+    else state.panel.showProblem(answer.error);
+    performance.mark('ghl-bridge:data');
+  }
+
+  /** Polls until the details panel is on the page (the app renders slowly), or gives up. */
+  async function waitForRecord(stale) {
+    const deadline = Date.now() + profile.readTimeoutMs;
+    for (;;) {
+      const read = readRecord(document, profile);
+      if (read || stale() || Date.now() > deadline) return read;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  }
+
+  async function ask(message) {
+    try {
+      const answer = await chrome.runtime.sendMessage(message);
+      if (answer && typeof answer.ok === 'boolean') return answer;
+      return { ok: false, error: { code: 'internal', message: 'The extension did not answer. Reload the page.', retryable: true } };
+    } catch (error) {
+      // After an extension update the old content script loses its connection.
+      return {
+        ok: false,
+        error: { code: 'extension_reloaded', message: 'Reload this page to use the updated extension.', retryable: false },
+      };
+    }
+  }
+
+  addEventListener('popstate', check);
+  globalThis.navigation?.addEventListener?.('navigatesuccess', check);
+  setInterval(check, ROUTE_POLL_MS);
+  check();
+})();

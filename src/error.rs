@@ -1,0 +1,154 @@
+//! The one error type of the core. Every failure reaches the UI as `{code, message, retryable}`:
+//! `code` is stable (the UI switches on it), `message` is written for the agent, not the developer.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Stable, machine-readable error codes. Serialized in snake_case; never rename a variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A message from a script or page did not have the expected shape.
+    InvalidMessage,
+    /// The message came from a context that may not send it (a page, another extension, a wrong host).
+    ForbiddenSender,
+    /// No GHL credentials saved yet.
+    NotConfigured,
+    /// The saved settings are incomplete or invalid.
+    InvalidSettings,
+    /// GHL rejected the token (401).
+    Unauthorized,
+    /// The token lacks a scope the call needs.
+    MissingScope,
+    /// The token has no access to the location (403).
+    Forbidden,
+    /// The OAuth refresh failed; the user must connect again.
+    ReconnectNeeded,
+    /// The GHL record does not exist (404).
+    NotFound,
+    /// GHL refused the request body (400/422).
+    Validation,
+    /// GHL's duplicate-contact rule refused a create.
+    Duplicate,
+    /// Burst rate limit reached (429).
+    RateLimited,
+    /// Daily request budget used up.
+    DailyLimit,
+    /// GHL failed on its side (5xx).
+    ServerError,
+    /// The request never got an answer (offline, DNS, connection dropped).
+    Network,
+    /// The request took too long.
+    Timeout,
+    /// GHL answered with something we could not read (malformed JSON, wrong types, too large).
+    BadResponse,
+    /// The host page record could not be matched: it carries no email or phone.
+    NoIdentity,
+    /// Extension storage failed.
+    Storage,
+    /// A bug on our side; the message says what happened.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as the UI sees it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidMessage => "invalid_message",
+            Self::ForbiddenSender => "forbidden_sender",
+            Self::NotConfigured => "not_configured",
+            Self::InvalidSettings => "invalid_settings",
+            Self::Unauthorized => "unauthorized",
+            Self::MissingScope => "missing_scope",
+            Self::Forbidden => "forbidden",
+            Self::ReconnectNeeded => "reconnect_needed",
+            Self::NotFound => "not_found",
+            Self::Validation => "validation",
+            Self::Duplicate => "duplicate",
+            Self::RateLimited => "rate_limited",
+            Self::DailyLimit => "daily_limit",
+            Self::ServerError => "server_error",
+            Self::Network => "network",
+            Self::Timeout => "timeout",
+            Self::BadResponse => "bad_response",
+            Self::NoIdentity => "no_identity",
+            Self::Storage => "storage",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// Whether trying the same thing again later can succeed without the user changing anything.
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            Self::RateLimited | Self::ServerError | Self::Network | Self::Timeout | Self::Storage
+        )
+    }
+}
+
+/// An error as the UI receives it, with the GHL details that help support (HTTP status, trace id).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+    pub retryable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// How long to wait before a retry can succeed, when GHL told us (rate limits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+impl Error {
+    /// An error with the default retryability of its code.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            retryable: code.is_retryable(),
+            status: None,
+            trace_id: None,
+            retry_after_ms: None,
+        }
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub fn with_trace_id(mut self, trace_id: Option<String>) -> Self {
+        self.trace_id = trace_id;
+        self
+    }
+
+    pub fn with_retry_after(mut self, ms: u64) -> Self {
+        self.retry_after_ms = Some(ms);
+        self
+    }
+
+    pub fn invalid_message(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidMessage, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+
+    pub fn storage(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Storage, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,16 @@
+//! GoHighLevel API v2: client, models, and the reading of answers.
+
+pub mod client;
+pub mod models;
+pub mod response;
+
+pub use client::{ClientConfig, DuplicateKey, GhlClient};
+
+/// GHL's API host. The manifest's `host_permissions` names the same host.
+pub const API_BASE: &str = "https://services.leadconnectorhq.com";
+
+/// The `Version` header every contacts, users and locations call must carry.
+pub const API_VERSION: &str = "2021-07-28";
+
+/// A service worker's fetch is killed by Chrome after 30 s without a response; give up a little earlier.
+pub const REQUEST_TIMEOUT_MS: u32 = 25_000;

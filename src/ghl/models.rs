@@ -1,0 +1,109 @@
+//! GHL API v2 response models, after `contacts.json`. Tolerant on purpose: every field is optional (GHL omits
+//! fields freely and search results lack some), `null` reads as absent, and unknown fields are ignored.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// A contact (`GetContectByIdSchema`, sic, and the search/create variants).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Contact {
+    pub id: Option<String>,
+    pub location_id: Option<String>,
+    pub name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company_name: Option<String>,
+    pub address1: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub website: Option<String>,
+    pub timezone: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    pub business_id: Option<String>,
+    pub assigned_to: Option<String>,
+    pub date_added: Option<String>,
+    pub date_updated: Option<String>,
+}
+
+impl Contact {
+    /// The name to show: `name`, else first + last, else the email, else the phone.
+    pub fn display_name(&self) -> Option<String> {
+        let non_empty = |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        non_empty(&self.name)
+            .or_else(|| {
+                let joined = [non_empty(&self.first_name), non_empty(&self.last_name)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (!joined.is_empty()).then_some(joined)
+            })
+            .or_else(|| non_empty(&self.email))
+            .or_else(|| non_empty(&self.phone))
+    }
+}
+
+/// A custom-field value as GHL outputs it: `{id, value}` (input uses `{id|key, field_value}`).
+/// The value's type depends on the field (text, number, list, file map), so it is kept as received JSON.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CustomFieldValue {
+    pub id: Option<String>,
+    pub value: Option<Box<RawValue>>,
+}
+
+/// `{"contact": …}` — GET, and the duplicate lookup, where `contact` may be missing or `null`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ContactEnvelope {
+    pub contact: Option<Contact>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_spec_example_and_ignores_unknown_fields() {
+        let json = r#"{"contact":{"id":"seD4PfOuKoVMLkEZqohJ","name":"rubika deo","firstName":"rubika","lastName":"Deo",
+            "email":"rubika@deos.com","phone":"+18832327657","dnd":true,"dndSettings":{"Call":{"status":"active"}},
+            "tags":["a","b"],"customFields":[{"id":"MgobCB14YMVKuE4Ka8p1","value":"name"},{"id":"x","value":["a",1]}],
+            "businessId":"641c094001436dbc2081e642","additionalEmails":[{"email":"x@y.z"}],"somethingNew":{"deep":[1]}}}"#;
+        let envelope: ContactEnvelope = serde_json::from_str(json).unwrap();
+        let contact = envelope.contact.unwrap();
+        assert_eq!(contact.id.as_deref(), Some("seD4PfOuKoVMLkEZqohJ"));
+        assert_eq!(contact.tags.unwrap(), vec!["a", "b"]);
+        assert_eq!(contact.custom_fields.unwrap()[1].value.as_ref().unwrap().get(), r#"["a",1]"#);
+    }
+
+    #[test]
+    fn missing_and_null_contacts_read_as_none() {
+        for json in ["{}", r#"{"contact":null}"#, r#"{"contact":null,"traceId":"t"}"#] {
+            let envelope: ContactEnvelope = serde_json::from_str(json).unwrap();
+            assert!(envelope.contact.is_none(), "{json}");
+        }
+    }
+
+    #[test]
+    fn nulls_inside_a_contact_read_as_absent() {
+        let contact: Contact = serde_json::from_str(r#"{"id":"c1","name":null,"tags":null,"customFields":null}"#).unwrap();
+        assert_eq!(contact.display_name(), None);
+        assert!(contact.tags.is_none());
+    }
+
+    #[test]
+    fn display_name_falls_back_sensibly() {
+        let mut contact = Contact { first_name: Some("Jane".into()), last_name: Some(" Doe ".into()), ..Default::default() };
+        assert_eq!(contact.display_name().as_deref(), Some("Jane Doe"));
+        contact.name = Some("  ".into());
+        assert_eq!(contact.display_name().as_deref(), Some("Jane Doe"));
+        let email_only = Contact { email: Some("a@b.co".into()), ..Default::default() };
+        assert_eq!(email_only.display_name().as_deref(), Some("a@b.co"));
+    }
+}

@@ -1,0 +1,295 @@
+//! Turning GHL answers into values or into errors a person can act on.
+//!
+//! GHL's error body is `{"statusCode", "message": string | string[], "error"?, "traceId"?, "meta"?}`, but
+//! gateways answer 5xx with HTML, so nothing here assumes the body is JSON.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{HttpResponse, TransportError, TransportErrorKind, MAX_RESPONSE_BYTES};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// What an error body told us, as far as it could be read.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ErrorBody {
+    pub messages: Vec<String>,
+    pub trace_id: Option<String>,
+    /// On a refused duplicate create: the contact that already exists.
+    pub duplicate_of: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct RawErrorBody {
+    message: Option<Messages>,
+    trace_id: Option<String>,
+    meta: Option<RawMeta>,
+}
+
+/// `message` is a string for most statuses and a list of strings for 422.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Messages {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct RawMeta {
+    contact_id: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn parse(body: &str) -> Self {
+        let raw: RawErrorBody = serde_json::from_str(body).unwrap_or_default();
+        Self {
+            messages: match raw.message {
+                Some(Messages::One(text)) => vec![text],
+                Some(Messages::Many(items)) => items,
+                None => Vec::new(),
+            },
+            trace_id: raw.trace_id,
+            duplicate_of: raw.meta.and_then(|meta| meta.contact_id),
+        }
+    }
+
+    fn joined(&self) -> String {
+        self.messages.iter().map(|m| clip(m, 300)).collect::<Vec<_>>().join("; ")
+    }
+
+    fn mentions(&self, needle: &str) -> bool {
+        self.messages.iter().any(|m| m.to_ascii_lowercase().contains(needle))
+    }
+}
+
+/// Context that makes error messages specific.
+#[derive(Debug, Clone, Copy)]
+pub struct CallContext<'a> {
+    /// What was asked for, for "not found" messages: "contact", "note", "task".
+    pub resource: &'a str,
+    pub location_id: &'a str,
+}
+
+/// Reads a successful JSON answer, or explains why the answer is not one.
+pub fn read_json<T: DeserializeOwned>(response: &HttpResponse, context: CallContext<'_>) -> Result<T> {
+    if !(200..300).contains(&response.status) {
+        return Err(status_error(response, context));
+    }
+    parse_body(response)
+}
+
+/// Parses a 2xx body into `T`; malformed JSON, wrong types and oversized bodies become `bad_response`.
+pub fn parse_body<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+    if response.body.len() > MAX_RESPONSE_BYTES {
+        return Err(Error::new(
+            ErrorCode::BadResponse,
+            format!("GHL sent a response larger than {} MB, which we do not read.", MAX_RESPONSE_BYTES >> 20),
+        )
+        .with_status(response.status));
+    }
+    serde_json::from_str(&response.body).map_err(|error| {
+        let trace_id = ErrorBody::parse(&response.body).trace_id;
+        Error::new(
+            ErrorCode::BadResponse,
+            format!("GHL sent a response we could not read ({}). Try again; if it persists, GHL may be having trouble.", describe_json_error(&error)),
+        )
+        .with_status(response.status)
+        .with_trace_id(trace_id)
+    })
+}
+
+fn describe_json_error(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Eof => "the body ended early".to_owned(),
+        Category::Syntax => format!("invalid JSON at line {} column {}", error.line(), error.column()),
+        Category::Data => clip(&error.to_string(), 200),
+        Category::Io => "the body could not be read".to_owned(),
+    }
+}
+
+/// The error for a non-2xx answer.
+pub fn status_error(response: &HttpResponse, context: CallContext<'_>) -> Error {
+    let body = ErrorBody::parse(&response.body);
+    let status = response.status;
+    let detail = body.joined();
+    let error = match status {
+        401 if body.mentions("scope") => Error::new(
+            ErrorCode::MissingScope,
+            "The GHL token is not allowed to do this. In GHL, give the Private Integration the contacts.readonly and contacts.write scopes, then try again.",
+        ),
+        401 => Error::new(
+            ErrorCode::Unauthorized,
+            "GHL rejected the token — check the Private Integration Token in Options.",
+        ),
+        403 => Error::new(
+            ErrorCode::Forbidden,
+            format!(
+                "This token has no access to location {} — check the Location ID in Options, or use a token created in that sub-account.",
+                context.location_id
+            ),
+        ),
+        404 => Error::new(
+            ErrorCode::NotFound,
+            format!("GHL has no such {} — it may have been deleted in GHL.", context.resource),
+        ),
+        400 if body.mentions("duplicated contacts") => Error::new(
+            ErrorCode::Duplicate,
+            "GHL already has a contact with this email or phone, and this location does not allow duplicates.",
+        ),
+        400 | 422 => Error::new(
+            ErrorCode::Validation,
+            if detail.is_empty() {
+                format!("GHL refused the request (HTTP {status}).")
+            } else {
+                format!("GHL refused the request: {detail}.")
+            },
+        ),
+        429 => rate_limit_error(response),
+        500..=599 => Error::new(
+            ErrorCode::ServerError,
+            format!("GHL is having trouble (HTTP {status}). Try again in a minute."),
+        ),
+        _ => Error::new(
+            ErrorCode::BadResponse,
+            format!("GHL answered with an unexpected HTTP status {status}."),
+        ),
+    };
+    error.with_status(status).with_trace_id(body.trace_id)
+}
+
+fn rate_limit_error(response: &HttpResponse) -> Error {
+    let daily_remaining = response.header("x-ratelimit-daily-remaining").and_then(|v| v.trim().parse::<u64>().ok());
+    if daily_remaining == Some(0) {
+        return Error::new(
+            ErrorCode::DailyLimit,
+            "GHL's daily request limit for this location is used up. Syncing resumes when it resets.",
+        );
+    }
+    let wait_ms = response
+        .header("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|seconds| seconds * 1000)
+        .or_else(|| response.header("x-ratelimit-interval-milliseconds").and_then(|v| v.trim().parse().ok()))
+        .unwrap_or(10_000);
+    Error::new(
+        ErrorCode::RateLimited,
+        format!("GHL rate limit reached — try again in {} s.", wait_ms.div_ceil(1000)),
+    )
+    .with_retry_after(wait_ms)
+}
+
+/// The error for a request that got no response.
+pub fn transport_error(error: &TransportError) -> Error {
+    match error.kind {
+        TransportErrorKind::Timeout => Error::new(
+            ErrorCode::Timeout,
+            "GHL did not answer in time. Check your connection; we will try again.",
+        ),
+        TransportErrorKind::Network => Error::new(
+            ErrorCode::Network,
+            "Could not reach GHL. Check your internet connection; we will try again.",
+        ),
+        TransportErrorKind::Body => Error::new(
+            ErrorCode::BadResponse,
+            format!("GHL's response could not be read ({}).", clip(&error.detail, 200)),
+        ),
+    }
+}
+
+/// Shortens untrusted text for messages, on a character boundary.
+pub(crate) fn clip(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONTEXT: CallContext<'static> = CallContext { resource: "contact", location_id: "LOC1" };
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse { status, headers: Vec::new(), body: body.to_owned() }
+    }
+
+    #[test]
+    fn explains_401_as_a_token_problem() {
+        let error = status_error(&response(401, r#"{"statusCode":401,"message":"Invalid JWT","traceId":"t-1"}"#), CONTEXT);
+        assert_eq!(error.code, ErrorCode::Unauthorized);
+        assert!(error.message.contains("Private Integration Token"));
+        assert_eq!(error.trace_id.as_deref(), Some("t-1"));
+        assert!(!error.retryable);
+    }
+
+    #[test]
+    fn tells_a_missing_scope_from_a_bad_token() {
+        let error = status_error(&response(401, r#"{"message":"The token is not authorized for this scope."}"#), CONTEXT);
+        assert_eq!(error.code, ErrorCode::MissingScope);
+    }
+
+    #[test]
+    fn names_the_location_on_403() {
+        let error = status_error(&response(403, r#"{"message":"The token does not have access to this location."}"#), CONTEXT);
+        assert_eq!(error.code, ErrorCode::Forbidden);
+        assert!(error.message.contains("LOC1"));
+    }
+
+    #[test]
+    fn lists_422_messages() {
+        let body = r#"{"statusCode":422,"message":["property foo should not exist","title should not be empty"]}"#;
+        let error = status_error(&response(422, body), CONTEXT);
+        assert_eq!(error.code, ErrorCode::Validation);
+        assert!(error.message.contains("property foo should not exist; title should not be empty"));
+    }
+
+    #[test]
+    fn names_the_existing_contact_on_a_refused_duplicate() {
+        let body = r#"{"statusCode":400,"message":"This location does not allow duplicated contacts.","meta":{"contactId":"c9","matchingField":"email"}}"#;
+        let error = status_error(&response(400, body), CONTEXT);
+        assert_eq!(error.code, ErrorCode::Duplicate);
+        assert_eq!(ErrorBody::parse(body).duplicate_of.as_deref(), Some("c9"));
+    }
+
+    #[test]
+    fn reads_html_gateway_errors() {
+        let error = status_error(&response(502, "<html>Bad Gateway</html>"), CONTEXT);
+        assert_eq!(error.code, ErrorCode::ServerError);
+        assert!(error.retryable);
+        assert_eq!(error.status, Some(502));
+    }
+
+    #[test]
+    fn rate_limits_say_how_long_to_wait() {
+        let mut answer = response(429, r#"{"message":"Too many requests"}"#);
+        answer.headers.push(("X-RateLimit-Interval-Milliseconds".into(), "8000".into()));
+        let error = status_error(&answer, CONTEXT);
+        assert_eq!(error.code, ErrorCode::RateLimited);
+        assert_eq!(error.retry_after_ms, Some(8000));
+        assert!(error.message.contains("8 s"));
+
+        answer.headers.push(("X-RateLimit-Daily-Remaining".into(), "0".into()));
+        assert_eq!(status_error(&answer, CONTEXT).code, ErrorCode::DailyLimit);
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_response_not_a_panic() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Anything {
+            #[allow(dead_code)]
+            contact: crate::ghl::models::Contact,
+        }
+        for body in ["{\"contact\":{\"id\":", "", "null", "[1,2]", "{\"contact\":1} trailing"] {
+            let error = read_json::<Anything>(&response(200, body), CONTEXT).unwrap_err();
+            assert_eq!(error.code, ErrorCode::BadResponse, "body {body:?}");
+        }
+    }
+
+    #[test]
+    fn clips_on_character_boundaries() {
+        assert_eq!(clip("héllo", 2), "hé…");
+        assert_eq!(clip("hi", 5), "hi");
+    }
+}

@@ -1,0 +1,168 @@
+//! The HTTP seam. The core builds [`HttpRequest`]s and reads [`HttpResponse`]s; a [`Transport`] moves them.
+//! On wasm that is `fetch` (see `wasm::fetch`); natively, tests bring their own.
+
+use std::fmt;
+
+/// The HTTP methods GHL's API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A request with an absolute URL (relative URLs resolve against the worker script in a service worker).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    /// Give up after this long; the transport reports [`TransportErrorKind::Timeout`].
+    pub timeout_ms: u32,
+}
+
+/// A response as received. Header names are compared case-insensitively.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// The first header of that name, case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// No response: offline, refused, reset, DNS, CORS, or the connection closed before an answer.
+    Network,
+    /// The request timed out (the transport aborted it).
+    Timeout,
+    /// The response arrived but its body could not be read (too large, not text).
+    Body,
+}
+
+/// A request that got no usable response. Whether the server acted on it is unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub detail: String,
+}
+
+impl TransportError {
+    pub fn new(kind: TransportErrorKind, detail: impl Into<String>) -> Self {
+        Self { kind, detail: detail.into() }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            TransportErrorKind::Network => "network",
+            TransportErrorKind::Timeout => "timeout",
+            TransportErrorKind::Body => "body",
+        };
+        write!(f, "{kind}: {}", self.detail)
+    }
+}
+
+/// Largest response body the core will read. GHL's biggest real answers (a 500-contact search page)
+/// stay well below this; anything larger is refused rather than parsed.
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Moves one request and its response. Implementations must not retry: the client decides that.
+#[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
+pub trait Transport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+impl<T: Transport + ?Sized> Transport for &T {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        (**self).send(request).await
+    }
+}
+
+/// Percent-encodes a query-string component (RFC 3986 unreserved characters stay as they are),
+/// so `+` in a phone number or an email arrives as `%2B`, as GHL requires.
+pub fn encode_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[(byte >> 4) as usize] as char);
+                out.push(HEX[(byte & 0xF) as usize] as char);
+            }
+        }
+    }
+    out
+}
+
+/// Builds `?a=1&b=2` from pairs, skipping none: callers leave out what they do not send.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (index, (key, value)) in pairs.iter().enumerate() {
+        out.push(if index == 0 { '?' } else { '&' });
+        out.push_str(&encode_component(key));
+        out.push('=');
+        out.push_str(&encode_component(value));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_plus_and_at_as_ghl_requires() {
+        assert_eq!(encode_component("+1423164516"), "%2B1423164516");
+        assert_eq!(encode_component("test+abc@gmail.com"), "test%2Babc%40gmail.com");
+        assert_eq!(encode_component("a b/ü"), "a%20b%2F%C3%BC");
+    }
+
+    #[test]
+    fn builds_query_strings_in_order() {
+        assert_eq!(query_string(&[]), "");
+        assert_eq!(query_string(&[("locationId", "L1"), ("email", "x@y.z")]), "?locationId=L1&email=x%40y.z");
+    }
+
+    #[test]
+    fn finds_headers_case_insensitively() {
+        let response = HttpResponse {
+            status: 200,
+            headers: vec![("x-ratelimit-remaining".into(), "99".into())],
+            body: String::new(),
+        };
+        assert_eq!(response.header("X-RateLimit-Remaining"), Some("99"));
+        assert_eq!(response.header("X-RateLimit-Max"), None);
+    }
+}

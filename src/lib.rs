@@ -1,0 +1,20 @@
+//! GHL Bridge core: everything the extension decides, in one place, testable natively.
+//!
+//! The service worker hands every message to [`app::Core::dispatch`] (through `wasm`, the only
+//! wasm-bindgen surface). Content scripts and pages only draw what comes back.
+
+pub mod app;
+pub mod clock;
+pub mod error;
+pub mod ghl;
+pub mod host;
+pub mod http;
+pub mod panel;
+pub mod protocol;
+pub mod settings;
+pub mod store;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,154 @@
+//! The connection settings: which GHL location, and the credential to reach it.
+//! They live only in extension-private storage; the public view never carries the token.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::store::{self, Store};
+use serde::{Deserialize, Serialize};
+
+/// Storage key of the settings record.
+pub const SETTINGS_KEY: &str = "settings";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Settings {
+    pub location_id: String,
+    pub auth: Auth,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Auth {
+    /// A sub-account Private Integration Token (`pit-…`): static, no refresh.
+    #[serde(rename = "pit")]
+    PrivateIntegrationToken { token: String },
+}
+
+impl Auth {
+    pub fn access_token(&self) -> &str {
+        match self {
+            Self::PrivateIntegrationToken { token } => token,
+        }
+    }
+}
+
+/// What the options page may see of the settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub configured: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_kind: Option<&'static str>,
+    /// The token's last four characters, so a person can tell which token is saved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_hint: Option<String>,
+}
+
+impl Settings {
+    /// Checks and normalises settings typed by a person.
+    pub fn validated(mut self) -> Result<Self> {
+        self.location_id = self.location_id.trim().to_owned();
+        let location_ok = !self.location_id.is_empty()
+            && self.location_id.len() <= 64
+            && self.location_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !location_ok {
+            return Err(Error::new(
+                ErrorCode::InvalidSettings,
+                "The Location ID should be the sub-account id from GHL (Settings → Business Profile), letters and digits only.",
+            ));
+        }
+        match &mut self.auth {
+            Auth::PrivateIntegrationToken { token } => {
+                *token = token.trim().to_owned();
+                if token.is_empty() || token.len() > 4096 || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(Error::new(
+                        ErrorCode::InvalidSettings,
+                        "Paste the Private Integration Token exactly as GHL shows it (Settings → Private Integrations).",
+                    ));
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    pub fn view(settings: Option<&Self>) -> SettingsView {
+        match settings {
+            None => SettingsView { configured: false, location_id: None, auth_kind: None, token_hint: None },
+            Some(settings) => {
+                let token = settings.auth.access_token();
+                let tail: String = token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+                SettingsView {
+                    configured: true,
+                    location_id: Some(settings.location_id.clone()),
+                    auth_kind: Some(match settings.auth {
+                        Auth::PrivateIntegrationToken { .. } => "pit",
+                    }),
+                    token_hint: Some(format!("…{tail}")),
+                }
+            }
+        }
+    }
+
+    /// The saved settings, or `None` before the first save.
+    pub async fn load(store: &impl Store) -> Result<Option<Self>> {
+        store::read::<Self>(store, SETTINGS_KEY).await.map_err(|_| {
+            Error::new(ErrorCode::InvalidSettings, "The saved settings could not be read. Open Options and save them again.")
+        })
+    }
+
+    /// The saved settings, or the error that tells the agent to set them up.
+    pub async fn require(store: &impl Store) -> Result<Self> {
+        Self::load(store).await?.ok_or_else(|| {
+            Error::new(
+                ErrorCode::NotConfigured,
+                "GHL is not connected yet. Open the extension's Options and enter your Private Integration Token and Location ID.",
+            )
+        })
+    }
+
+    pub async fn save(self, store: &impl Store) -> Result<Self> {
+        let settings = self.validated()?;
+        store::write(store, SETTINGS_KEY, &settings).await?;
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pit(location: &str, token: &str) -> Settings {
+        Settings { location_id: location.into(), auth: Auth::PrivateIntegrationToken { token: token.into() } }
+    }
+
+    #[test]
+    fn trims_and_accepts_good_settings() {
+        let settings = pit(" Loc123 ", " pit-fake-token ").validated().unwrap();
+        assert_eq!(settings.location_id, "Loc123");
+        assert_eq!(settings.auth.access_token(), "pit-fake-token");
+    }
+
+    #[test]
+    fn refuses_bad_location_ids_and_tokens() {
+        for (location, token) in [("", "t"), ("a/b", "t"), ("../x", "t"), ("L", ""), ("L", "two words"), ("L", "tab\tin")] {
+            let error = pit(location, token).validated().unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidSettings, "{location:?} {token:?}");
+        }
+    }
+
+    #[test]
+    fn the_view_hides_the_token() {
+        let settings = pit("Loc", "pit-fake-abcd1234");
+        let json = serde_json::to_string(&Settings::view(Some(&settings))).unwrap();
+        assert!(!json.contains("pit-fake"), "{json}");
+        assert!(json.contains("…1234"));
+        assert_eq!(serde_json::to_string(&Settings::view(None)).unwrap(), r#"{"configured":false}"#);
+    }
+
+    #[test]
+    fn refuses_unknown_fields_in_stored_or_sent_settings() {
+        let result = serde_json::from_str::<Settings>(r#"{"locationId":"L","auth":{"kind":"pit","token":"t"},"x":1}"#);
+        assert!(result.is_err());
+    }
+}

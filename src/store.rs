@@ -1,0 +1,79 @@
+//! Durable key → JSON storage. On wasm: `chrome.storage.local` (extension-private; content scripts and pages
+//! cannot read it). Natively: memory, for tests.
+//!
+//! Values cross as JSON text, so the core deserializes straight into its own types (no dynamic JSON values:
+//! they cost wasm size) while `chrome.storage` still holds plain, inspectable objects.
+
+use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// The item's JSON text, or `None` when absent.
+    async fn get(&self, key: &str) -> Result<Option<String>>;
+    /// Stores JSON text (the caller guarantees it is valid JSON).
+    async fn set(&self, key: &str, json: String) -> Result<()>;
+    async fn remove(&self, key: &str) -> Result<()>;
+}
+
+impl<S: Store + ?Sized> Store for &S {
+    async fn get(&self, key: &str) -> Result<Option<String>> {
+        (**self).get(key).await
+    }
+    async fn set(&self, key: &str, json: String) -> Result<()> {
+        (**self).set(key, json).await
+    }
+    async fn remove(&self, key: &str) -> Result<()> {
+        (**self).remove(key).await
+    }
+}
+
+/// Reads a typed item; `None` when absent, `Err` when it cannot be read as `T`.
+pub async fn read<T: DeserializeOwned>(store: &impl Store, key: &str) -> Result<Option<T>> {
+    match store.get(key).await? {
+        None => Ok(None),
+        Some(json) => serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|_| Error::storage(format!("The stored item \"{key}\" could not be read."))),
+    }
+}
+
+/// Writes a typed item.
+pub async fn write<T: Serialize>(store: &impl Store, key: &str, value: &T) -> Result<()> {
+    let json = serde_json::to_string(value).map_err(|e| Error::internal(format!("could not encode \"{key}\": {e}")))?;
+    store.set(key, json).await
+}
+
+/// In-memory store for native tests and tools.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    items: RefCell<BTreeMap<String, String>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Everything stored (JSON text by key), for assertions.
+    pub fn snapshot(&self) -> BTreeMap<String, String> {
+        self.items.borrow().clone()
+    }
+}
+
+impl Store for MemoryStore {
+    async fn get(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.items.borrow().get(key).cloned())
+    }
+    async fn set(&self, key: &str, json: String) -> Result<()> {
+        self.items.borrow_mut().insert(key.to_owned(), json);
+        Ok(())
+    }
+    async fn remove(&self, key: &str) -> Result<()> {
+        self.items.borrow_mut().remove(key);
+        Ok(())
+    }
+}

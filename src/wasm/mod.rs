@@ -1,0 +1,47 @@
+//! The only wasm-bindgen surface of the core. No rules live here: it converts values at the boundary,
+//! binds the platform (fetch, `chrome.storage`), and turns [`Error`]s into real JS `Error`s.
+//!
+//! Messages cross as JSON text (`JSON.stringify` / `JSON.parse` in the worker): the core then deserializes
+//! straight into its typed messages, which keeps the module small (no generic JS-value visitors).
+
+mod fetch;
+mod storage;
+
+use crate::app::Core;
+use crate::error::Error;
+use crate::ghl::API_BASE;
+use wasm_bindgen::prelude::*;
+
+pub use fetch::FetchTransport;
+pub use storage::ChromeStorage;
+
+/// Serves one message from a content script or extension page.
+///
+/// `message` is the message's JSON; `sender` is the JSON of `{extensionId, extensionOrigin, id, url, tabId,
+/// frameId}`. Resolves to the answer's JSON, or rejects with an `Error` carrying `code`, `retryable` and, for
+/// GHL errors, `status`, `traceId` and `retryAfterMs`.
+#[wasm_bindgen]
+pub async fn dispatch(message: String, sender: String) -> Result<String, JsValue> {
+    Core::new(FetchTransport, ChromeStorage, API_BASE).dispatch(&message, &sender).await.map_err(js_error)
+}
+
+/// A real `Error` (so stacks and `instanceof` work) with the fields the UI switches on.
+pub fn js_error(error: Error) -> JsValue {
+    let js = js_sys::Error::new(&error.message);
+    js.set_name("GhlBridgeError");
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str(key), &value);
+    };
+    set("code", JsValue::from_str(error.code.as_str()));
+    set("retryable", JsValue::from_bool(error.retryable));
+    if let Some(status) = error.status {
+        set("status", JsValue::from(status));
+    }
+    if let Some(trace_id) = &error.trace_id {
+        set("traceId", JsValue::from_str(trace_id));
+    }
+    if let Some(ms) = error.retry_after_ms {
+        set("retryAfterMs", JsValue::from_f64(ms as f64));
+    }
+    js.into()
+}

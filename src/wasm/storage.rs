@@ -1,0 +1,53 @@
+//! [`Store`] over `chrome.storage.local`: extension-private (content scripts and pages cannot read it) and
+//! durable across service-worker restarts and browser restarts. Items are stored as plain objects; the core
+//! exchanges them as JSON text.
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    // Looked up at call time, so a missing `chrome` (tests, wrong context) is an `Err`, not a trap.
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
+    async fn storage_get(keys: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = set, catch)]
+    async fn storage_set(items: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = remove, catch)]
+    async fn storage_remove(keys: &JsValue) -> std::result::Result<JsValue, JsValue>;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChromeStorage;
+
+impl Store for ChromeStorage {
+    async fn get(&self, key: &str) -> Result<Option<String>> {
+        let key_js = JsValue::from_str(key);
+        let items = storage_get(&key_js).await.map_err(storage_error)?;
+        let item = js_sys::Reflect::get(&items, &key_js).map_err(storage_error)?;
+        if item.is_undefined() {
+            return Ok(None);
+        }
+        let json = js_sys::JSON::stringify(&item).map_err(storage_error)?;
+        Ok(json.as_string())
+    }
+
+    async fn set(&self, key: &str, json: String) -> Result<()> {
+        let value = js_sys::JSON::parse(&json).map_err(storage_error)?;
+        let items = js_sys::Object::new();
+        js_sys::Reflect::set(&items, &JsValue::from_str(key), &value).map_err(storage_error)?;
+        storage_set(&items).await.map(drop).map_err(storage_error)
+    }
+
+    async fn remove(&self, key: &str) -> Result<()> {
+        storage_remove(&JsValue::from_str(key)).await.map(drop).map_err(storage_error)
+    }
+}
+
+fn storage_error(error: JsValue) -> Error {
+    let detail = js_sys::Reflect::get(&error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|message| message.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned());
+    Error::storage(format!("Extension storage failed ({detail}). Free some space or restart the browser."))
+}

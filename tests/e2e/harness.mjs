@@ -1,0 +1,123 @@
+// Shared by the end-to-end tests, the benchmark and the demo: starts the GHL sandbox (which also serves the
+// Commusoft replica over HTTPS) and Chromium with the built extension, its production manifest unchanged —
+// host-resolver rules send the real GHL and Commusoft hostnames to the local servers.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST_CHROME = resolve(process.env.DIST_DIR ?? join(ROOT, 'dist'), 'chrome');
+export const SANDBOX_BIN = process.env.SANDBOX_BIN ?? join(ROOT, 'target/debug/ghl-sandbox');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const REPLICA_DIR = join(ROOT, 'tests/fixtures/commusoft');
+
+export const DEMO = Object.freeze({
+  token: 'pit-sandbox-demo-token',
+  readonlyToken: 'pit-sandbox-readonly-token',
+  locationId: 'SandboxLocation00001',
+});
+
+export const recordUrl = (id, { layout = 'view_v2', host = 'app.commusoft.co.uk' } = {}) =>
+  layout === 'view'
+    ? `https://${host}/customers/customer/${id}/view/property/view`
+    : `https://${host}/customers/customer_list/${id}/view_v2/property/view`;
+
+/** Starts the sandbox; resolves to `{http, https, site, admin(method, path, body), stop()}`. */
+export async function startSandbox({ extraArgs = [] } = {}) {
+  const child = spawn(SANDBOX_BIN, ['--site-dir', REPLICA_DIR, '--quiet', '--max-seconds', '1800', ...extraArgs], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  const firstLine = await new Promise((resolveLine, reject) => {
+    const timer = setTimeout(() => reject(new Error('the GHL sandbox did not start within 10 s')), 10_000);
+    createInterface({ input: child.stdout }).once('line', (line) => { clearTimeout(timer); resolveLine(line); });
+    child.once('error', (error) => { clearTimeout(timer); reject(new Error(`cannot run ${SANDBOX_BIN}: ${error.message}`)); });
+  });
+  const urls = JSON.parse(firstLine);
+  async function admin(method, path, body) {
+    const response = await fetch(`${urls.http}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`sandbox admin ${method} ${path} → ${response.status}: ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+  return {
+    ...urls,
+    admin,
+    port: (url) => Number(new URL(url).port),
+    async stop() {
+      child.stdin.end(); // the sandbox exits at end of input
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * Launches Chromium with dist/chrome loaded and the real hostnames mapped to the sandbox. Returns
+ * `{context, worker(), extensionId, close()}`; `worker()` gives the live service worker (it may restart).
+ */
+export async function launchBrowser(sandbox, { headless = true, profileDir, extension = DIST_CHROME } = {}) {
+  const ownProfile = !profileDir;
+  const dir = profileDir ?? mkdtempSync(join(tmpdir(), 'ghl-bridge-profile-'));
+  const hostPort = sandbox.port(sandbox.site);
+  const ghlPort = sandbox.port(sandbox.https);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless,
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--ignore-certificate-errors',
+      `--host-resolver-rules=MAP app.commusoft.co.uk 127.0.0.1:${hostPort}, MAP app.commusoft.us 127.0.0.1:${hostPort}, ` +
+        `MAP services.leadconnectorhq.com 127.0.0.1:${ghlPort}, EXCLUDE localhost`,
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
+    ],
+  });
+  async function worker() {
+    const live = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+    return live ?? context.waitForEvent('serviceworker', { timeout: 15_000 });
+  }
+  const first = await worker();
+  const extensionId = new URL(first.url()).host;
+  return {
+    context,
+    extensionId,
+    worker,
+    async close() {
+      await context.close();
+      if (ownProfile) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sends a message to the core as our options page would (until the options page exists, tests use this). */
+export async function asExtensionPage(browser, message) {
+  const sw = await browser.worker();
+  return sw.evaluate(async (msg) => {
+    await globalThis.ghlBridge.ready;
+    return globalThis.ghlBridge.handle(msg, { id: chrome.runtime.id, url: chrome.runtime.getURL('options.html') });
+  }, message);
+}
+
+export async function saveSettings(browser, { token = DEMO.token, locationId = DEMO.locationId } = {}) {
+  const answer = await asExtensionPage(browser, {
+    type: 'settings.save',
+    settings: { locationId, auth: { kind: 'pit', token } },
+  });
+  if (!answer.ok) throw new Error(`settings.save failed: ${JSON.stringify(answer.error)}`);
+  return answer.data;
+}
+
+/** The panel region of a page. */
+export const panel = (page) => page.getByRole('region', { name: 'GoHighLevel' });

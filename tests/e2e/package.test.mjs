@@ -1,0 +1,48 @@
+// The built packages: the production manifest says what the product promises, and Firefox's linter is clean.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { ROOT } from './harness.mjs';
+
+const DIST = process.env.DIST_DIR ?? join(ROOT, 'dist');
+const manifest = (flavour) => JSON.parse(readFileSync(join(DIST, flavour, 'manifest.json'), 'utf8'));
+
+test('the Chrome manifest: MV3, module worker, wasm CSP, only GHL and Commusoft hosts', () => {
+  const m = manifest('chrome');
+  assert.equal(m.manifest_version, 3);
+  assert.deepEqual(m.background, { service_worker: 'background.js', type: 'module' });
+  assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
+  assert.doesNotMatch(m.content_security_policy.extension_pages, /unsafe-eval'(?<!wasm-unsafe-eval')/);
+  assert.deepEqual(m.host_permissions.sort(), [
+    'https://app.commusoft.co.uk/*', 'https://app.commusoft.us/*', 'https://services.leadconnectorhq.com/*',
+  ]);
+  assert.deepEqual(m.content_scripts.flatMap((c) => c.matches).sort(), ['https://app.commusoft.co.uk/*', 'https://app.commusoft.us/*']);
+  assert.equal(m.web_accessible_resources, undefined, 'nothing of ours is exposed to pages');
+  assert.equal(m.externally_connectable, undefined, 'no page or other extension may message us');
+  for (const file of [m.background.service_worker, ...m.content_scripts.flatMap((c) => c.js), 'pkg/ghl_bridge_bg.wasm', 'pkg/ghl_bridge.js']) {
+    assert.ok(existsSync(join(DIST, 'chrome', file)), `${file} is packaged`);
+  }
+});
+
+test('the Firefox manifest: background scripts and a gecko id', () => {
+  const m = manifest('firefox');
+  assert.deepEqual(m.background, { scripts: ['background.js'], type: 'module' });
+  assert.ok(m.browser_specific_settings.gecko.id);
+});
+
+test('both zips exist', () => {
+  const zips = readdirSync(DIST).filter((f) => f.endsWith('.zip')).sort();
+  assert.deepEqual(zips.map((z) => z.replace(/-[\d.]+\.zip$/, '')), ['ghl-bridge-chrome', 'ghl-bridge-firefox']);
+});
+
+test('web-ext lint reports no errors for the Firefox build', async () => {
+  const webExt = join(ROOT, 'node_modules/.bin/web-ext');
+  const { stdout } = await promisify(execFile)(webExt, ['lint', '--source-dir', join(DIST, 'firefox'), '--output', 'json', '--no-input'], {
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((error) => error); // web-ext exits non-zero on errors; the JSON says which
+  const report = JSON.parse(stdout);
+  assert.deepEqual(report.errors.map((e) => `${e.code}: ${e.message} ${e.file ?? ''}`), []);
+});

@@ -1,0 +1,135 @@
+// The first vertical slice, end to end: Commusoft record → content script → service worker → Rust core (wasm)
+// → GHL (sandbox) → panel. Production manifest, real hostnames, headless Chromium.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, launchBrowser, saveSettings, panel, recordUrl, asExtensionPage, DEMO } from './harness.mjs';
+
+let sandbox;
+let browser;
+let page;
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser(sandbox);
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+beforeEach(async () => {
+  await sandbox.admin('POST', '/__admin/reset', { seed: 'demo' });
+  await saveSettings(browser);
+  await page?.close();
+  page = await browser.context.newPage();
+});
+
+const apiRequests = async () => (await sandbox.admin('GET', '/__admin/log')).requests;
+
+test('shows the GHL contact of a view_v2 customer record, found by email', async () => {
+  await page.goto(recordUrl(42));
+  const region = panel(page);
+  await assert.doesNotReject(region.getByRole('heading', { name: 'Jane Doe' }).waitFor());
+  await assert.doesNotReject(region.getByText('jane.doe@example.com').waitFor());
+
+  const requests = await apiRequests();
+  const paths = requests.map((r) => `${r.method} ${r.path}`);
+  assert.deepEqual(paths, ['GET /contacts/search/duplicate', 'GET /contacts/DemoContactJane0001']);
+  assert.equal(requests[0].query.includes('email=jane.doe%40example.com'), true, requests[0].query);
+  for (const request of requests) {
+    assert.equal(request.version, '2021-07-28');
+    assert.equal(request.auth, 'bearer');
+  }
+});
+
+test('reads the old `view` layout too (label items followed by value items)', async () => {
+  await page.goto(recordUrl(43, { layout: 'view' }));
+  await assert.doesNotReject(panel(page).getByRole('heading', { name: 'Robert Smith' }).waitFor());
+});
+
+test('follows single-page navigation to another record without a reload', async () => {
+  await page.goto(recordUrl(42));
+  await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor();
+  const navigations = [];
+  page.on('framenavigated', (frame) => frame === page.mainFrame() && navigations.push(frame.url()));
+  await page.getByRole('link', { name: 'Mr Robert Smith' }).click();
+  await assert.doesNotReject(panel(page).getByRole('heading', { name: 'Robert Smith' }).waitFor());
+  assert.equal(await panel(page).getByRole('heading', { name: 'Jane Doe' }).count(), 0);
+  assert.ok(page.url().includes('/customer_list/43/'), page.url());
+});
+
+test('a customer GHL does not know is reported as unmatched, not as an error', async () => {
+  await page.goto(recordUrl(45));
+  await assert.doesNotReject(panel(page).getByText('No GHL contact matches this customer.').waitFor());
+  await assert.doesNotReject(panel(page).getByText('Searched by email tom.newman@example.com.').waitFor());
+});
+
+test('a record without an email ends in a readable message', async () => {
+  await page.goto(recordUrl(44));
+  const alert = panel(page).getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /no email address/);
+  assert.equal(await alert.getAttribute('data-code'), 'no_identity');
+  assert.equal((await apiRequests()).length, 0, 'no GHL call without an identity');
+});
+
+test('a 500 from GHL shows a readable error, and "Try again" recovers', async () => {
+  await sandbox.admin('POST', '/__admin/faults', { next: [{ status: 500 }] });
+  await page.goto(recordUrl(42));
+  const alert = panel(page).getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /GHL is having trouble \(HTTP 500\)/);
+  await panel(page).getByRole('button', { name: 'Try again' }).click();
+  await assert.doesNotReject(panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor());
+});
+
+test('malformed JSON from GHL shows a readable error', async () => {
+  await sandbox.admin('POST', '/__admin/faults', { next: [{ malformed: true }] });
+  await page.goto(recordUrl(42));
+  const alert = panel(page).getByRole('alert');
+  await alert.waitFor();
+  assert.equal(await alert.getAttribute('data-code'), 'bad_response');
+  assert.match(await alert.textContent(), /could not read/);
+});
+
+test('a rejected token (401) says to check the token in Options', async () => {
+  await saveSettings(browser, { token: 'pit-revoked-fake-token' });
+  await page.goto(recordUrl(42));
+  const alert = panel(page).getByRole('alert');
+  await alert.waitFor();
+  assert.equal(await alert.getAttribute('data-code'), 'unauthorized');
+  assert.match(await alert.textContent(), /GHL rejected the token — check the Private Integration Token in Options/);
+});
+
+test('before any settings are saved, the panel says how to connect', async () => {
+  const sw = await browser.worker();
+  await sw.evaluate(() => chrome.storage.local.clear());
+  await page.goto(recordUrl(42));
+  const alert = panel(page).getByRole('alert');
+  await alert.waitFor();
+  assert.equal(await alert.getAttribute('data-code'), 'not_configured');
+});
+
+test('the panel survives the app re-rendering its container', async () => {
+  await page.goto(recordUrl(42));
+  await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor();
+  await page.getByRole('button', { name: 'Refresh record' }).click();
+  await page.waitForTimeout(1200);
+  await assert.doesNotReject(panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor());
+  assert.equal(await page.locator('#ghl-bridge-panel').count(), 1, 'exactly one panel');
+});
+
+test('content scripts cannot read or change settings through the worker', async () => {
+  // Simulate what a compromised content script could send: the core refuses settings messages from pages.
+  const sw = await browser.worker();
+  const answer = await sw.evaluate(async () =>
+    globalThis.ghlBridge.handle({ type: 'settings.get' }, {
+      id: chrome.runtime.id, url: 'https://app.commusoft.co.uk/customers', tab: { id: 1 }, frameId: 0,
+    }));
+  assert.equal(answer.ok, false);
+  assert.equal(answer.error.code, 'forbidden_sender');
+  const fromPage = await asExtensionPage(browser, { type: 'settings.get' });
+  assert.equal(fromPage.ok, true);
+  assert.equal(JSON.stringify(fromPage.data).includes(DEMO.token), false, 'the token never leaves the core');
+});

@@ -1,0 +1,158 @@
+//! The panel slice through the native core: message in, GHL sandbox, view model or typed error out.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use ghl_bridge::app::Core;
+use ghl_bridge::error::ErrorCode;
+use ghl_bridge::store::MemoryStore;
+use serde_json::{json, Value};
+use support::*;
+
+struct Fixture {
+    sandbox: ghl_sandbox::Sandbox,
+    core: Core<ReqwestTransport, MemoryStore>,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let sandbox = sandbox().await;
+        let core = Core::new(ReqwestTransport::new(), MemoryStore::new(), sandbox.http_url());
+        Self { sandbox, core }
+    }
+
+    async fn configured() -> Self {
+        let fixture = Self::new().await;
+        fixture.save_token(DEMO_TOKEN).await;
+        fixture
+    }
+
+    async fn save_token(&self, token: &str) {
+        let message = json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": token}}});
+        self.core.dispatch(&message.to_string(), &extension_page_sender()).await.expect("settings saved");
+    }
+
+    async fn load(&self, record: Value) -> Result<Value, ghl_bridge::Error> {
+        let message = json!({"type": "panel.load", "record": record});
+        let answer = self.core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await?;
+        Ok(serde_json::from_str(&answer).expect("answers are JSON"))
+    }
+
+    fn api_requests(&self) -> Vec<Value> {
+        self.sandbox.state().log(0)
+    }
+}
+
+fn jane() -> Value {
+    json!({"host": "app.commusoft.co.uk", "recordId": "42", "name": "Mrs Jane Doe", "email": "Jane.Doe@Example.com", "mobile": "07700 900123"})
+}
+
+#[tokio::test]
+async fn finds_the_contact_by_email_and_returns_its_view() {
+    let fixture = Fixture::configured().await;
+    let view = fixture.load(jane()).await.unwrap();
+    assert_eq!(view["state"], "matched");
+    assert_eq!(view["matchedBy"], "email");
+    assert_eq!(view["contact"]["id"], "DemoContactJane0001");
+    assert_eq!(view["contact"]["name"], "Jane Doe");
+    assert!(view["contact"]["tags"].as_array().unwrap().iter().any(|t| t == "vip"));
+
+    let requests = fixture.api_requests();
+    let calls: Vec<String> = requests.iter().map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap())).collect();
+    assert_eq!(calls, ["GET /contacts/search/duplicate", "GET /contacts/DemoContactJane0001"]);
+    let query = requests[0]["query"].as_str().unwrap();
+    assert!(query.contains("locationId=SandboxLocation00001") && query.contains("email=jane.doe%40example.com"), "{query}");
+}
+
+#[tokio::test]
+async fn an_unknown_email_is_unmatched() {
+    let fixture = Fixture::configured().await;
+    let view = fixture.load(json!({"host": "app.commusoft.co.uk", "recordId": "45", "email": "tom.newman@example.com"})).await.unwrap();
+    assert_eq!(view, json!({"state": "unmatched", "searched": ["email tom.newman@example.com"]}));
+}
+
+#[tokio::test]
+async fn a_record_without_email_needs_no_call_and_says_why() {
+    let fixture = Fixture::configured().await;
+    let error = fixture.load(json!({"host": "app.commusoft.co.uk", "recordId": "44", "mobile": "07700 900456"})).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::NoIdentity);
+    assert!(error.message.contains("no email address"));
+    assert!(fixture.api_requests().is_empty());
+}
+
+#[tokio::test]
+async fn without_settings_the_agent_is_told_to_connect() {
+    let fixture = Fixture::new().await;
+    let error = fixture.load(jane()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::NotConfigured);
+    assert!(error.message.contains("Options"));
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_unauthorized() {
+    let fixture = Fixture::new().await;
+    fixture.save_token("pit-revoked-fake-token").await;
+    let error = fixture.load(jane()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::Unauthorized);
+    assert_eq!(error.status, Some(401));
+    assert!(!error.retryable);
+}
+
+#[tokio::test]
+async fn server_errors_and_malformed_bodies_are_typed_errors() {
+    let fixture = Fixture::configured().await;
+    let state = fixture.sandbox.state();
+
+    state.set_faults(&json!({"next": [{"status": 500}]})).unwrap();
+    let error = fixture.load(jane()).await.unwrap_err();
+    assert_eq!((error.code, error.status, error.retryable), (ErrorCode::ServerError, Some(500), true));
+
+    state.set_faults(&json!({"next": [{"status": 502, "body": "<html>Bad Gateway</html>"}]})).unwrap();
+    assert_eq!(fixture.load(jane()).await.unwrap_err().code, ErrorCode::ServerError);
+
+    state.set_faults(&json!({"next": [{"malformed": true}]})).unwrap();
+    let error = fixture.load(jane()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::BadResponse);
+
+    state.clear_faults();
+    assert_eq!(fixture.load(jane()).await.unwrap()["state"], "matched", "recovers once GHL does");
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_a_network_error() {
+    let fixture = Fixture::configured().await;
+    fixture.sandbox.state().set_faults(&json!({"next": [{"drop": true}]})).unwrap();
+    let error = fixture.load(jane()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::Network);
+    assert!(error.retryable);
+}
+
+#[tokio::test]
+async fn a_token_for_another_location_is_forbidden_and_named() {
+    let fixture = Fixture::new().await;
+    fixture.save_token("pit-sandbox-other-location").await;
+    let error = fixture.load(jane()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::Forbidden);
+    assert!(error.message.contains(DEMO_LOCATION), "{}", error.message);
+}
+
+#[tokio::test]
+async fn content_scripts_cannot_reach_settings_and_the_token_never_leaves() {
+    let fixture = Fixture::configured().await;
+    let page = content_script_sender("app.commusoft.co.uk");
+    for message in [json!({"type": "settings.get"}), json!({"type": "settings.save", "settings": {"locationId": "X", "auth": {"kind": "pit", "token": "t"}}})] {
+        let error = fixture.core.dispatch(&message.to_string(), &page).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::ForbiddenSender);
+    }
+    let view = fixture.core.dispatch(&json!({"type": "settings.get"}).to_string(), &extension_page_sender()).await.unwrap();
+    assert!(!view.contains(DEMO_TOKEN), "{view}");
+    assert!(view.contains("…oken"), "{view}");
+}
+
+#[tokio::test]
+async fn a_record_from_another_host_than_the_sender_is_refused() {
+    let fixture = Fixture::configured().await;
+    let message = json!({"type": "panel.load", "record": {"host": "app.commusoft.us", "recordId": "1001", "email": "maria.garcia@example.com"}});
+    let error = fixture.core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::ForbiddenSender);
+}

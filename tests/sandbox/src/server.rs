@@ -1,0 +1,199 @@
+//! Listeners and the hyper glue: accepts connections (plain or TLS), reads each request with a
+//! size limit, sends it to the API, the admin API or the static site, and writes the reply with
+//! CORS and rate-limit headers.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+
+use crate::api::{self, ApiRequest, Outcome};
+use crate::reply::{Body, Params, Reply};
+use crate::Shared;
+
+/// Request bodies above this get 413 (GHL bodies are small; this only guards memory).
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+const RATE_HEADERS: &str = "x-ratelimit-limit-daily, x-ratelimit-daily-remaining, x-ratelimit-interval-milliseconds, x-ratelimit-max, x-ratelimit-remaining";
+
+/// What a listener serves.
+#[derive(Clone)]
+pub enum Role {
+    Api { scheme: &'static str },
+    Site { root: Arc<PathBuf> },
+}
+
+/// The error that makes hyper close a connection without answering ("drop after commit").
+#[derive(Debug)]
+pub struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose (fault injection)")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+pub async fn bind(port: u16) -> std::io::Result<TcpListener> {
+    TcpListener::bind(("127.0.0.1", port)).await
+}
+
+/// Runs the accept loop. Aborting the returned task drops the listener and, with the `JoinSet`,
+/// every open connection.
+pub fn spawn(listener: TcpListener, tls: Option<TlsAcceptor>, shared: Arc<Shared>, role: Role) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut conns = JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nodelay(true);
+                        conns.spawn(connection(stream, tls.clone(), shared.clone(), role.clone()));
+                    }
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                },
+                Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            }
+        }
+    })
+}
+
+async fn connection(stream: tokio::net::TcpStream, tls: Option<TlsAcceptor>, shared: Arc<Shared>, role: Role) {
+    match tls {
+        Some(acceptor) => {
+            if let Ok(Ok(s)) = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                serve_io(TokioIo::new(s), shared, role).await;
+            }
+        }
+        None => serve_io(TokioIo::new(stream), shared, role).await,
+    }
+}
+
+async fn serve_io<I>(io: I, shared: Arc<Shared>, role: Role)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req| {
+        let shared = shared.clone();
+        let role = role.clone();
+        async move { handle(&shared, &role, req).await }
+    });
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .keep_alive(true)
+        .serve_connection(io, svc)
+        .await;
+}
+
+fn cors(b: hyper::http::response::Builder) -> hyper::http::response::Builder {
+    b.header("access-control-allow-origin", "*")
+        .header("access-control-allow-headers", "authorization, version, content-type")
+        .header("access-control-allow-methods", "GET, POST, PUT, DELETE, OPTIONS")
+        .header("access-control-expose-headers", RATE_HEADERS)
+}
+
+fn to_response(reply: Reply, no_store: bool) -> Response<Full<Bytes>> {
+    let mut b = cors(Response::builder().status(reply.status));
+    if no_store {
+        b = b.header("cache-control", "no-store");
+    }
+    for (k, v) in &reply.headers {
+        b = b.header(*k, v.as_str());
+    }
+    let bytes = match reply.body {
+        Body::Json(v) => {
+            b = b.header("content-type", "application/json; charset=utf-8");
+            serde_json::to_vec(&v).unwrap_or_default()
+        }
+        Body::Raw(ct, bytes) => {
+            b = b.header("content-type", ct);
+            bytes
+        }
+    };
+    b.body(Full::new(Bytes::from(bytes))).unwrap_or_else(|_| {
+        let mut r = Response::new(Full::new(Bytes::from_static(b"{\"statusCode\":500,\"message\":\"Internal Server Error\"}")));
+        *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
+
+fn header(req: &hyper::http::request::Parts, name: &str) -> Option<String> {
+    req.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+async fn handle(shared: &Shared, role: &Role, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let method = parts.method.as_str().to_string();
+    let path = parts.uri.path().to_string();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(c) => c.to_bytes().to_vec(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            let r = Reply::error(413, format!("request body larger than {MAX_BODY} bytes"));
+            return Ok(to_response(r, false));
+        }
+        // The client went away mid-body.
+        Err(_) => return Err(DropConnection),
+    };
+
+    // `Err(status)`: drop the connection; the status is what the handler committed.
+    let (outcome, fault, tag): (Result<Response<Full<Bytes>>, u16>, Option<&str>, &str) = match role {
+        Role::Site { root } => {
+            let r = crate::site::serve(root, &method, &path).await;
+            (Ok(to_response(r, true)), None, "site")
+        }
+        Role::Api { .. } if method == "OPTIONS" => {
+            let r = cors(Response::builder().status(204))
+                .header("access-control-max-age", "600")
+                .body(Full::new(Bytes::new()))
+                .unwrap_or_default();
+            return Ok(r);
+        }
+        Role::Api { .. } if path == "/__admin" || path.starts_with("/__admin/") => {
+            let query = Params::parse(parts.uri.query().unwrap_or(""));
+            let r = crate::admin::handle(&mut shared.world(), &method, &path, &query, &body, shared.default_seed);
+            (Ok(to_response(r, false)), None, "sandbox")
+        }
+        Role::Api { scheme } => {
+            let raw_query = parts.uri.query().map(str::to_string);
+            let req = ApiRequest {
+                method: method.clone(),
+                path: path.clone(),
+                query: Params::parse(raw_query.as_deref().unwrap_or("")),
+                raw_query,
+                authorization: header(&parts, "authorization"),
+                version: header(&parts, "version"),
+                host: header(&parts, "host"),
+                scheme,
+                body,
+            };
+            match api::serve(shared, req).await {
+                (Outcome::Reply(r), fault) => (Ok(to_response(r, false)), fault, "sandbox"),
+                (Outcome::Drop(status), fault) => (Err(status), fault, "sandbox"),
+            }
+        }
+    };
+    if !shared.quiet {
+        let status = match &outcome {
+            Ok(r) => r.status().as_u16().to_string(),
+            Err(s) => s.to_string(),
+        };
+        let fault = fault.map(|f| format!("  fault={f}")).unwrap_or_default();
+        eprintln!("[{tag}] {status} {method} {path} {} ms{fault}", started.elapsed().as_millis());
+    }
+    outcome.map_err(|_| DropConnection)
+}

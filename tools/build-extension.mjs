@@ -1,0 +1,50 @@
+// Assembles the loadable extensions from extension/ and the wasm-bindgen output:
+//   dist/chrome   — the production manifest as written (MV3, module service worker)
+//   dist/firefox  — the same with Firefox's background scripts and gecko id
+// and a zip of each. Usage: node tools/build-extension.mjs <wasm-pkg-dir> <dist-dir>
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { zipDirectory } from './zip.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const [pkgDir = join(root, 'target/wasm-pkg'), distDir = join(root, 'dist')] = process.argv.slice(2);
+const source = join(root, 'extension');
+const WASM_FILES = ['ghl_bridge.js', 'ghl_bridge_bg.wasm'];
+const GECKO_ID = 'ghl-bridge@ghl-bridge.app';
+
+for (const file of WASM_FILES) {
+  if (!existsSync(join(pkgDir, file))) {
+    console.error(`build-extension: ${join(pkgDir, file)} is missing — run ./build.sh build first.`);
+    process.exit(1);
+  }
+}
+
+const manifest = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8'));
+
+function firefoxManifest(chrome) {
+  const { minimum_chrome_version: _chromeOnly, ...rest } = chrome;
+  return {
+    ...rest,
+    background: { scripts: [chrome.background.service_worker], type: 'module' },
+    browser_specific_settings: {
+      gecko: { id: GECKO_ID, strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+    },
+  };
+}
+
+function assemble(flavour, flavourManifest) {
+  const out = join(distDir, flavour);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, 'pkg'), { recursive: true });
+  for (const entry of ['background.js', 'content', 'icons']) cpSync(join(source, entry), join(out, entry), { recursive: true });
+  for (const file of WASM_FILES) cpSync(join(pkgDir, file), join(out, 'pkg', file));
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(flavourManifest, null, 2)}\n`);
+  const zip = join(distDir, `ghl-bridge-${flavour}-${manifest.version}.zip`);
+  const size = zipDirectory(out, zip);
+  console.log(`  ${flavour.padEnd(8)} ${out}  (${zip}: ${size} bytes)`);
+}
+
+mkdirSync(distDir, { recursive: true });
+assemble('chrome', manifest);
+assemble('firefox', firefoxManifest(manifest));
