@@ -112,17 +112,11 @@ start_sandbox() {
 }
 
 PASSED=0; FAILED=0; LAYER_FAILED=0
-count_cargo() { # sums cargo's "test result:" lines
-  local p f
-  p=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | awk '{s+=$4} END {print s+0}')
-  f=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | awk '{s+=$6} END {print s+0}')
-  PASSED=$((PASSED + p)); FAILED=$((FAILED + f)); echo "$p passed, $f failed"
+count_cargo() { # prints "passed failed" summed over cargo's "test result:" lines
+  grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | awk '{p+=$4; f+=$6} END {print p+0, f+0}'
 }
-count_node() { # node --test's "# pass N" / "# fail N"
-  local p f
-  p=$(grep -oE '^# pass [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
-  f=$(grep -oE '^# fail [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
-  PASSED=$((PASSED + p)); FAILED=$((FAILED + f)); echo "$p passed, $f failed"
+count_node() { # prints "passed failed" from node --test's "# pass N" / "# fail N"
+  grep -oE '^# (pass|fail) [0-9]+' "$1" | awk '$2=="pass"{p+=$3} $2=="fail"{f+=$3} END {print p+0, f+0}'
 }
 
 run_layer() { # name, counter, command...
@@ -134,7 +128,10 @@ run_layer() { # name, counter, command...
   "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   set -e
-  LAYER_SUMMARY+=("$name: $($counter "$log")$([ $status = 0 ] || echo ' (layer exited with an error)')")
+  local counts passed failed
+  counts="$($counter "$log")"; passed="${counts% *}"; failed="${counts#* }"
+  PASSED=$((PASSED + passed)); FAILED=$((FAILED + failed))
+  LAYER_SUMMARY+=("$name: $passed passed, $failed failed$([ "$status" = 0 ] || echo ' (the layer exited with an error)')")
   [ $status = 0 ] || LAYER_FAILED=1
   rm -f "$log"
 }
@@ -158,9 +155,9 @@ test_all() {
 
   printf '\n'
   for line in "${LAYER_SUMMARY[@]}"; do printf '  %s\n' "$line"; done
-  if [ "$LAYER_FAILED" = 1 ] && [ "$FAILED" = 0 ]; then FAILED=1; fi
+  [ "$LAYER_FAILED" = 0 ] || printf '  a test layer did not run to the end: see its output above\n'
   printf 'summary: %d passed, %d failed\n' "$PASSED" "$FAILED"
-  [ "$FAILED" = 0 ]
+  [ "$FAILED" = 0 ] && [ "$LAYER_FAILED" = 0 ]
 }
 
 # ---------------------------------------------------------------------------------------------- main

@@ -25,7 +25,7 @@ beforeEach(async () => {
   page = await browser.context.newPage();
 });
 
-const apiRequests = async () => (await sandbox.admin('GET', '/__admin/log')).requests;
+const apiRequests = async () => (await sandbox.admin('GET', '/__admin/log')).entries;
 
 test('shows the GHL contact of a view_v2 customer record, found by email', async () => {
   await page.goto(recordUrl(42));

@@ -407,11 +407,11 @@ pub fn bulk_tags(w: &mut World, cx: &Ctx, kind: &str) -> Res {
         _ => return Err(Reply::unprocessable(vec!["type must be one of the following values: add, remove".into()])),
     };
     let body = cx.dto(validate::BULK_TAGS)?;
-    let ids: Vec<String> = body["contacts"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+    let ids: Vec<String> = body.get("contacts").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
     if ids.len() > MAX_BULK {
         return Err(Reply::unprocessable(vec![format!("contacts must contain no more than {MAX_BULK} elements")]));
     }
-    let tags = normalize_tags(body["tags"].as_array().into_iter().flatten());
+    let tags = normalize_tags(body.get("tags").and_then(Value::as_array).into_iter().flatten());
     let remove_all = body.get("removeAllTags").and_then(Value::as_bool).unwrap_or(false);
     if remove_all && add {
         return Err(Reply::bad_request("removeAllTags can only be used with the remove type"));
@@ -447,7 +447,7 @@ pub fn bulk_tags(w: &mut World, cx: &Ctx, kind: &str) -> Res {
 
 pub fn bulk_business(w: &mut World, cx: &Ctx) -> Res {
     let body = cx.dto(validate::BULK_BUSINESS)?;
-    let ids: Vec<String> = body["ids"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+    let ids: Vec<String> = body.get("ids").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
     if ids.len() > MAX_BULK {
         return Err(Reply::unprocessable(vec![format!("ids must contain no more than {MAX_BULK} elements")]));
     }

@@ -104,7 +104,7 @@ fn check_filter(f: &Value, depth: usize, count: &mut usize) -> Result<(), Reply>
         };
         return list.iter().try_for_each(|x| check_filter(x, depth + 1, count));
     }
-    if !m.get("field").and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+    if m.get("field").and_then(Value::as_str).is_none_or(str::is_empty) {
         return Err(err("filter field should not be empty"));
     }
     let op = m.get("operator").and_then(Value::as_str).unwrap_or("");
@@ -224,7 +224,7 @@ fn cmp_keys(a: &[Value], b: &[Value], desc: &[bool]) -> Ordering {
 
 pub fn search(w: &mut World, cx: &Ctx) -> Res {
     let body = cx.dto(validate::SEARCH)?;
-    let page_limit = body["pageLimit"].as_f64().unwrap_or(0.0);
+    let page_limit = body.get("pageLimit").and_then(Value::as_f64).unwrap_or(0.0);
     if page_limit < 1.0 || page_limit.fract() != 0.0 {
         return Err(err("pageLimit must not be less than 1"));
     }

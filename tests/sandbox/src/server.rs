@@ -135,6 +135,9 @@ fn header(req: &hyper::http::request::Parts, name: &str) -> Option<String> {
     req.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
+/// A response, or `Err(status)`: drop the connection (the status is what the handler committed).
+type Answer = Result<Response<Full<Bytes>>, u16>;
+
 async fn handle(shared: &Shared, role: &Role, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DropConnection> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
@@ -143,15 +146,16 @@ async fn handle(shared: &Shared, role: &Role, req: Request<Incoming>) -> Result<
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(c) => c.to_bytes().to_vec(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            let r = Reply::error(413, format!("request body larger than {MAX_BODY} bytes"));
+            let mut r = Reply::error(413, format!("request body larger than {MAX_BODY} bytes"));
+            let trace = shared.world().trace_id();
+            crate::api::add_trace_id(&mut r, trace);
             return Ok(to_response(r, false));
         }
         // The client went away mid-body.
         Err(_) => return Err(DropConnection),
     };
 
-    // `Err(status)`: drop the connection; the status is what the handler committed.
-    let (outcome, fault, tag): (Result<Response<Full<Bytes>>, u16>, Option<&str>, &str) = match role {
+    let (outcome, fault, tag): (Answer, Option<&str>, &str) = match role {
         Role::Site { root } => {
             let r = crate::site::serve(root, &method, &path).await;
             (Ok(to_response(r, true)), None, "site")

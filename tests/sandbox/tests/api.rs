@@ -53,10 +53,10 @@ async fn auth_version_scope_and_location_errors() {
     assert_eq!(env.get(&path).await.status, 200);
 
     // Tokens added through the admin API, with a lifetime.
-    let r = env.admin("POST", "/tokens", Some(json!({"token": "pit-short", "locationId": DEMO_LOCATION, "scopes": ["contacts.readonly"], "expiresInMs": 150}))).await;
+    let r = env.admin("POST", "/tokens", Some(json!({"token": "pit-short", "locationId": DEMO_LOCATION, "scopes": ["contacts.readonly"], "expiresInMs": 1000}))).await;
     assert_eq!(r.status, 200);
     assert_eq!(env.call_as("pit-short", "GET", &path, None).await.status, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(env.call_as("pit-short", "GET", &path, None).await.status, 401);
 
     let r = env.get("/nowhere/at/all").await;
