@@ -28,7 +28,8 @@ function firefoxManifest(chrome) {
     ...rest,
     background: { scripts: [chrome.background.service_worker], type: 'module' },
     browser_specific_settings: {
-      gecko: { id: GECKO_ID, strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+      gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
+      gecko_android: { strict_min_version: '142.0' },
     },
   };
 }

@@ -38,11 +38,13 @@ test('both zips exist', () => {
   assert.deepEqual(zips.map((z) => z.replace(/-[\d.]+\.zip$/, '')), ['ghl-bridge-chrome', 'ghl-bridge-firefox']);
 });
 
-test('web-ext lint reports no errors for the Firefox build', async () => {
+test('web-ext lint reports no errors and no warnings for the Firefox build', async () => {
   const webExt = join(ROOT, 'node_modules/.bin/web-ext');
   const { stdout } = await promisify(execFile)(webExt, ['lint', '--source-dir', join(DIST, 'firefox'), '--output', 'json', '--no-input'], {
     maxBuffer: 16 * 1024 * 1024,
   }).catch((error) => error); // web-ext exits non-zero on errors; the JSON says which
   const report = JSON.parse(stdout);
-  assert.deepEqual(report.errors.map((e) => `${e.code}: ${e.message} ${e.file ?? ''}`), []);
+  const describe = (items) => items.map((item) => `${item.code}: ${item.message} ${item.file ?? ''}`);
+  assert.deepEqual(describe(report.errors), []);
+  assert.deepEqual(describe(report.warnings), []);
 });
