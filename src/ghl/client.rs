@@ -63,7 +63,7 @@ impl<T: Transport> GhlClient<T> {
         Ok(envelope.contact.filter(|contact| contact.id.as_deref().is_some_and(|id| !id.is_empty())))
     }
 
-    async fn call<R: DeserializeOwned>(
+    pub(crate) async fn call<R: DeserializeOwned>(
         &self,
         method: Method,
         path_and_query: &str,
@@ -75,7 +75,7 @@ impl<T: Transport> GhlClient<T> {
     }
 
     /// Sends a request and returns its 2xx response, or the error that explains a non-2xx one.
-    async fn exchange(
+    pub(crate) async fn exchange(
         &self,
         method: Method,
         path_and_query: &str,
@@ -112,7 +112,7 @@ impl<T: Transport> GhlClient<T> {
 }
 
 /// Encodes an id for a URL path. Ids come from storage and pages, so `../` or `?` must not reshape the request.
-fn path_segment(id: &str) -> Result<String> {
+pub(crate) fn path_segment(id: &str) -> Result<String> {
     let id = id.trim();
     if id.is_empty() || id.len() > 100 {
         return Err(Error::invalid_message("A GHL id must be 1 to 100 characters long."));

@@ -2,6 +2,8 @@
 
 pub mod client;
 pub mod models;
+mod notes_tasks;
+pub mod requests;
 pub mod response;
 
 pub use client::{ClientConfig, DuplicateKey, GhlClient};

@@ -65,6 +65,85 @@ pub struct ContactEnvelope {
     pub contact: Option<Contact>,
 }
 
+/// A note (`GetNoteSchema`). Notes carry no `dateUpdated`: change detection needs a stored snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Note {
+    pub id: Option<String>,
+    pub body: Option<String>,
+    pub title: Option<String>,
+    pub user_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub date_added: Option<String>,
+    pub color: Option<String>,
+    pub pinned: Option<bool>,
+}
+
+/// A task (`TaskSchema`); no creation or update timestamps either.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Task {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub assigned_to: Option<String>,
+    pub due_date: Option<String>,
+    pub completed: Option<bool>,
+    pub contact_id: Option<String>,
+}
+
+/// An appointment of a contact (`GetEventSchema`); times come as `YYYY-MM-DD HH:MM:SS` without a zone.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Appointment {
+    pub id: Option<String>,
+    pub calendar_id: Option<String>,
+    pub title: Option<String>,
+    pub status: Option<String>,
+    pub appointment_status: Option<String>,
+    pub assigned_user_id: Option<String>,
+    pub notes: Option<String>,
+    pub address: Option<String>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub contact_id: Option<String>,
+}
+
+/// A user of the location, for author and assignee names.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct User {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A custom-field definition of the location (`GET /locations/{id}/customFields`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CustomFieldDefinition {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub field_key: Option<String>,
+    pub data_type: Option<String>,
+    pub placeholder: Option<String>,
+    pub picklist_options: Option<Vec<String>>,
+    pub model: Option<String>,
+}
+
+/// The location (sub-account) record, for the connection check.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Location {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub company_id: Option<String>,
+    pub timezone: Option<String>,
+    pub country: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

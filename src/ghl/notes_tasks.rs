@@ -1,0 +1,163 @@
+//! Notes, tasks, appointments and tags of one contact. None of these lists is paged: GHL returns them whole.
+
+use super::client::{path_segment, GhlClient};
+use super::models::{Appointment, Note, Task};
+use super::requests::{CompletedInput, NoteInput, TagsInput, TaskInput};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{Method, Transport};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NotesEnvelope {
+    notes: Option<Vec<Note>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoteEnvelope {
+    note: Option<Note>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TasksEnvelope {
+    tasks: Option<Vec<Task>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TaskEnvelope {
+    task: Option<Task>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EventsEnvelope {
+    events: Option<Vec<Appointment>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TagsEnvelope {
+    tags: Option<Vec<String>>,
+}
+
+fn missing(what: &str) -> Error {
+    Error::new(ErrorCode::BadResponse, format!("GHL answered without the {what} it was asked for."))
+}
+
+impl<T: Transport> GhlClient<T> {
+    /// `GET /contacts/{contactId}/notes`.
+    pub async fn list_notes(&self, contact_id: &str) -> Result<Vec<Note>> {
+        let path = format!("/contacts/{}/notes", path_segment(contact_id)?);
+        let envelope: NotesEnvelope = self.call(Method::Get, &path, None, "contact").await?;
+        Ok(envelope.notes.unwrap_or_default())
+    }
+
+    /// `GET /contacts/{contactId}/notes/{id}`.
+    pub async fn get_note(&self, contact_id: &str, note_id: &str) -> Result<Note> {
+        let path = format!("/contacts/{}/notes/{}", path_segment(contact_id)?, path_segment(note_id)?);
+        let envelope: NoteEnvelope = self.call(Method::Get, &path, None, "note").await?;
+        envelope.note.ok_or_else(|| missing("note"))
+    }
+
+    /// `POST /contacts/{contactId}/notes` (201). Not retried blindly: see the retry policy.
+    pub async fn create_note(&self, contact_id: &str, note: &NoteInput) -> Result<Note> {
+        if note.body.as_deref().is_none_or(|body| body.trim().is_empty()) {
+            return Err(Error::new(ErrorCode::Validation, "A note needs some text."));
+        }
+        let path = format!("/contacts/{}/notes", path_segment(contact_id)?);
+        let envelope: NoteEnvelope = self.call(Method::Post, &path, Some(json(note)?), "contact").await?;
+        envelope.note.ok_or_else(|| missing("note"))
+    }
+
+    /// `PUT /contacts/{contactId}/notes/{id}`.
+    pub async fn update_note(&self, contact_id: &str, note_id: &str, note: &NoteInput) -> Result<Note> {
+        let path = format!("/contacts/{}/notes/{}", path_segment(contact_id)?, path_segment(note_id)?);
+        let envelope: NoteEnvelope = self.call(Method::Put, &path, Some(json(note)?), "note").await?;
+        envelope.note.ok_or_else(|| missing("note"))
+    }
+
+    /// `DELETE /contacts/{contactId}/notes/{id}`.
+    pub async fn delete_note(&self, contact_id: &str, note_id: &str) -> Result<()> {
+        let path = format!("/contacts/{}/notes/{}", path_segment(contact_id)?, path_segment(note_id)?);
+        self.exchange(Method::Delete, &path, None, "note").await.map(drop)
+    }
+
+    /// `GET /contacts/{contactId}/tasks`.
+    pub async fn list_tasks(&self, contact_id: &str) -> Result<Vec<Task>> {
+        let path = format!("/contacts/{}/tasks", path_segment(contact_id)?);
+        let envelope: TasksEnvelope = self.call(Method::Get, &path, None, "contact").await?;
+        Ok(envelope.tasks.unwrap_or_default())
+    }
+
+    /// `GET /contacts/{contactId}/tasks/{taskId}`.
+    pub async fn get_task(&self, contact_id: &str, task_id: &str) -> Result<Task> {
+        let path = format!("/contacts/{}/tasks/{}", path_segment(contact_id)?, path_segment(task_id)?);
+        let envelope: TaskEnvelope = self.call(Method::Get, &path, None, "task").await?;
+        envelope.task.ok_or_else(|| missing("task"))
+    }
+
+    /// `POST /contacts/{contactId}/tasks` (201): title, due date and completed are required by GHL.
+    pub async fn create_task(&self, contact_id: &str, task: &TaskInput) -> Result<Task> {
+        if task.title.as_deref().is_none_or(|title| title.trim().is_empty()) || task.due_date.is_none() {
+            return Err(Error::new(ErrorCode::Validation, "A task needs a title and a due date."));
+        }
+        let body = TaskInput { completed: Some(task.completed.unwrap_or(false)), ..task.clone() };
+        let path = format!("/contacts/{}/tasks", path_segment(contact_id)?);
+        let envelope: TaskEnvelope = self.call(Method::Post, &path, Some(json(&body)?), "contact").await?;
+        envelope.task.ok_or_else(|| missing("task"))
+    }
+
+    /// `PUT /contacts/{contactId}/tasks/{taskId}`.
+    pub async fn update_task(&self, contact_id: &str, task_id: &str, task: &TaskInput) -> Result<Task> {
+        let path = format!("/contacts/{}/tasks/{}", path_segment(contact_id)?, path_segment(task_id)?);
+        let envelope: TaskEnvelope = self.call(Method::Put, &path, Some(json(task)?), "task").await?;
+        envelope.task.ok_or_else(|| missing("task"))
+    }
+
+    /// `PUT /contacts/{contactId}/tasks/{taskId}/completed`.
+    pub async fn set_task_completed(&self, contact_id: &str, task_id: &str, completed: bool) -> Result<Task> {
+        let path = format!("/contacts/{}/tasks/{}/completed", path_segment(contact_id)?, path_segment(task_id)?);
+        let body = json(&CompletedInput { completed })?;
+        let envelope: TaskEnvelope = self.call(Method::Put, &path, Some(body), "task").await?;
+        envelope.task.ok_or_else(|| missing("task"))
+    }
+
+    /// `DELETE /contacts/{contactId}/tasks/{taskId}`.
+    pub async fn delete_task(&self, contact_id: &str, task_id: &str) -> Result<()> {
+        let path = format!("/contacts/{}/tasks/{}", path_segment(contact_id)?, path_segment(task_id)?);
+        self.exchange(Method::Delete, &path, None, "task").await.map(drop)
+    }
+
+    /// `GET /contacts/{contactId}/appointments`.
+    pub async fn list_appointments(&self, contact_id: &str) -> Result<Vec<Appointment>> {
+        let path = format!("/contacts/{}/appointments", path_segment(contact_id)?);
+        let envelope: EventsEnvelope = self.call(Method::Get, &path, None, "contact").await?;
+        Ok(envelope.events.unwrap_or_default())
+    }
+
+    /// `POST /contacts/{contactId}/tags` (201); returns the contact's tags. Adding is idempotent in GHL.
+    pub async fn add_tags(&self, contact_id: &str, tags: &[String]) -> Result<Vec<String>> {
+        self.change_tags(Method::Post, contact_id, tags).await
+    }
+
+    /// `DELETE /contacts/{contactId}/tags` with a JSON body; returns the contact's tags.
+    pub async fn remove_tags(&self, contact_id: &str, tags: &[String]) -> Result<Vec<String>> {
+        self.change_tags(Method::Delete, contact_id, tags).await
+    }
+
+    async fn change_tags(&self, method: Method, contact_id: &str, tags: &[String]) -> Result<Vec<String>> {
+        if tags.is_empty() || tags.iter().any(|tag| tag.trim().is_empty()) {
+            return Err(Error::new(ErrorCode::Validation, "Tags cannot be empty."));
+        }
+        let path = format!("/contacts/{}/tags", path_segment(contact_id)?);
+        let envelope: TagsEnvelope = self.call(method, &path, Some(json(&TagsInput { tags })?), "contact").await?;
+        Ok(envelope.tags.unwrap_or_default())
+    }
+}
+
+pub(crate) fn json(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(value).map_err(|error| Error::internal(format!("could not encode a request: {error}")))
+}
