@@ -1,6 +1,7 @@
 //! GoHighLevel API v2: client, models, and the reading of answers.
 
 pub mod client;
+pub mod contacts;
 pub mod models;
 mod notes_tasks;
 pub mod requests;

@@ -29,6 +29,8 @@ pub struct Contact {
     pub assigned_to: Option<String>,
     pub date_added: Option<String>,
     pub date_updated: Option<String>,
+    /// The search cursor of this contact (search results only), passed back as `searchAfter`.
+    pub search_after: Option<Vec<Box<RawValue>>>,
 }
 
 impl Contact {
