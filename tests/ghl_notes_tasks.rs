@@ -112,3 +112,16 @@ async fn ids_cannot_reshape_the_request_path() {
     let path = sandbox.state().log(0)[0]["path"].as_str().unwrap().to_owned();
     assert!(path.starts_with("/contacts/..%2F..%2Flocations"), "{path}");
 }
+
+#[tokio::test]
+async fn reads_the_location_its_users_and_custom_fields() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let location = client.get_location().await.unwrap();
+    assert_eq!((location.id.as_deref(), location.name.as_deref()), (Some(DEMO_LOCATION), Some("Sandbox Heating Ltd")));
+    let users = client.list_users().await.unwrap();
+    assert!(users.iter().any(|u| u.name.as_deref() == Some("Alex Agent")), "{users:?}");
+    let fields = client.list_custom_fields().await.unwrap();
+    let names: Vec<_> = fields.iter().filter_map(|f| f.name.as_deref()).collect();
+    assert!(names.contains(&"Boiler Model") && names.contains(&"Service Plan"), "{names:?}");
+}

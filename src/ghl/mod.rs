@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod contacts;
+mod directory;
 pub mod models;
 mod notes_tasks;
 pub mod requests;

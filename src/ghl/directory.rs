@@ -1,0 +1,51 @@
+//! The location's reference data: the location itself, its users (author and assignee names) and its
+//! contact custom-field definitions (for the field mapping).
+
+use super::client::{path_segment, GhlClient};
+use super::models::{CustomFieldDefinition, Location, User};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{query_string, Method, Transport};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LocationEnvelope {
+    location: Option<Location>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct UsersEnvelope {
+    users: Option<Vec<User>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct CustomFieldsEnvelope {
+    custom_fields: Option<Vec<CustomFieldDefinition>>,
+}
+
+impl<T: Transport> GhlClient<T> {
+    /// `GET /locations/{locationId}` — the configured location.
+    pub async fn get_location(&self) -> Result<Location> {
+        let path = format!("/locations/{}", path_segment(self.location_id())?);
+        let envelope: LocationEnvelope = self.call(Method::Get, &path, None, "location").await?;
+        envelope
+            .location
+            .ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL answered without the location it was asked for."))
+    }
+
+    /// `GET /users/?locationId=` — the location's users.
+    pub async fn list_users(&self) -> Result<Vec<User>> {
+        let path = format!("/users/{}", query_string(&[("locationId", self.location_id())]));
+        let envelope: UsersEnvelope = self.call(Method::Get, &path, None, "user").await?;
+        Ok(envelope.users.unwrap_or_default())
+    }
+
+    /// `GET /locations/{locationId}/customFields?model=contact` — contact custom-field definitions.
+    pub async fn list_custom_fields(&self) -> Result<Vec<CustomFieldDefinition>> {
+        let path = format!("/locations/{}/customFields?model=contact", path_segment(self.location_id())?);
+        let envelope: CustomFieldsEnvelope = self.call(Method::Get, &path, None, "location").await?;
+        Ok(envelope.custom_fields.unwrap_or_default())
+    }
+}
