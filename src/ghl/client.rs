@@ -46,9 +46,7 @@ impl<T: Transport> GhlClient<T> {
     pub async fn get_contact(&self, contact_id: &str) -> Result<Contact> {
         let path = format!("/contacts/{}", path_segment(contact_id)?);
         let envelope: ContactEnvelope = self.call(Method::Get, &path, None, "contact").await?;
-        envelope
-            .contact
-            .ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL answered without the contact it was asked for."))
+        envelope.contact.ok_or_else(|| missing("contact"))
     }
 
     /// `GET /contacts/search/duplicate` — the contact GHL's duplicate rule would match, if any.
@@ -109,6 +107,16 @@ impl<T: Transport> GhlClient<T> {
         };
         self.transport.send(request).await.map_err(|error| transport_error(&error))
     }
+}
+
+/// The error for a 2xx answer that lacks the record it should carry.
+pub(crate) fn missing(what: &str) -> Error {
+    Error::new(ErrorCode::BadResponse, format!("GHL answered without the {what} it was asked for."))
+}
+
+/// Encodes a request body.
+pub(crate) fn json(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(value).map_err(|error| Error::internal(format!("could not encode a request: {error}")))
 }
 
 /// Encodes an id for a URL path. Ids come from storage and pages, so `../` or `?` must not reshape the request.

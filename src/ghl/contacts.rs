@@ -1,8 +1,7 @@
 //! Contacts: create, update, delete, upsert, search, the deprecated list and contacts of a business.
 
-use super::client::{path_segment, GhlClient};
+use super::client::{json, missing, path_segment, GhlClient};
 use super::models::{Contact, ContactEnvelope};
-use super::notes_tasks::json;
 use super::requests::{ContactFields, NewContact, SearchInput};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{query_string, Method, Transport};
@@ -62,10 +61,6 @@ struct UpsertEnvelope {
     contact: Option<Contact>,
 }
 
-fn missing_contact() -> Error {
-    Error::new(ErrorCode::BadResponse, "GHL answered without the contact it was asked for.")
-}
-
 impl<T: Transport> GhlClient<T> {
     /// `POST /contacts/` (201). A refused duplicate is `ErrorCode::Duplicate`.
     pub async fn create_contact(&self, fields: &ContactFields, company_name: Option<&str>) -> Result<Contact> {
@@ -76,7 +71,7 @@ impl<T: Transport> GhlClient<T> {
             create_new_if_duplicate_allowed: None,
         };
         let envelope: ContactEnvelope = self.call(Method::Post, "/contacts/", Some(json(&body)?), "contact").await?;
-        envelope.contact.ok_or_else(missing_contact)
+        envelope.contact.ok_or_else(|| missing("contact"))
     }
 
     /// `PUT /contacts/{contactId}` with only the given fields.
@@ -86,7 +81,7 @@ impl<T: Transport> GhlClient<T> {
         }
         let path = format!("/contacts/{}", path_segment(contact_id)?);
         let envelope: ContactEnvelope = self.call(Method::Put, &path, Some(json(fields)?), "contact").await?;
-        envelope.contact.ok_or_else(missing_contact)
+        envelope.contact.ok_or_else(|| missing("contact"))
     }
 
     /// `DELETE /contacts/{contactId}`.
@@ -105,7 +100,7 @@ impl<T: Transport> GhlClient<T> {
             create_new_if_duplicate_allowed: Some(false),
         };
         let envelope: UpsertEnvelope = self.call(Method::Post, "/contacts/upsert", Some(json(&body)?), "contact").await?;
-        Ok((envelope.contact.ok_or_else(missing_contact)?, envelope.new.unwrap_or(false)))
+        Ok((envelope.contact.ok_or_else(|| missing("contact"))?, envelope.new.unwrap_or(false)))
     }
 
     /// `POST /contacts/search`, one page. Pass the previous page's `next` to continue past 10 000 results.

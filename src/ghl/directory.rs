@@ -1,9 +1,9 @@
 //! The location's reference data: the location itself, its users (author and assignee names) and its
 //! contact custom-field definitions (for the field mapping).
 
-use super::client::{path_segment, GhlClient};
+use super::client::{missing, path_segment, GhlClient};
 use super::models::{CustomFieldDefinition, Location, User};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::Result;
 use crate::http::{query_string, Method, Transport};
 use serde::Deserialize;
 
@@ -30,9 +30,7 @@ impl<T: Transport> GhlClient<T> {
     pub async fn get_location(&self) -> Result<Location> {
         let path = format!("/locations/{}", path_segment(self.location_id())?);
         let envelope: LocationEnvelope = self.call(Method::Get, &path, None, "location").await?;
-        envelope
-            .location
-            .ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL answered without the location it was asked for."))
+        envelope.location.ok_or_else(|| missing("location"))
     }
 
     /// `GET /users/?locationId=` — the location's users.

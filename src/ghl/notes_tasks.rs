@@ -1,6 +1,6 @@
 //! Notes, tasks, appointments and tags of one contact. None of these lists is paged: GHL returns them whole.
 
-use super::client::{path_segment, GhlClient};
+use super::client::{json, missing, path_segment, GhlClient};
 use super::models::{Appointment, Note, Task};
 use super::requests::{CompletedInput, NoteInput, TagsInput, TaskInput};
 use crate::error::{Error, ErrorCode, Result};
@@ -41,10 +41,6 @@ struct EventsEnvelope {
 #[serde(default)]
 struct TagsEnvelope {
     tags: Option<Vec<String>>,
-}
-
-fn missing(what: &str) -> Error {
-    Error::new(ErrorCode::BadResponse, format!("GHL answered without the {what} it was asked for."))
 }
 
 impl<T: Transport> GhlClient<T> {
@@ -156,8 +152,4 @@ impl<T: Transport> GhlClient<T> {
         let envelope: TagsEnvelope = self.call(method, &path, Some(json(&TagsInput { tags })?), "contact").await?;
         Ok(envelope.tags.unwrap_or_default())
     }
-}
-
-pub(crate) fn json(value: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string(value).map_err(|error| Error::internal(format!("could not encode a request: {error}")))
 }

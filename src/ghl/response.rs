@@ -70,14 +70,6 @@ pub struct CallContext<'a> {
     pub location_id: &'a str,
 }
 
-/// Reads a successful JSON answer, or explains why the answer is not one.
-pub fn read_json<T: DeserializeOwned>(response: &HttpResponse, context: CallContext<'_>) -> Result<T> {
-    if !(200..300).contains(&response.status) {
-        return Err(status_error(response, context));
-    }
-    parse_body(response)
-}
-
 /// Parses a 2xx body into `T`; malformed JSON, wrong types and oversized bodies become `bad_response`.
 pub fn parse_body<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
     if response.body.len() > MAX_RESPONSE_BYTES {
@@ -282,7 +274,7 @@ mod tests {
             contact: crate::ghl::models::Contact,
         }
         for body in ["{\"contact\":{\"id\":", "", "null", "[1,2]", "{\"contact\":1} trailing"] {
-            let error = read_json::<Anything>(&response(200, body), CONTEXT).unwrap_err();
+            let error = parse_body::<Anything>(&response(200, body)).unwrap_err();
             assert_eq!(error.code, ErrorCode::BadResponse, "body {body:?}");
         }
     }
