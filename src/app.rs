@@ -1,7 +1,8 @@
 //! The core's single entry point: a message and its sender in, a JSON answer or an [`Error`] out.
 
+use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
-use crate::ghl::{ClientConfig, GhlClient};
+use crate::ghl::{ClientConfig, GhlClient, Platform};
 use crate::host::HostRecord;
 use crate::http::Transport;
 use crate::panel;
@@ -10,16 +11,16 @@ use crate::settings::Settings;
 use crate::store::Store;
 use serde::Serialize;
 
-/// The core with its ports: how to reach GHL and where to keep state.
-pub struct Core<T, S> {
-    transport: T,
-    store: S,
+/// The core with its ports. One instance lives as long as the service worker, so every message shares the
+/// locations' rate budgets and the OAuth refresh lock.
+pub struct Core<T, S, C> {
+    platform: Platform<T, S, C>,
     api_base: String,
 }
 
-impl<T: Transport, S: Store> Core<T, S> {
-    pub fn new(transport: T, store: S, api_base: impl Into<String>) -> Self {
-        Self { transport, store, api_base: api_base.into() }
+impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
+    pub fn new(platform: Platform<T, S, C>, api_base: impl Into<String>) -> Self {
+        Self { platform, api_base: api_base.into() }
     }
 
     /// Validates the sender and the message (both JSON text), then serves it; answers JSON text.
@@ -29,24 +30,29 @@ impl<T: Transport, S: Store> Core<T, S> {
         let sender = Sender::classify(&sender)?;
         let request = Request::parse(message)?;
         sender.authorize(&request)?;
+        let store = &self.platform.store;
         match request {
             Request::PanelLoad { record } => {
                 let record = HostRecord::from_input(record)?;
-                let settings = Settings::require(&self.store).await?;
+                let settings = Settings::require(store).await?;
                 to_json(&panel::load(&self.client(&settings), &record).await?)
             }
-            Request::SettingsSave { settings } => to_json(&Settings::view(Some(&settings.save(&self.store).await?))),
-            Request::SettingsGet {} => to_json(&Settings::view(Settings::load(&self.store).await?.as_ref())),
+            Request::SettingsSave { settings } => to_json(&Settings::view(Some(&settings.save(store).await?))),
+            Request::SettingsGet {} => to_json(&Settings::view(Settings::load(store).await?.as_ref())),
+            Request::ConnectionCheck {} => {
+                let settings = Settings::require(store).await?;
+                to_json(&self.client(&settings).check_connection().await?)
+            }
         }
     }
 
-    fn client(&self, settings: &Settings) -> GhlClient<&T> {
+    fn client(&self, settings: &Settings) -> GhlClient<'_, T, S, C> {
         GhlClient::new(
-            &self.transport,
+            &self.platform,
             ClientConfig {
                 base_url: self.api_base.clone(),
                 location_id: settings.location_id.clone(),
-                access_token: settings.auth.access_token().to_owned(),
+                credential: settings.auth.credential(),
             },
         )
     }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod ghl;
 pub mod host;
 pub mod http;
+pub mod lock;
 pub mod panel;
 pub mod protocol;
 pub mod settings;

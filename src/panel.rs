@@ -5,7 +5,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::models::Contact;
 use crate::ghl::{DuplicateKey, GhlClient};
 use crate::host::HostRecord;
+use crate::clock::Clock;
 use crate::http::Transport;
+use crate::store::Store;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,7 +58,7 @@ impl ContactView {
 }
 
 /// Finds the record's contact: duplicate lookup by email, then the full contact.
-pub async fn load(client: &GhlClient<impl Transport>, record: &HostRecord) -> Result<PanelView> {
+pub async fn load(client: &GhlClient<'_, impl Transport, impl Store, impl Clock>, record: &HostRecord) -> Result<PanelView> {
     let Some(email) = record.email.as_deref() else {
         return Err(Error::new(
             ErrorCode::NoIdentity,

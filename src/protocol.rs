@@ -22,6 +22,9 @@ pub enum Request {
     /// The settings without secrets (extension pages only).
     #[serde(rename = "settings.get")]
     SettingsGet {},
+    /// Probe the saved connection: location, scopes, rate-limit headroom (extension pages only).
+    #[serde(rename = "connection.check")]
+    ConnectionCheck {},
 }
 
 impl Request {

@@ -2,6 +2,8 @@
 //! They live only in extension-private storage; the public view never carries the token.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::ghl::auth::SESSION_KEY;
+use crate::ghl::{Credential, OAuthEndpoint};
 use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
 
@@ -16,17 +18,31 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Auth {
     /// A sub-account Private Integration Token (`pit-…`): static, no refresh.
     #[serde(rename = "pit")]
     PrivateIntegrationToken { token: String },
+    /// OAuth through the user's own token endpoint; the tokens themselves are kept under
+    /// [`crate::ghl::auth::SESSION_KEY`].
+    #[serde(rename = "oauth")]
+    OAuth { token_endpoint: String, client_id: String },
 }
 
 impl Auth {
-    pub fn access_token(&self) -> &str {
+    pub fn credential(&self) -> Credential {
         match self {
-            Self::PrivateIntegrationToken { token } => token,
+            Self::PrivateIntegrationToken { token } => Credential::PrivateIntegrationToken(token.clone()),
+            Self::OAuth { token_endpoint, client_id } => {
+                Credential::OAuth(OAuthEndpoint { token_endpoint: token_endpoint.clone(), client_id: client_id.clone() })
+            }
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::PrivateIntegrationToken { .. } => "pit",
+            Self::OAuth { .. } => "oauth",
         }
     }
 }
@@ -43,6 +59,10 @@ pub struct SettingsView {
     /// The token's last four characters, so a person can tell which token is saved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_hint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 impl Settings {
@@ -68,24 +88,45 @@ impl Settings {
                     ));
                 }
             }
+            Auth::OAuth { token_endpoint, client_id } => {
+                let endpoint = OAuthEndpoint { token_endpoint: token_endpoint.clone(), client_id: client_id.clone() };
+                let endpoint = endpoint.validated()?;
+                (*token_endpoint, *client_id) = (endpoint.token_endpoint, endpoint.client_id);
+            }
         }
         Ok(self)
     }
 
     pub fn view(settings: Option<&Self>) -> SettingsView {
         match settings {
-            None => SettingsView { configured: false, location_id: None, auth_kind: None, token_hint: None },
+            None => SettingsView {
+                configured: false,
+                location_id: None,
+                auth_kind: None,
+                token_hint: None,
+                token_endpoint: None,
+                client_id: None,
+            },
             Some(settings) => {
-                let token = settings.auth.access_token();
-                let tail: String = token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-                SettingsView {
+                let mut view = SettingsView {
                     configured: true,
                     location_id: Some(settings.location_id.clone()),
-                    auth_kind: Some(match settings.auth {
-                        Auth::PrivateIntegrationToken { .. } => "pit",
-                    }),
-                    token_hint: Some(format!("…{tail}")),
+                    auth_kind: Some(settings.auth.kind()),
+                    token_hint: None,
+                    token_endpoint: None,
+                    client_id: None,
+                };
+                match &settings.auth {
+                    Auth::PrivateIntegrationToken { token } => {
+                        let tail: String = token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+                        view.token_hint = Some(format!("…{tail}"));
+                    }
+                    Auth::OAuth { token_endpoint, client_id } => {
+                        view.token_endpoint = Some(token_endpoint.clone());
+                        view.client_id = Some(client_id.clone());
+                    }
                 }
+                view
             }
         }
     }
@@ -107,8 +148,14 @@ impl Settings {
         })
     }
 
+    /// Stores validated settings. Changing the credential or location forgets the OAuth tokens: they belong to
+    /// the old connection.
     pub async fn save(self, store: &impl Store) -> Result<Self> {
         let settings = self.validated()?;
+        let previous = Self::load(store).await.ok().flatten();
+        if previous.as_ref() != Some(&settings) {
+            store.remove(SESSION_KEY).await?;
+        }
         store::write(store, SETTINGS_KEY, &settings).await?;
         Ok(settings)
     }
@@ -126,7 +173,7 @@ mod tests {
     fn trims_and_accepts_good_settings() {
         let settings = pit(" Loc123 ", " pit-fake-token ").validated().unwrap();
         assert_eq!(settings.location_id, "Loc123");
-        assert_eq!(settings.auth.access_token(), "pit-fake-token");
+        assert_eq!(settings.auth.credential(), Credential::PrivateIntegrationToken("pit-fake-token".into()));
     }
 
     #[test]
@@ -144,6 +191,18 @@ mod tests {
         assert!(!json.contains("pit-fake"), "{json}");
         assert!(json.contains("…1234"));
         assert_eq!(serde_json::to_string(&Settings::view(None)).unwrap(), r#"{"configured":false}"#);
+    }
+
+    #[test]
+    fn oauth_settings_show_their_endpoint_and_check_it() {
+        let json = r#"{"locationId":"L","auth":{"kind":"oauth","tokenEndpoint":" https://auth.example.test/token ","clientId":"c1"}}"#;
+        let settings = serde_json::from_str::<Settings>(json).unwrap().validated().unwrap();
+        let view = serde_json::to_value(Settings::view(Some(&settings))).unwrap();
+        assert_eq!(view["authKind"], "oauth");
+        assert_eq!(view["tokenEndpoint"], "https://auth.example.test/token");
+        let bad = r#"{"locationId":"L","auth":{"kind":"oauth","tokenEndpoint":"http://evil.example/","clientId":"c1"}}"#;
+        let error = serde_json::from_str::<Settings>(bad).unwrap().validated().unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidSettings);
     }
 
     #[test]

@@ -6,16 +6,8 @@ mod support;
 use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::contacts::PageCursor;
 use ghl_bridge::ghl::requests::ContactFields;
-use ghl_bridge::ghl::{ClientConfig, GhlClient};
 use std::collections::HashSet;
 use support::*;
-
-fn client(sandbox: &ghl_sandbox::Sandbox) -> GhlClient<ReqwestTransport> {
-    GhlClient::new(
-        ReqwestTransport::new(),
-        ClientConfig { base_url: sandbox.http_url(), location_id: DEMO_LOCATION.into(), access_token: DEMO_TOKEN.into() },
-    )
-}
 
 fn stored_contacts(sandbox: &ghl_sandbox::Sandbox) -> Vec<serde_json::Value> {
     sandbox.state().location_state(DEMO_LOCATION).unwrap()["contacts"].as_array().cloned().unwrap()
@@ -24,7 +16,7 @@ fn stored_contacts(sandbox: &ghl_sandbox::Sandbox) -> Vec<serde_json::Value> {
 #[tokio::test]
 async fn create_update_delete_a_contact() {
     let sandbox = sandbox().await;
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let fields = ContactFields {
         first_name: Some("Tom".into()),
         last_name: Some("Newman".into()),
@@ -52,7 +44,7 @@ async fn create_update_delete_a_contact() {
 #[tokio::test]
 async fn upsert_updates_the_match_or_creates() {
     let sandbox = sandbox().await;
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let existing = ContactFields { email: Some("jane.doe@example.com".into()), city: Some("London".into()), ..Default::default() };
     let (contact, created) = client.upsert_contact(&existing, None).await.unwrap();
     assert_eq!((contact.id.as_deref(), created), (Some("DemoContactJane0001"), false));
@@ -65,7 +57,7 @@ async fn upsert_updates_the_match_or_creates() {
 async fn search_pages_through_more_than_500_contacts() {
     let sandbox = sandbox().await;
     sandbox.state().seed_contacts(DEMO_LOCATION, 600).unwrap();
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let mut seen = HashSet::new();
     let mut cursor = None;
     let mut pages = 0;
@@ -88,7 +80,7 @@ async fn search_pages_through_more_than_500_contacts() {
 async fn the_deprecated_list_keeps_the_location_on_every_page() {
     let sandbox = sandbox().await;
     sandbox.state().seed_contacts(DEMO_LOCATION, 600).unwrap();
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let mut seen = HashSet::new();
     let mut cursor: Option<PageCursor> = None;
     for _ in 0..20 {
@@ -108,7 +100,7 @@ async fn the_deprecated_list_keeps_the_location_on_every_page() {
 #[tokio::test]
 async fn contacts_of_a_business() {
     let sandbox = sandbox().await;
-    let page = client(&sandbox).contacts_of_business("64f0c0ffee00000000000001", 20, 0).await.unwrap();
+    let page = demo_client(&sandbox).contacts_of_business("64f0c0ffee00000000000001", 20, 0).await.unwrap();
     let ids: HashSet<_> = page.contacts.iter().filter_map(|c| c.id.as_deref()).collect();
     assert!(ids.contains("DemoContactJane0001") && ids.contains("DemoContactRobert01"), "{ids:?}");
 }

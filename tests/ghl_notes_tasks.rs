@@ -6,18 +6,10 @@ mod support;
 
 use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::requests::{NoteInput, TaskInput};
-use ghl_bridge::ghl::{ClientConfig, GhlClient};
 use serde_json::Value;
 use support::*;
 
 const JANE: &str = "DemoContactJane0001";
-
-fn client(sandbox: &ghl_sandbox::Sandbox) -> GhlClient<ReqwestTransport> {
-    GhlClient::new(
-        ReqwestTransport::new(),
-        ClientConfig { base_url: sandbox.http_url(), location_id: DEMO_LOCATION.into(), access_token: DEMO_TOKEN.into() },
-    )
-}
 
 fn stored(sandbox: &ghl_sandbox::Sandbox, collection: &str) -> Vec<Value> {
     let state = sandbox.state().location_state(DEMO_LOCATION).expect("demo location");
@@ -27,7 +19,7 @@ fn stored(sandbox: &ghl_sandbox::Sandbox, collection: &str) -> Vec<Value> {
 #[tokio::test]
 async fn reads_the_seeded_notes_tasks_and_appointments() {
     let sandbox = sandbox().await;
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let notes = client.list_notes(JANE).await.unwrap();
     assert_eq!(notes.len(), 3);
     assert!(notes.iter().any(|note| note.pinned == Some(true)));
@@ -44,7 +36,7 @@ async fn reads_the_seeded_notes_tasks_and_appointments() {
 #[tokio::test]
 async fn note_create_update_delete_land_in_ghl() {
     let sandbox = sandbox().await;
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let created = client
         .create_note(JANE, &NoteInput { body: Some("Boiler serviced <b>today</b>".into()), title: Some("Visit".into()), ..Default::default() })
         .await
@@ -63,7 +55,7 @@ async fn note_create_update_delete_land_in_ghl() {
 #[tokio::test]
 async fn task_create_complete_reopen_update_delete_land_in_ghl() {
     let sandbox = sandbox().await;
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let input = TaskInput { title: Some("Call back about quote".into()), due_date: Some("2026-12-01T09:00:00Z".into()), ..Default::default() };
     let task = client.create_task(JANE, &input).await.unwrap();
     let id = task.id.clone().unwrap();
@@ -83,7 +75,7 @@ async fn task_create_complete_reopen_update_delete_land_in_ghl() {
 #[tokio::test]
 async fn invalid_writes_are_refused_before_any_request() {
     let sandbox = sandbox().await;
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     assert_eq!(client.create_note(JANE, &NoteInput::default()).await.unwrap_err().code, ErrorCode::Validation);
     assert_eq!(client.create_task(JANE, &TaskInput { title: Some("x".into()), ..Default::default() }).await.unwrap_err().code, ErrorCode::Validation);
     assert_eq!(client.add_tags(JANE, &[" ".into()]).await.unwrap_err().code, ErrorCode::Validation);
@@ -93,7 +85,7 @@ async fn invalid_writes_are_refused_before_any_request() {
 #[tokio::test]
 async fn tags_are_added_and_removed_without_touching_the_others() {
     let sandbox = sandbox().await;
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let tags = client.add_tags(JANE, &["annual-service".into()]).await.unwrap();
     assert!(tags.contains(&"annual-service".to_owned()) && tags.contains(&"vip".to_owned()), "{tags:?}");
     let tags = client.remove_tags(JANE, &["annual-service".into()]).await.unwrap();
@@ -106,7 +98,7 @@ async fn tags_are_added_and_removed_without_touching_the_others() {
 #[tokio::test]
 async fn ids_cannot_reshape_the_request_path() {
     let sandbox = sandbox().await;
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let error = client.list_notes("../../locations/SandboxLocation00001").await.unwrap_err();
     assert_eq!(error.code, ErrorCode::NotFound);
     let path = sandbox.state().log(0)[0]["path"].as_str().unwrap().to_owned();
@@ -116,7 +108,7 @@ async fn ids_cannot_reshape_the_request_path() {
 #[tokio::test]
 async fn reads_the_location_its_users_and_custom_fields() {
     let sandbox = sandbox().await;
-    let client = client(&sandbox);
+    let client = demo_client(&sandbox);
     let location = client.get_location().await.unwrap();
     assert_eq!((location.id.as_deref(), location.name.as_deref()), (Some(DEMO_LOCATION), Some("Sandbox Heating Ltd")));
     let users = client.list_users().await.unwrap();

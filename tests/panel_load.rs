@@ -11,13 +11,13 @@ use support::*;
 
 struct Fixture {
     sandbox: ghl_sandbox::Sandbox,
-    core: Core<ReqwestTransport, MemoryStore>,
+    core: Core<ReqwestTransport, MemoryStore, TokioClock>,
 }
 
 impl Fixture {
     async fn new() -> Self {
         let sandbox = sandbox().await;
-        let core = Core::new(ReqwestTransport::new(), MemoryStore::new(), sandbox.http_url());
+        let core = Core::new(platform().with_retry(FAST_RETRY), sandbox.http_url());
         Self { sandbox, core }
     }
 
@@ -99,29 +99,38 @@ async fn a_rejected_token_is_unauthorized() {
 }
 
 #[tokio::test]
-async fn server_errors_and_malformed_bodies_are_typed_errors() {
+async fn a_passing_server_error_or_dropped_connection_is_retried_away() {
+    let fixture = Fixture::configured().await;
+    let state = fixture.sandbox.state();
+    state.set_faults(&json!({"next": [{"status": 500}, {"status": 502, "body": "<html>Bad Gateway</html>"}, {"drop": true}]})).unwrap();
+    assert_eq!(fixture.load(jane()).await.unwrap()["state"], "matched");
+    let statuses: Vec<u64> = state.log(0).iter().filter_map(|entry| entry["status"].as_u64()).collect();
+    assert_eq!(&statuses[..3], &[500, 502, 200], "the lookup was repeated until it went through: {statuses:?}");
+}
+
+#[tokio::test]
+async fn lasting_server_errors_and_malformed_bodies_are_typed_errors() {
     let fixture = Fixture::configured().await;
     let state = fixture.sandbox.state();
 
-    state.set_faults(&json!({"next": [{"status": 500}]})).unwrap();
+    state.set_faults(&json!({"statusRates": {"500": 1.0}})).unwrap();
     let error = fixture.load(jane()).await.unwrap_err();
     assert_eq!((error.code, error.status, error.retryable), (ErrorCode::ServerError, Some(500), true));
-
-    state.set_faults(&json!({"next": [{"status": 502, "body": "<html>Bad Gateway</html>"}]})).unwrap();
-    assert_eq!(fixture.load(jane()).await.unwrap_err().code, ErrorCode::ServerError);
+    let attempts = state.log(0).len();
+    assert_eq!(attempts, 4, "bounded attempts, then the error");
 
     state.set_faults(&json!({"next": [{"malformed": true}]})).unwrap();
     let error = fixture.load(jane()).await.unwrap_err();
-    assert_eq!(error.code, ErrorCode::BadResponse);
+    assert_eq!(error.code, ErrorCode::BadResponse, "a 2xx that cannot be read is not repeated");
 
     state.clear_faults();
     assert_eq!(fixture.load(jane()).await.unwrap()["state"], "matched", "recovers once GHL does");
 }
 
 #[tokio::test]
-async fn a_dropped_connection_is_a_network_error() {
+async fn a_lasting_network_failure_is_a_network_error() {
     let fixture = Fixture::configured().await;
-    fixture.sandbox.state().set_faults(&json!({"next": [{"drop": true}]})).unwrap();
+    fixture.sandbox.state().set_faults(&json!({"next": [{"drop": true}, {"drop": true}, {"drop": true}, {"drop": true}]})).unwrap();
     let error = fixture.load(jane()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Network);
     assert!(error.retryable);

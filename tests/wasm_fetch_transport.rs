@@ -3,9 +3,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use ghl_bridge::error::ErrorCode;
-use ghl_bridge::ghl::{ClientConfig, DuplicateKey, GhlClient};
+use ghl_bridge::ghl::{ClientConfig, Credential, DuplicateKey, GhlClient, Platform};
+use ghl_bridge::store::MemoryStore;
 use ghl_bridge::http::{HttpRequest, Method, Transport, TransportErrorKind};
-use ghl_bridge::wasm::FetchTransport;
+use ghl_bridge::wasm::{BrowserClock, FetchTransport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_service_worker);
@@ -17,11 +18,15 @@ fn sandbox() -> &'static str {
     option_env!("GHL_SANDBOX_URL").expect("GHL_SANDBOX_URL must name a running ghl-sandbox (./build.sh test sets it)")
 }
 
-fn client(token: &str) -> GhlClient<FetchTransport> {
-    GhlClient::new(
-        FetchTransport,
-        ClientConfig { base_url: sandbox().to_owned(), location_id: DEMO_LOCATION.to_owned(), access_token: token.to_owned() },
-    )
+fn client(token: &str) -> GhlClient<'static, FetchTransport, MemoryStore, BrowserClock> {
+    // Leaked: each test's client lives until the worker ends, which is the end of the test run.
+    let platform = Box::leak(Box::new(Platform::new(FetchTransport, MemoryStore::new(), BrowserClock)));
+    let config = ClientConfig {
+        base_url: sandbox().to_owned(),
+        location_id: DEMO_LOCATION.to_owned(),
+        credential: Credential::PrivateIntegrationToken(token.to_owned()),
+    };
+    GhlClient::new(platform, config)
 }
 
 #[wasm_bindgen_test]

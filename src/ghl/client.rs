@@ -1,11 +1,48 @@
-//! The GHL API v2 client: one typed method per endpoint, over any [`Transport`].
+//! The GHL API v2 client: one typed method per endpoint over one request path, which holds every rule about
+//! sending: credentials and refresh, the location's rate budget, and when to try again.
 
+use super::auth::{self, Credential, Grant, OAuthEndpoint, OAuthSession, SESSION_KEY};
+use super::dates::parse_timestamp;
 use super::models::{Contact, ContactEnvelope};
+use super::ratelimit::{Admission, RateBudgets, RateHeaders};
 use super::response::{parse_body, status_error, transport_error, CallContext};
+use super::retry::{is_ambiguous, may_retry, Replay, RetryPolicy};
 use super::{API_VERSION, REQUEST_TIMEOUT_MS};
+use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{encode_component, query_string, HttpRequest, HttpResponse, Method, Transport};
+use crate::lock::AsyncLock;
+use crate::store::{self, Store};
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::future::Future;
+
+/// What the platform gives the client, and what every client of this extension instance shares: the rate
+/// budgets of the locations and the OAuth refresh lock.
+pub struct Platform<T, S, C> {
+    pub transport: T,
+    pub store: S,
+    pub clock: C,
+    pub retry: RetryPolicy,
+    rates: RefCell<RateBudgets>,
+    refresh_lock: AsyncLock,
+}
+
+impl<T: Transport, S: Store, C: Clock> Platform<T, S, C> {
+    pub fn new(transport: T, store: S, clock: C) -> Self {
+        Self { transport, store, clock, retry: RetryPolicy::default(), rates: RefCell::default(), refresh_lock: AsyncLock::new() }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The last `X-RateLimit-*` headers GHL sent for a location.
+    pub fn last_rate_headers(&self, location_id: &str) -> Option<RateHeaders> {
+        self.rates.borrow_mut().of(location_id).last_headers
+    }
+}
 
 /// Where and as whom the client talks to GHL.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,8 +50,7 @@ pub struct ClientConfig {
     /// `https://services.leadconnectorhq.com` in production; a sandbox in tests.
     pub base_url: String,
     pub location_id: String,
-    /// A Private Integration Token or an OAuth access token (both are Bearer tokens).
-    pub access_token: String,
+    pub credential: Credential,
 }
 
 /// How to look a contact up in GHL's duplicate search.
@@ -25,21 +61,33 @@ pub enum DuplicateKey<'a> {
     Phone(&'a str),
 }
 
-pub struct GhlClient<T> {
-    transport: T,
+pub struct GhlClient<'p, T, S, C> {
+    platform: &'p Platform<T, S, C>,
     config: ClientConfig,
 }
 
-impl<T: Transport> GhlClient<T> {
-    pub fn new(transport: T, mut config: ClientConfig) -> Self {
+/// A token that was sent and refused, so the next one must be different.
+type Refused<'a> = Option<&'a str>;
+
+impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
+    pub fn new(platform: &'p Platform<T, S, C>, mut config: ClientConfig) -> Self {
         while config.base_url.ends_with('/') {
             config.base_url.pop();
         }
-        Self { transport, config }
+        Self { platform, config }
     }
 
     pub fn location_id(&self) -> &str {
         &self.config.location_id
+    }
+
+    /// The last `X-RateLimit-*` headers GHL sent for this location.
+    pub fn rate_headers(&self) -> Option<RateHeaders> {
+        self.platform.last_rate_headers(&self.config.location_id)
+    }
+
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.platform.clock.now_ms()
     }
 
     /// `GET /contacts/{contactId}`.
@@ -61,6 +109,59 @@ impl<T: Transport> GhlClient<T> {
         Ok(envelope.contact.filter(|contact| contact.id.as_deref().is_some_and(|id| !id.is_empty())))
     }
 
+    // ---- OAuth -------------------------------------------------------------------------------------------
+
+    /// Exchanges an authorization code (from GHL's chooselocation flow) for the first token pair and stores it.
+    pub async fn connect_with_code(&self, code: &str, redirect_uri: &str) -> Result<OAuthSession> {
+        let Credential::OAuth(endpoint) = &self.config.credential else {
+            return Err(Error::new(ErrorCode::InvalidSettings, "Choose OAuth in Options before connecting."));
+        };
+        let _guard = self.platform.refresh_lock.lock().await;
+        self.obtain(endpoint, Grant::AuthorizationCode { code, redirect_uri }).await
+    }
+
+    /// The access token to send: the PIT, or a fresh OAuth access token (refreshed ahead of expiry, or because
+    /// GHL just refused `refused`). Concurrent callers share one refresh.
+    async fn access_token(&self, refused: Refused<'_>) -> Result<String> {
+        let endpoint = match &self.config.credential {
+            Credential::PrivateIntegrationToken(token) => return Ok(token.clone()),
+            Credential::OAuth(endpoint) => endpoint,
+        };
+        let usable = |session: &OAuthSession| session.is_fresh(self.now_ms()) && Some(session.access_token.as_str()) != refused;
+        if let Some(session) = self.session().await? {
+            if usable(&session) {
+                return Ok(session.access_token);
+            }
+        }
+        let _guard = self.platform.refresh_lock.lock().await;
+        // Whoever held the lock before us may have refreshed already.
+        let session = self.session().await?.ok_or_else(auth::not_connected)?;
+        if usable(&session) {
+            return Ok(session.access_token);
+        }
+        Ok(self.obtain(endpoint, Grant::RefreshToken(&session.refresh_token)).await?.access_token)
+    }
+
+    async fn session(&self) -> Result<Option<OAuthSession>> {
+        store::read::<OAuthSession>(&self.platform.store, SESSION_KEY).await
+    }
+
+    /// Runs one grant against the token endpoint and stores the new pair before anyone uses it.
+    /// Call with the refresh lock held.
+    async fn obtain(&self, endpoint: &OAuthEndpoint, grant: Grant<'_>) -> Result<OAuthSession> {
+        let response = self
+            .platform
+            .transport
+            .send(endpoint.token_request(grant))
+            .await
+            .map_err(|error| auth::unreachable_endpoint(&error))?;
+        let session = auth::read_token_answer(response.status, &response.body, self.now_ms(), grant)?;
+        store::write(&self.platform.store, SESSION_KEY, &session).await?;
+        Ok(session)
+    }
+
+    // ---- The request path ---------------------------------------------------------------------------------
+
     pub(crate) async fn call<R: DeserializeOwned>(
         &self,
         method: Method,
@@ -72,7 +173,14 @@ impl<T: Transport> GhlClient<T> {
         parse_body(&self.exchange(method, path_and_query, body, resource).await?)
     }
 
-    /// Sends a request and returns its 2xx response, or the error that explains a non-2xx one.
+    /// A POST that GHL treats as a set operation or a read (search, add tags, upsert): safe to repeat.
+    pub(crate) async fn call_repeatable<R: DeserializeOwned>(&self, path: &str, body: String, resource: &str) -> Result<R> {
+        parse_body(&self.exchange_with(Method::Post, path, Some(body), resource, Replay::Safe).await?)
+    }
+
+    /// Sends a request (retrying what is safe to retry) and returns its 2xx response, or the error that
+    /// explains the failure. GET, PUT and DELETE are repeatable; POSTs go through [`Self::create_once`] or
+    /// [`Self::exchange_with`] with their own [`Replay`].
     pub(crate) async fn exchange(
         &self,
         method: Method,
@@ -80,17 +188,130 @@ impl<T: Transport> GhlClient<T> {
         body: Option<String>,
         resource: &str,
     ) -> Result<HttpResponse> {
-        let response = self.send(method, path_and_query, body).await?;
-        if (200..300).contains(&response.status) {
-            Ok(response)
-        } else {
-            Err(status_error(&response, CallContext { resource, location_id: &self.config.location_id }))
+        let replay = if method == Method::Post { Replay::OnlyIfRefused } else { Replay::Safe };
+        self.exchange_with(method, path_and_query, body, resource, replay).await
+    }
+
+    pub(crate) async fn exchange_with(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<String>,
+        resource: &str,
+        replay: Replay,
+    ) -> Result<HttpResponse> {
+        let policy = self.platform.retry;
+        let deadline_ms = self.now_ms() + policy.total_ms;
+        let mut refused_token: Option<String> = None;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let token = self.access_token(refused_token.as_deref()).await?;
+            let outcome = self.send_counted(method, path_and_query, body.clone(), &token, deadline_ms).await?;
+            let error = match outcome {
+                Ok(response) if (200..300).contains(&response.status) => return Ok(response),
+                Ok(response) => {
+                    let error = status_error(&response, CallContext { resource, location_id: &self.config.location_id });
+                    let oauth = matches!(self.config.credential, Credential::OAuth(_));
+                    if error.code == ErrorCode::Unauthorized && oauth {
+                        if refused_token.is_none() {
+                            // Once: the token may have been revoked or expired early. GHL acted on nothing.
+                            refused_token = Some(token);
+                            attempt -= 1;
+                            continue;
+                        }
+                        return Err(Error::new(
+                            ErrorCode::ReconnectNeeded,
+                            "GHL refused a freshly refreshed token. Open Options and press Connect to sign in to GHL again.",
+                        )
+                        .with_status(401));
+                    }
+                    error
+                }
+                Err(error) => error,
+            };
+            if !may_retry(&error, replay) || attempt >= policy.max_attempts {
+                return Err(error);
+            }
+            // A 429 already paused the location's budget; the next send waits for it.
+            let wait_ms = if error.code == ErrorCode::RateLimited {
+                0
+            } else {
+                policy.backoff_ms(attempt, self.platform.clock.random())
+            };
+            if self.now_ms() + wait_ms > deadline_ms {
+                return Err(error);
+            }
+            self.platform.clock.sleep(wait_ms).await;
         }
     }
 
-    async fn send(&self, method: Method, path_and_query: &str, body: Option<String>) -> Result<HttpResponse> {
+    /// One send, inside the location's rate budget. The outer `Result` is for giving up before sending
+    /// (daily limit, or no slot before the deadline); the inner one is the exchange's outcome.
+    async fn send_counted(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<String>,
+        token: &str,
+        deadline_ms: u64,
+    ) -> Result<std::result::Result<HttpResponse, Error>> {
+        let location = &self.config.location_id;
+        loop {
+            let now = self.now_ms();
+            let admission = self.platform.rates.borrow_mut().of(location).admit(now);
+            match admission {
+                Admission::Go => break,
+                Admission::DailyLimit { resets_at_ms } => return Err(daily_limit_error(resets_at_ms.saturating_sub(now))),
+                Admission::Wait(ms) if now + ms > deadline_ms => {
+                    return Err(Error::new(
+                        ErrorCode::RateLimited,
+                        format!("GHL rate limit reached — retrying in {} s.", ms.div_ceil(1000).max(1)),
+                    )
+                    .with_retry_after(ms));
+                }
+                Admission::Wait(ms) => self.platform.clock.sleep(ms).await,
+            }
+        }
+        let sent = self.send(method, path_and_query, body, token).await;
+        let now = self.now_ms();
+        let mut rates = self.platform.rates.borrow_mut();
+        let budget = rates.of(location);
+        match sent {
+            Ok(response) => {
+                let headers = RateHeaders::read(&response);
+                let refused = response.status == 429;
+                budget.finish(now, !refused, Some(headers));
+                if refused {
+                    let error = status_error(&response, CallContext { resource: "", location_id: location });
+                    if error.code == ErrorCode::DailyLimit {
+                        return Ok(Err(error));
+                    }
+                    let jitter = (self.platform.clock.random() * (budget.interval_ms() / 10).clamp(100, 1_000) as f64) as u64;
+                    let wait = error.retry_after_ms.unwrap_or(budget.interval_ms()) + jitter;
+                    budget.pause(now, wait);
+                    let message = format!("GHL rate limit reached — retrying in {} s.", wait.div_ceil(1000));
+                    return Ok(Err(Error { message, ..error.with_retry_after(wait) }));
+                }
+                Ok(Ok(response))
+            }
+            Err(error) => {
+                // Unknown whether GHL counted it; count it, to stay on the safe side.
+                budget.finish(now, true, None);
+                Ok(Err(transport_error(&error)))
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<String>,
+        token: &str,
+    ) -> std::result::Result<HttpResponse, crate::http::TransportError> {
         let mut headers = vec![
-            ("Authorization".to_owned(), format!("Bearer {}", self.config.access_token)),
+            ("Authorization".to_owned(), format!("Bearer {token}")),
             ("Version".to_owned(), API_VERSION.to_owned()),
             ("Accept".to_owned(), "application/json".to_owned()),
         ];
@@ -105,8 +326,68 @@ impl<T: Transport> GhlClient<T> {
             body,
             timeout_ms: REQUEST_TIMEOUT_MS,
         };
-        self.transport.send(request).await.map_err(|error| transport_error(&error))
+        self.platform.transport.send(request).await
     }
+
+    /// A POST that creates something, exactly once. When the outcome is unknown (timeout, dropped connection,
+    /// 5xx, unreadable 2xx), `landed` looks for the record before the create is tried again.
+    pub(crate) async fn create_once<R, F, Fut>(
+        &self,
+        path: &str,
+        body: String,
+        resource: &str,
+        parse: fn(&HttpResponse) -> Result<R>,
+        landed: F,
+    ) -> Result<R>
+    where
+        F: Fn(u64) -> Fut,
+        Fut: Future<Output = Result<Option<R>>>,
+    {
+        let started_ms = self.now_ms();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let error = match self.exchange_with(Method::Post, path, Some(body.clone()), resource, Replay::OnlyIfRefused).await {
+                Ok(response) => match parse(&response) {
+                    Ok(record) => return Ok(record),
+                    Err(error) => error.with_status(response.status),
+                },
+                Err(error) => error,
+            };
+            if !is_ambiguous(&error) {
+                return Err(error);
+            }
+            // Did it happen? Reads are retried on their own; if even they fail, report the first failure.
+            match landed(started_ms).await {
+                Ok(Some(record)) => return Ok(record),
+                Ok(None) if attempts < 3 && self.now_ms() < started_ms + self.platform.retry.total_ms => {
+                    let wait = self.platform.retry.backoff_ms(attempts, self.platform.clock.random());
+                    self.platform.clock.sleep(wait).await;
+                }
+                Ok(None) | Err(_) => return Err(error),
+            }
+        }
+    }
+}
+
+/// Whether a record GHL dated `date_added` can be the one we tried to create since `started_ms`.
+/// Allows for two minutes of clock difference between this computer and GHL.
+pub(crate) fn added_since(date_added: Option<&str>, started_ms: u64) -> bool {
+    const CLOCK_SKEW_MS: i64 = 120_000;
+    match date_added.and_then(parse_timestamp) {
+        Some(timestamp) => timestamp.epoch_ms >= started_ms as i64 - CLOCK_SKEW_MS,
+        // Undated records cannot be told apart; the content match alone decides.
+        None => true,
+    }
+}
+
+fn daily_limit_error(resets_in_ms: u64) -> Error {
+    let hours = resets_in_ms.div_ceil(3_600_000);
+    Error::new(
+        ErrorCode::DailyLimit,
+        format!("GHL's daily request limit for this location is used up. Syncing resumes when it resets (in about {hours} h)."),
+    )
+    .with_retry_after(resets_in_ms)
 }
 
 /// The error for a 2xx answer that lacks the record it should carry.

@@ -1,10 +1,13 @@
 //! Contacts: create, update, delete, upsert, search, the deprecated list and contacts of a business.
 
-use super::client::{json, missing, path_segment, GhlClient};
+use super::client::{added_since, json, missing, path_segment, DuplicateKey, GhlClient};
+use super::response::parse_body;
 use super::models::{Contact, ContactEnvelope};
 use super::requests::{ContactFields, NewContact, SearchInput};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{query_string, Method, Transport};
+use crate::clock::Clock;
+use crate::store::Store;
+use crate::http::{query_string, HttpResponse, Method, Transport};
 use serde::Deserialize;
 
 /// GHL's largest search page.
@@ -61,8 +64,14 @@ struct UpsertEnvelope {
     contact: Option<Contact>,
 }
 
-impl<T: Transport> GhlClient<T> {
-    /// `POST /contacts/` (201). A refused duplicate is `ErrorCode::Duplicate`.
+fn read_contact(response: &HttpResponse) -> Result<Contact> {
+    parse_body::<ContactEnvelope>(response)?.contact.ok_or_else(|| missing("contact"))
+}
+
+impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
+    /// `POST /contacts/` (201). A refused duplicate is `ErrorCode::Duplicate`. Exactly once: after an unclear
+    /// failure, GHL's duplicate search (email, then phone) finds the contact if the create landed; without
+    /// either, a name search among contacts added since we started.
     pub async fn create_contact(&self, fields: &ContactFields, company_name: Option<&str>) -> Result<Contact> {
         let body = NewContact {
             location_id: self.location_id().to_owned(),
@@ -70,8 +79,30 @@ impl<T: Transport> GhlClient<T> {
             company_name: company_name.map(str::to_owned),
             create_new_if_duplicate_allowed: None,
         };
-        let envelope: ContactEnvelope = self.call(Method::Post, "/contacts/", Some(json(&body)?), "contact").await?;
-        envelope.contact.ok_or_else(|| missing("contact"))
+        let landed = |started_ms| async move {
+            let found = if let Some(email) = fields.email.as_deref().filter(|e| !e.is_empty()) {
+                self.find_duplicate(DuplicateKey::Email(email)).await?
+            } else if let Some(phone) = fields.phone.as_deref().filter(|p| !p.is_empty()) {
+                self.find_duplicate(DuplicateKey::Phone(phone)).await?
+            } else {
+                let name = [fields.first_name.as_deref(), fields.last_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let name = name.trim();
+                if name.is_empty() {
+                    return Ok(None);
+                }
+                let page = self.search_contacts(Some(name), 20, None).await?;
+                page.contacts.into_iter().find(|contact| {
+                    contact.first_name.as_deref() == fields.first_name.as_deref()
+                        && contact.last_name.as_deref() == fields.last_name.as_deref()
+                })
+            };
+            Ok(found.filter(|contact| added_since(contact.date_added.as_deref(), started_ms)))
+        };
+        self.create_once("/contacts/", json(&body)?, "contact", read_contact, landed).await
     }
 
     /// `PUT /contacts/{contactId}` with only the given fields.
@@ -99,7 +130,7 @@ impl<T: Transport> GhlClient<T> {
             company_name: company_name.map(str::to_owned),
             create_new_if_duplicate_allowed: Some(false),
         };
-        let envelope: UpsertEnvelope = self.call(Method::Post, "/contacts/upsert", Some(json(&body)?), "contact").await?;
+        let envelope: UpsertEnvelope = self.call_repeatable("/contacts/upsert", json(&body)?, "contact").await?;
         Ok((envelope.contact.ok_or_else(|| missing("contact"))?, envelope.new.unwrap_or(false)))
     }
 
@@ -118,7 +149,7 @@ impl<T: Transport> GhlClient<T> {
             search_after,
             query: query.map(|q| q.chars().take(75).collect()),
         };
-        let envelope: SearchEnvelope = self.call(Method::Post, "/contacts/search", Some(json(&body)?), "contact").await?;
+        let envelope: SearchEnvelope = self.call_repeatable("/contacts/search", json(&body)?, "contact").await?;
         let contacts = envelope.contacts.unwrap_or_default();
         let next = (contacts.len() as u32 == page_limit)
             .then(|| contacts.last().and_then(|last| last.search_after.clone()).map(PageCursor::SearchAfter))

@@ -4,6 +4,8 @@
 use super::client::{missing, path_segment, GhlClient};
 use super::models::{CustomFieldDefinition, Location, User};
 use crate::error::Result;
+use crate::clock::Clock;
+use crate::store::Store;
 use crate::http::{query_string, Method, Transport};
 use serde::Deserialize;
 
@@ -25,7 +27,7 @@ struct CustomFieldsEnvelope {
     custom_fields: Option<Vec<CustomFieldDefinition>>,
 }
 
-impl<T: Transport> GhlClient<T> {
+impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// `GET /locations/{locationId}` — the configured location.
     pub async fn get_location(&self) -> Result<Location> {
         let path = format!("/locations/{}", path_segment(self.location_id())?);

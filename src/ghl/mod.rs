@@ -1,14 +1,21 @@
 //! GoHighLevel API v2: client, models, and the reading of answers.
 
+pub mod auth;
 pub mod client;
+pub mod connection;
 pub mod contacts;
+pub mod dates;
 mod directory;
 pub mod models;
 mod notes_tasks;
+pub mod ratelimit;
 pub mod requests;
 pub mod response;
+pub mod retry;
 
-pub use client::{ClientConfig, DuplicateKey, GhlClient};
+pub use auth::{Credential, OAuthEndpoint, OAuthSession};
+pub use client::{ClientConfig, DuplicateKey, GhlClient, Platform};
+pub use connection::ConnectionReport;
 
 /// GHL's API host. The manifest's `host_permissions` names the same host.
 pub const API_BASE: &str = "https://services.leadconnectorhq.com";

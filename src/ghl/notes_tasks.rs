@@ -1,10 +1,15 @@
 //! Notes, tasks, appointments and tags of one contact. None of these lists is paged: GHL returns them whole.
 
-use super::client::{json, missing, path_segment, GhlClient};
+use super::client::{added_since, json, missing, path_segment, GhlClient};
+use super::dates::parse_timestamp;
+use super::response::parse_body;
+use super::retry::Replay;
 use super::models::{Appointment, Note, Task};
 use super::requests::{CompletedInput, NoteInput, TagsInput, TaskInput};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Method, Transport};
+use crate::clock::Clock;
+use crate::store::Store;
+use crate::http::{HttpResponse, Method, Transport};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -43,7 +48,15 @@ struct TagsEnvelope {
     tags: Option<Vec<String>>,
 }
 
-impl<T: Transport> GhlClient<T> {
+fn read_note(response: &HttpResponse) -> Result<Note> {
+    parse_body::<NoteEnvelope>(response)?.note.ok_or_else(|| missing("note"))
+}
+
+fn read_task(response: &HttpResponse) -> Result<Task> {
+    parse_body::<TaskEnvelope>(response)?.task.ok_or_else(|| missing("task"))
+}
+
+impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// `GET /contacts/{contactId}/notes`.
     pub async fn list_notes(&self, contact_id: &str) -> Result<Vec<Note>> {
         let path = format!("/contacts/{}/notes", path_segment(contact_id)?);
@@ -58,14 +71,21 @@ impl<T: Transport> GhlClient<T> {
         envelope.note.ok_or_else(|| missing("note"))
     }
 
-    /// `POST /contacts/{contactId}/notes` (201). Not retried blindly: see the retry policy.
+    /// `POST /contacts/{contactId}/notes` (201), exactly once: after an unclear failure the contact's notes are
+    /// read, and a note with the same text added since we started counts as this one.
     pub async fn create_note(&self, contact_id: &str, note: &NoteInput) -> Result<Note> {
-        if note.body.as_deref().is_none_or(|body| body.trim().is_empty()) {
+        let text = note.body.as_deref().unwrap_or_default();
+        if text.trim().is_empty() {
             return Err(Error::new(ErrorCode::Validation, "A note needs some text."));
         }
         let path = format!("/contacts/{}/notes", path_segment(contact_id)?);
-        let envelope: NoteEnvelope = self.call(Method::Post, &path, Some(json(note)?), "contact").await?;
-        envelope.note.ok_or_else(|| missing("note"))
+        let landed = |started_ms| async move {
+            let notes = self.list_notes(contact_id).await?;
+            Ok(notes.into_iter().find(|found| {
+                found.body.as_deref() == Some(text) && added_since(found.date_added.as_deref(), started_ms)
+            }))
+        };
+        self.create_once(&path, json(note)?, "contact", read_note, landed).await
     }
 
     /// `PUT /contacts/{contactId}/notes/{id}`.
@@ -95,15 +115,26 @@ impl<T: Transport> GhlClient<T> {
         envelope.task.ok_or_else(|| missing("task"))
     }
 
-    /// `POST /contacts/{contactId}/tasks` (201): title, due date and completed are required by GHL.
+    /// `POST /contacts/{contactId}/tasks` (201): title, due date and completed are required by GHL. Exactly once:
+    /// after an unclear failure, an open task with the same title, body and due time counts as this one
+    /// (tasks carry no creation date).
     pub async fn create_task(&self, contact_id: &str, task: &TaskInput) -> Result<Task> {
-        if task.title.as_deref().is_none_or(|title| title.trim().is_empty()) || task.due_date.is_none() {
-            return Err(Error::new(ErrorCode::Validation, "A task needs a title and a due date."));
+        let title = task.title.as_deref().unwrap_or_default();
+        let due = task.due_date.as_deref().and_then(parse_timestamp);
+        if title.trim().is_empty() || due.is_none() {
+            return Err(Error::new(ErrorCode::Validation, "A task needs a title and a due date (ISO 8601, UTC)."));
         }
         let body = TaskInput { completed: Some(task.completed.unwrap_or(false)), ..task.clone() };
         let path = format!("/contacts/{}/tasks", path_segment(contact_id)?);
-        let envelope: TaskEnvelope = self.call(Method::Post, &path, Some(json(&body)?), "contact").await?;
-        envelope.task.ok_or_else(|| missing("task"))
+        let landed = |_started_ms| async move {
+            let tasks = self.list_tasks(contact_id).await?;
+            Ok(tasks.into_iter().find(|found| {
+                found.title.as_deref() == Some(title)
+                    && found.body.as_deref().unwrap_or_default() == task.body.as_deref().unwrap_or_default()
+                    && found.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms) == due.map(|t| t.epoch_ms)
+            }))
+        };
+        self.create_once(&path, json(&body)?, "contact", read_task, landed).await
     }
 
     /// `PUT /contacts/{contactId}/tasks/{taskId}`.
@@ -149,7 +180,10 @@ impl<T: Transport> GhlClient<T> {
             return Err(Error::new(ErrorCode::Validation, "Tags cannot be empty."));
         }
         let path = format!("/contacts/{}/tags", path_segment(contact_id)?);
-        let envelope: TagsEnvelope = self.call(method, &path, Some(json(&TagsInput { tags })?), "contact").await?;
+        // Both are set operations in GHL (adding a present tag or removing an absent one changes nothing),
+        // so both are safe to repeat.
+        let response = self.exchange_with(method, &path, Some(json(&TagsInput { tags })?), "contact", Replay::Safe).await?;
+        let envelope: TagsEnvelope = parse_body(&response)?;
         Ok(envelope.tags.unwrap_or_default())
     }
 }

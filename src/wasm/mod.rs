@@ -4,16 +4,26 @@
 //! Messages cross as JSON text (`JSON.stringify` / `JSON.parse` in the worker): the core then deserializes
 //! straight into its typed messages, which keeps the module small (no generic JS-value visitors).
 
+mod clock;
 mod fetch;
 mod storage;
 
 use crate::app::Core;
 use crate::error::Error;
-use crate::ghl::API_BASE;
+use crate::ghl::{Platform, API_BASE};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
+pub use clock::BrowserClock;
 pub use fetch::FetchTransport;
 pub use storage::ChromeStorage;
+
+type BrowserCore = Core<FetchTransport, ChromeStorage, BrowserClock>;
+
+thread_local! {
+    // One core per worker lifetime: messages share the rate budgets and the OAuth refresh lock.
+    static CORE: Rc<BrowserCore> = Rc::new(Core::new(Platform::new(FetchTransport, ChromeStorage, BrowserClock), API_BASE));
+}
 
 /// Serves one message from a content script or extension page.
 ///
@@ -22,7 +32,8 @@ pub use storage::ChromeStorage;
 /// GHL errors, `status`, `traceId` and `retryAfterMs`.
 #[wasm_bindgen]
 pub async fn dispatch(message: String, sender: String) -> Result<String, JsValue> {
-    Core::new(FetchTransport, ChromeStorage, API_BASE).dispatch(&message, &sender).await.map_err(js_error)
+    let core = CORE.with(Rc::clone);
+    core.dispatch(&message, &sender).await.map_err(js_error)
 }
 
 /// A real `Error` (so stacks and `instanceof` work) with the fields the UI switches on.

@@ -1,8 +1,12 @@
 //! Shared by the native integration tests: a reqwest [`Transport`] and an in-process GHL sandbox.
 #![allow(dead_code)]
 
+use ghl_bridge::clock::Clock;
+use ghl_bridge::ghl::retry::RetryPolicy;
+use ghl_bridge::ghl::{ClientConfig, Credential, GhlClient, Platform};
 use ghl_bridge::http::{HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind};
-use std::time::Duration;
+use ghl_bridge::store::MemoryStore;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const DEMO_TOKEN: &str = "pit-sandbox-demo-token";
 pub const DEMO_LOCATION: &str = "SandboxLocation00001";
@@ -45,6 +49,52 @@ impl Transport for ReqwestTransport {
         let body = response.text().await.map_err(|e| TransportError::new(TransportErrorKind::Body, e.to_string()))?;
         Ok(HttpResponse { status, headers, body })
     }
+}
+
+/// Real time on tokio: what `Date.now`/`setTimeout`/`Math.random` are on wasm.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioClock;
+
+impl Clock for TokioClock {
+    fn now_ms(&self) -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_millis() as u64
+    }
+    async fn sleep(&self, ms: u64) {
+        tokio::time::sleep(Duration::from_millis(ms)).await
+    }
+    fn random(&self) -> f64 {
+        // Jitter only needs spread, not quality: the low bits of the nanosecond clock.
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").subsec_nanos();
+        (nanos.wrapping_mul(2_654_435_761) % 1_000_000) as f64 / 1_000_000.0
+    }
+}
+
+/// The default policy's bounds with short waits, so failure tests run fast.
+pub const FAST_RETRY: RetryPolicy = RetryPolicy { max_attempts: 4, base_delay_ms: 10, max_delay_ms: 80, total_ms: 10_000 };
+
+pub type TestPlatform = Platform<ReqwestTransport, MemoryStore, TokioClock>;
+pub type TestClient = GhlClient<'static, ReqwestTransport, MemoryStore, TokioClock>;
+
+pub fn platform() -> TestPlatform {
+    Platform::new(ReqwestTransport::new(), MemoryStore::new(), TokioClock)
+}
+
+/// A platform that lives for the rest of the test process, so clients can be handed around freely.
+pub fn leaked_platform() -> &'static TestPlatform {
+    Box::leak(Box::new(platform()))
+}
+
+pub fn pit_config(sandbox: &ghl_sandbox::Sandbox, token: &str) -> ClientConfig {
+    ClientConfig {
+        base_url: sandbox.http_url(),
+        location_id: DEMO_LOCATION.into(),
+        credential: Credential::PrivateIntegrationToken(token.into()),
+    }
+}
+
+/// A client with the demo PIT and its own platform.
+pub fn demo_client(sandbox: &ghl_sandbox::Sandbox) -> TestClient {
+    GhlClient::new(leaked_platform(), pit_config(sandbox, DEMO_TOKEN))
 }
 
 /// A fresh sandbox with the demo data, on ephemeral ports, quiet.

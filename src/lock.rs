@@ -1,0 +1,74 @@
+//! A lock for one thread's futures: the service worker runs every message on one thread, but two messages can
+//! both be waiting on the network, and some work (an OAuth refresh) must not run twice at once.
+
+use std::cell::{Cell, RefCell};
+use std::future::poll_fn;
+use std::task::{Poll, Waker};
+
+#[derive(Debug, Default)]
+pub struct AsyncLock {
+    held: Cell<bool>,
+    waiting: RefCell<Vec<Waker>>,
+}
+
+/// Holds the lock until dropped.
+#[must_use]
+pub struct LockGuard<'a>(&'a AsyncLock);
+
+impl AsyncLock {
+    pub const fn new() -> Self {
+        Self { held: Cell::new(false), waiting: RefCell::new(Vec::new()) }
+    }
+
+    /// Waits until no one else holds the lock, then takes it.
+    pub async fn lock(&self) -> LockGuard<'_> {
+        poll_fn(|context| {
+            if self.held.replace(true) {
+                self.waiting.borrow_mut().push(context.waker().clone());
+                Poll::Pending
+            } else {
+                Poll::Ready(LockGuard(self))
+            }
+        })
+        .await
+    }
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        self.0.held.set(false);
+        // Wake everyone: one takes the lock, the rest queue again. Waiters are few (concurrent panel calls).
+        for waker in self.0.waiting.take() {
+            waker.wake();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+
+    #[test]
+    fn a_second_locker_waits_until_the_first_lets_go() {
+        let lock = AsyncLock::new();
+        let order = RefCell::new(Vec::new());
+        let mut context = Context::from_waker(Waker::noop());
+        let first = lock.lock();
+        let mut first = pin!(first);
+        let Poll::Ready(guard) = first.as_mut().poll(&mut context) else { panic!("free lock is taken at once") };
+        let second = async {
+            let _guard = lock.lock().await;
+            order.borrow_mut().push("second");
+        };
+        let mut second = pin!(second);
+        assert!(second.as_mut().poll(&mut context).is_pending());
+        order.borrow_mut().push("first");
+        drop(guard);
+        assert!(second.as_mut().poll(&mut context).is_ready());
+        assert_eq!(*order.borrow(), ["first", "second"]);
+    }
+}

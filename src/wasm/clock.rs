@@ -1,0 +1,31 @@
+//! [`Clock`] from the JS global scope: `Date.now`, `setTimeout`, `Math.random`.
+
+use crate::clock::Clock;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BrowserClock;
+
+impl Clock for BrowserClock {
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+
+    async fn sleep(&self, ms: u64) {
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            set_timeout(&resolve, ms as f64);
+        });
+        // setTimeout cannot fail to call back; the promise only resolves.
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+}
