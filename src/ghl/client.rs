@@ -139,7 +139,16 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         if usable(&session) {
             return Ok(session.access_token);
         }
-        Ok(self.obtain(endpoint, Grant::RefreshToken(&session.refresh_token)).await?.access_token)
+        match self.obtain(endpoint, Grant::RefreshToken(&session.refresh_token)).await {
+            Ok(session) => Ok(session.access_token),
+            Err(error) => {
+                if error.code == ErrorCode::ReconnectNeeded {
+                    // The pair is dead for good; forget it so waiting callers do not try it again.
+                    self.platform.store.remove(SESSION_KEY).await?;
+                }
+                Err(error)
+            }
+        }
     }
 
     async fn session(&self) -> Result<Option<OAuthSession>> {
@@ -203,7 +212,10 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         let policy = self.platform.retry;
         let deadline_ms = self.now_ms() + policy.total_ms;
         let mut refused_token: Option<String> = None;
+        // Failures that may have reached GHL count as attempts; a 429 (refused before acting) does not, and is
+        // bounded by the deadline and its own cap instead.
         let mut attempt = 0;
+        let mut rate_waits = 0;
         loop {
             attempt += 1;
             let token = self.access_token(refused_token.as_deref()).await?;
@@ -230,11 +242,16 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
                 }
                 Err(error) => error,
             };
-            if !may_retry(&error, replay) || attempt >= policy.max_attempts {
+            let rate_limited = error.code == ErrorCode::RateLimited;
+            if rate_limited {
+                attempt -= 1;
+                rate_waits += 1;
+            }
+            if !may_retry(&error, replay) || attempt >= policy.max_attempts || rate_waits > MAX_RATE_WAITS {
                 return Err(error);
             }
             // A 429 already paused the location's budget; the next send waits for it.
-            let wait_ms = if error.code == ErrorCode::RateLimited {
+            let wait_ms = if rate_limited {
                 0
             } else {
                 policy.backoff_ms(attempt, self.platform.clock.random())
@@ -369,6 +386,9 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         }
     }
 }
+
+/// How many 429s one call sits out before giving up (each waits about one rate interval).
+const MAX_RATE_WAITS: u32 = 8;
 
 /// Whether a record GHL dated `date_added` can be the one we tried to create since `started_ms`.
 /// Allows for two minutes of clock difference between this computer and GHL.
