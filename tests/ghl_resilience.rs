@@ -157,3 +157,19 @@ async fn hostile_bodies_are_typed_errors_not_panics() {
     state.clear_faults();
     assert!(client.get_contact(JANE).await.is_ok());
 }
+
+#[tokio::test]
+async fn updates_and_deletes_whose_answer_was_lost_are_repeated_safely() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let note = client.create_note(JANE, &NoteInput { body: Some("first".into()), ..NoteInput::default() }).await.unwrap();
+    let id = note.id.unwrap();
+    sandbox.state().set_faults(&json!({"next": [{"drop": true}], "methods": ["PUT"]})).unwrap();
+    let updated = client.update_note(JANE, &id, &NoteInput { body: Some("second".into()), ..NoteInput::default() }).await;
+    assert_eq!(updated.unwrap().body.as_deref(), Some("second"));
+    sandbox.state().set_faults(&json!({"next": [{"drop": true}], "methods": ["DELETE"]})).unwrap();
+    client.delete_note(JANE, &id).await.expect("the repeated DELETE finds it gone, which is what was asked");
+    assert!(!stored(&sandbox, "notes").iter().any(|n| n["id"] == id.as_str()));
+    let methods: Vec<String> = sandbox.state().log(0).iter().map(|e| format!("{} {}", e["method"], e["status"])).collect();
+    assert!(methods.contains(&"\"DELETE\" 404".to_owned()), "{methods:?}");
+}

@@ -187,6 +187,28 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         parse_body(&self.exchange_with(Method::Post, path, Some(body), resource, Replay::Safe).await?)
     }
 
+    /// A DELETE. Gone already counts as done: a retried DELETE whose first answer was lost finds nothing, and
+    /// the agent wanted it gone. GHL answers `{"succeded": true}` (sic; newer APIs spell it `succeeded`).
+    pub(crate) async fn delete(&self, path: &str, resource: &str) -> Result<()> {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct DeleteAnswer {
+            #[serde(alias = "succeeded")]
+            succeded: Option<bool>,
+        }
+        match self.exchange(Method::Delete, path, None, resource).await {
+            Ok(response) => {
+                let answer: DeleteAnswer = serde_json::from_str(&response.body).unwrap_or_default();
+                if answer.succeded == Some(false) {
+                    return Err(Error::new(ErrorCode::ServerError, format!("GHL did not delete the {resource}. Try again.")));
+                }
+                Ok(())
+            }
+            Err(error) if error.code == ErrorCode::NotFound => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
     /// Sends a request (retrying what is safe to retry) and returns its 2xx response, or the error that
     /// explains the failure. GET, PUT and DELETE are repeatable; POSTs go through [`Self::create_once`] or
     /// [`Self::exchange_with`] with their own [`Replay`].

@@ -118,7 +118,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// `DELETE /contacts/{contactId}`.
     pub async fn delete_contact(&self, contact_id: &str) -> Result<()> {
         let path = format!("/contacts/{}", path_segment(contact_id)?);
-        self.exchange(Method::Delete, &path, None, "contact").await.map(drop)
+        self.delete(&path, "contact").await
     }
 
     /// `POST /contacts/upsert`: updates the contact GHL's duplicate rule matches, or creates one.

@@ -98,7 +98,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// `DELETE /contacts/{contactId}/notes/{id}`.
     pub async fn delete_note(&self, contact_id: &str, note_id: &str) -> Result<()> {
         let path = format!("/contacts/{}/notes/{}", path_segment(contact_id)?, path_segment(note_id)?);
-        self.exchange(Method::Delete, &path, None, "note").await.map(drop)
+        self.delete(&path, "note").await
     }
 
     /// `GET /contacts/{contactId}/tasks`.
@@ -155,7 +155,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// `DELETE /contacts/{contactId}/tasks/{taskId}`.
     pub async fn delete_task(&self, contact_id: &str, task_id: &str) -> Result<()> {
         let path = format!("/contacts/{}/tasks/{}", path_segment(contact_id)?, path_segment(task_id)?);
-        self.exchange(Method::Delete, &path, None, "task").await.map(drop)
+        self.delete(&path, "task").await
     }
 
     /// `GET /contacts/{contactId}/appointments`.

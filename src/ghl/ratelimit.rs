@@ -97,14 +97,15 @@ impl RateBudget {
         }
     }
 
-    /// Other agents' requests still in the window: the last report, fading out as the window slides past it.
+    /// Other agents' requests still in the window. They are assumed to stay until a full interval has passed
+    /// since the report: others keep sending, so a fading estimate would let us overrun the window. Every
+    /// response we get brings a fresh report.
     fn others_now(&self, now_ms: u64) -> u32 {
-        let age = now_ms.saturating_sub(self.others_seen_at_ms);
-        if age >= self.interval_ms {
-            return 0;
+        if now_ms.saturating_sub(self.others_seen_at_ms) >= self.interval_ms {
+            0
+        } else {
+            self.others
         }
-        let left = (self.interval_ms - age) as f64 / self.interval_ms as f64;
-        (self.others as f64 * left).ceil() as u32
     }
 
     /// Room kept free while others share the budget: our view of their use is always a little late.
@@ -258,11 +259,12 @@ mod tests {
     }
 
     #[test]
-    fn others_fade_out_as_the_window_slides() {
+    fn others_are_assumed_present_until_a_full_interval_passed() {
         let mut budget = RateBudget::default();
         assert_eq!(budget.admit(0), Admission::Go);
         budget.finish(0, true, headers(100, 0, 10_000));
         assert!(matches!(budget.admit(1), Admission::Wait(_)));
+        assert!(matches!(budget.admit(9_999), Admission::Wait(_)), "no fading: others keep sending");
         // A full interval later, nothing of that report is left (our own request left too).
         assert_eq!(admit_all(&mut budget, 10_000), 100);
     }

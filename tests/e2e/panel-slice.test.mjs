@@ -74,8 +74,9 @@ test('a record without an email ends in a readable message', async () => {
   assert.equal((await apiRequests()).length, 0, 'no GHL call without an identity');
 });
 
-test('a 500 from GHL shows a readable error, and "Try again" recovers', async () => {
-  await sandbox.admin('POST', '/__admin/faults', { next: [{ status: 500 }] });
+test('GHL failing with 500 through every retry shows a readable error, and "Try again" recovers', async () => {
+  // The client retries a failed read up to four times in all; only then does the agent see the error.
+  await sandbox.admin('POST', '/__admin/faults', { next: [{ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }] });
   await page.goto(recordUrl(42));
   const alert = panel(page).getByRole('alert');
   await alert.waitFor();
