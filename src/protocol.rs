@@ -5,26 +5,33 @@
 //! are served, and content scripts only get what a panel needs — never settings.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::ghl::response::clip;
 use crate::host::{https_hostname, known_host, KnownHost, RecordInput};
 use crate::settings::Settings;
 use serde::Deserialize;
 
 /// Every message the core understands. Unknown types and unknown fields are refused.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// Find the GHL contact for a host record and return the panel's view model.
-    #[serde(rename = "panel.load")]
     PanelLoad { record: RecordInput },
     /// Save connection settings (extension pages only).
-    #[serde(rename = "settings.save")]
     SettingsSave { settings: Settings },
     /// The settings without secrets (extension pages only).
-    #[serde(rename = "settings.get")]
     SettingsGet {},
     /// Probe the saved connection: location, scopes, rate-limit headroom (extension pages only).
-    #[serde(rename = "connection.check")]
     ConnectionCheck {},
+}
+
+/// Every field any message may carry. One flat struct rather than a serde-tagged enum: tagged enums buffer the
+/// whole message in serde's generic `Content` tree, which costs kilobytes of wasm.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    record: Option<RecordInput>,
+    settings: Option<Settings>,
 }
 
 impl Request {
@@ -35,10 +42,25 @@ impl Request {
             #[serde(rename = "type")]
             kind: Option<String>,
         }
-        serde_json::from_str(message).map_err(|error| match serde_json::from_str::<Kind>(message) {
+        let envelope: Envelope = serde_json::from_str(message).map_err(|error| match serde_json::from_str::<Kind>(message) {
             Ok(Kind { kind: Some(kind) }) => Error::invalid_message(format!("The \"{kind}\" message is not valid: {error}")),
             _ => Error::invalid_message("The message has no type."),
-        })
+        })?;
+        let Envelope { kind, record, settings } = envelope;
+        let refuse = |detail: &str| Error::invalid_message(format!("The \"{kind}\" message is not valid: {detail}."));
+        let request = match (kind.as_str(), record, settings) {
+            ("panel.load", Some(record), None) => Self::PanelLoad { record },
+            ("settings.save", None, Some(settings)) => Self::SettingsSave { settings },
+            ("settings.get", None, None) => Self::SettingsGet {},
+            ("connection.check", None, None) => Self::ConnectionCheck {},
+            ("panel.load", None, _) => return Err(refuse("missing field `record`")),
+            ("settings.save", _, None) => return Err(refuse("missing field `settings`")),
+            ("panel.load" | "settings.save" | "settings.get" | "connection.check", _, _) => {
+                return Err(refuse("it carries a field it does not take"));
+            }
+            _ => return Err(Error::invalid_message(format!("Unknown message type \"{}\".", clip(&kind, 60)))),
+        };
+        Ok(request)
     }
 
     /// Whether a content script may send this message.
@@ -149,6 +171,10 @@ mod tests {
             assert_eq!(parse(bad.clone()).unwrap_err().code, ErrorCode::InvalidMessage, "{bad}");
         }
         assert!(Request::parse("{not json").is_err());
+        assert_eq!(parse(json!({"type": "connection.check"})).unwrap(), Request::ConnectionCheck {});
+        let wrong_field = parse(json!({"type": "settings.get", "record": {"host": "h", "recordId": "1"}})).unwrap_err();
+        assert!(wrong_field.message.contains("does not take"), "{}", wrong_field.message);
+        assert!(parse(json!({"type": "panel.load"})).unwrap_err().message.contains("record"));
     }
 
     #[test]

@@ -17,16 +17,58 @@ pub struct Settings {
     pub auth: Auth,
 }
 
+/// `{"kind": "pit", "token"}` or `{"kind": "oauth", "tokenEndpoint", "clientId"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(try_from = "AuthFields", into = "AuthFields")]
 pub enum Auth {
     /// A sub-account Private Integration Token (`pit-…`): static, no refresh.
-    #[serde(rename = "pit")]
     PrivateIntegrationToken { token: String },
     /// OAuth through the user's own token endpoint; the tokens themselves are kept under
     /// [`crate::ghl::auth::SESSION_KEY`].
-    #[serde(rename = "oauth")]
     OAuth { token_endpoint: String, client_id: String },
+}
+
+/// [`Auth`] as stored and sent: flat, because serde's tagged enums cost kilobytes of wasm.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AuthFields {
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
+}
+
+impl TryFrom<AuthFields> for Auth {
+    type Error = String;
+
+    fn try_from(fields: AuthFields) -> std::result::Result<Self, String> {
+        match (fields.kind.as_str(), fields.token, fields.token_endpoint, fields.client_id) {
+            ("pit", Some(token), None, None) => Ok(Self::PrivateIntegrationToken { token }),
+            ("oauth", None, Some(token_endpoint), Some(client_id)) => Ok(Self::OAuth { token_endpoint, client_id }),
+            ("pit", ..) => Err("a \"pit\" credential takes exactly a token".to_owned()),
+            ("oauth", ..) => Err("an \"oauth\" credential takes exactly a tokenEndpoint and a clientId".to_owned()),
+            _ => Err("the credential kind must be \"pit\" or \"oauth\"".to_owned()),
+        }
+    }
+}
+
+impl From<Auth> for AuthFields {
+    fn from(auth: Auth) -> Self {
+        match auth {
+            Auth::PrivateIntegrationToken { token } => {
+                Self { kind: "pit".to_owned(), token: Some(token), token_endpoint: None, client_id: None }
+            }
+            Auth::OAuth { token_endpoint, client_id } => Self {
+                kind: "oauth".to_owned(),
+                token: None,
+                token_endpoint: Some(token_endpoint),
+                client_id: Some(client_id),
+            },
+        }
+    }
 }
 
 impl Auth {
@@ -209,5 +251,11 @@ mod tests {
     fn refuses_unknown_fields_in_stored_or_sent_settings() {
         let result = serde_json::from_str::<Settings>(r#"{"locationId":"L","auth":{"kind":"pit","token":"t"},"x":1}"#);
         assert!(result.is_err());
+        for auth in [r#"{"kind":"pit","token":"t","clientId":"c"}"#, r#"{"kind":"oauth","clientId":"c"}"#, r#"{"kind":"magic"}"#, r#"{"token":"t"}"#] {
+            let json = format!(r#"{{"locationId":"L","auth":{auth}}}"#);
+            assert!(serde_json::from_str::<Settings>(&json).is_err(), "{auth}");
+        }
+        let stored = serde_json::to_string(&pit("L", "t")).unwrap();
+        assert_eq!(stored, r#"{"locationId":"L","auth":{"kind":"pit","token":"t"}}"#);
     }
 }

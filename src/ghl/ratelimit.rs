@@ -5,7 +5,7 @@
 //! Pure bookkeeping: times are passed in, so the rules are tested without sleeping.
 
 use crate::http::HttpResponse;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// GHL's documented burst limit, used until a response tells us otherwise.
 pub const DEFAULT_MAX: u32 = 100;
@@ -186,16 +186,20 @@ pub fn next_utc_midnight(now_ms: u64) -> u64 {
     (now_ms / DAY_MS + 1) * DAY_MS
 }
 
-/// The budgets of every location this client has talked to.
+/// The budgets of every location this client has talked to: one or two, so a list (a hash map costs wasm size).
 #[derive(Debug, Default)]
-pub struct RateBudgets(HashMap<String, RateBudget>);
+pub struct RateBudgets(Vec<(String, RateBudget)>);
 
 impl RateBudgets {
     pub fn of(&mut self, location_id: &str) -> &mut RateBudget {
-        if !self.0.contains_key(location_id) {
-            self.0.insert(location_id.to_owned(), RateBudget::default());
-        }
-        self.0.get_mut(location_id).expect("inserted above")
+        let index = match self.0.iter().position(|(id, _)| id == location_id) {
+            Some(index) => index,
+            None => {
+                self.0.push((location_id.to_owned(), RateBudget::default()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[index].1
     }
 }
 

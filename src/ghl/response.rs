@@ -25,12 +25,34 @@ struct RawErrorBody {
     meta: Option<RawMeta>,
 }
 
-/// `message` is a string for most statuses and a list of strings for 422.
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// `message` is a string for most statuses and a list of strings for 422. Read by hand: serde's untagged enums
+/// buffer through its generic `Content` tree, which costs kilobytes of wasm.
 enum Messages {
     One(String),
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Messages {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = Messages;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a message or a list of messages")
+            }
+            fn visit_str<E>(self, text: &str) -> std::result::Result<Messages, E> {
+                Ok(Messages::One(text.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> std::result::Result<Messages, A::Error> {
+                let mut all = Vec::new();
+                while let Some(item) = items.next_element::<String>()? {
+                    all.push(item);
+                }
+                Ok(Messages::Many(all))
+            }
+        }
+        deserializer.deserialize_any(Reader)
+    }
 }
 
 #[derive(Deserialize, Default)]
