@@ -5,7 +5,7 @@
 use ghl_bridge::ghl::auth::{read_token_answer, Grant};
 use ghl_bridge::ghl::dates::parse_timestamp;
 use ghl_bridge::ghl::models::{Appointment, ContactEnvelope, Note, Task};
-use ghl_bridge::ghl::ratelimit::RateHeaders;
+use ghl_bridge::ghl::ratelimit::{RateBudget, RateHeaders};
 use ghl_bridge::ghl::response::{parse_body, status_error, CallContext, ErrorBody};
 use ghl_bridge::http::HttpResponse;
 use ghl_bridge::protocol::Request;
@@ -30,7 +30,15 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_body::<Vec<Appointment>>(&response);
     let _ = ErrorBody::parse(&text);
     let _ = status_error(&response, CallContext { resource: "contact", location_id: "Loc" });
-    let _ = RateHeaders::read(&response);
+    // The budget does time arithmetic with what the headers say.
+    let mut budget = RateBudget::default();
+    let now = u64::from_le_bytes(rest.get(..8).and_then(|b| b.try_into().ok()).unwrap_or([0; 8])) >> 8;
+    let _ = budget.admit(now);
+    budget.finish(now, selector & 1 == 0, Some(RateHeaders::read(&response)));
+    let _ = budget.admit(now.saturating_add(u64::from(selector) * 1000));
+    if let Some(wait) = status_error(&response, CallContext { resource: "contact", location_id: "Loc" }).retry_after_ms {
+        budget.pause(now, wait);
+    }
     let _ = read_token_answer(status, &text, 1_700_000_000_000, Grant::RefreshToken("rt"));
     let _ = parse_timestamp(&text);
     let _ = Request::parse(&text);

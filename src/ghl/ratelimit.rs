@@ -26,10 +26,12 @@ impl RateHeaders {
         fn number<N: std::str::FromStr>(response: &HttpResponse, name: &str) -> Option<N> {
             response.header(name).and_then(|value| value.trim().parse().ok())
         }
+        // Bounded: the values feed time arithmetic, and a header is untrusted input.
         Self {
-            max: number(response, "x-ratelimit-max"),
+            max: number(response, "x-ratelimit-max").filter(|&max: &u32| (1..=100_000).contains(&max)),
             remaining: number(response, "x-ratelimit-remaining"),
-            interval_ms: number(response, "x-ratelimit-interval-milliseconds"),
+            interval_ms: number(response, "x-ratelimit-interval-milliseconds")
+                .filter(|&ms: &u64| (1..=super::response::MAX_RATE_WAIT_MS).contains(&ms)),
             daily_limit: number(response, "x-ratelimit-limit-daily")
                 .or_else(|| number(response, "x-ratelimit-daily-limit")),
             daily_remaining: number(response, "x-ratelimit-daily-remaining"),
@@ -176,7 +178,7 @@ impl RateBudget {
 
     /// After a 429: nobody sends for `wait_ms` (GHL's interval or Retry-After, plus jitter).
     pub fn pause(&mut self, now_ms: u64, wait_ms: u64) {
-        self.paused_until_ms = self.paused_until_ms.max(now_ms + wait_ms);
+        self.paused_until_ms = self.paused_until_ms.max(now_ms.saturating_add(wait_ms));
     }
 }
 
@@ -307,5 +309,15 @@ mod tests {
         };
         let headers = RateHeaders::read(&response);
         assert_eq!((headers.max, headers.remaining, headers.interval_ms), (Some(100), Some(42), None));
+        let hostile = HttpResponse {
+            status: 200,
+            headers: vec![
+                ("X-RateLimit-Max".into(), "0".into()),
+                ("X-RateLimit-Interval-Milliseconds".into(), "18446744073709551615".into()),
+            ],
+            body: String::new(),
+        };
+        let headers = RateHeaders::read(&hostile);
+        assert_eq!((headers.max, headers.interval_ms), (None, None), "out-of-range limits are ignored");
     }
 }

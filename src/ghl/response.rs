@@ -183,15 +183,20 @@ fn rate_limit_error(response: &HttpResponse) -> Error {
     let wait_ms = response
         .header("retry-after")
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(|seconds| seconds * 1000)
+        .map(|seconds| seconds.saturating_mul(1000))
         .or_else(|| response.header("x-ratelimit-interval-milliseconds").and_then(|v| v.trim().parse().ok()))
-        .unwrap_or(10_000);
+        .unwrap_or(10_000)
+        // A header, not a promise: never wait longer than an hour on its word (found by fuzzing).
+        .min(MAX_RATE_WAIT_MS);
     Error::new(
         ErrorCode::RateLimited,
         format!("GHL rate limit reached — try again in {} s.", wait_ms.div_ceil(1000)),
     )
     .with_retry_after(wait_ms)
 }
+
+/// The longest wait a rate-limit header can impose.
+pub const MAX_RATE_WAIT_MS: u64 = 3_600_000;
 
 /// The error for a request that got no response.
 pub fn transport_error(error: &TransportError) -> Error {
@@ -283,6 +288,9 @@ mod tests {
         assert_eq!(error.code, ErrorCode::RateLimited);
         assert_eq!(error.retry_after_ms, Some(8000));
         assert!(error.message.contains("8 s"));
+
+        answer.headers.push(("Retry-After".into(), "18446744073709551615".into()));
+        assert_eq!(status_error(&answer, CONTEXT).retry_after_ms, Some(MAX_RATE_WAIT_MS), "hostile header, bounded wait");
 
         answer.headers.push(("X-RateLimit-Daily-Remaining".into(), "0".into()));
         assert_eq!(status_error(&answer, CONTEXT).code, ErrorCode::DailyLimit);
