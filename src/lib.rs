@@ -3,12 +3,15 @@
 //! The service worker hands every message to [`app::Core::dispatch`] (through `wasm`, the only
 //! wasm-bindgen surface). Content scripts and pages only draw what comes back.
 
+pub mod actions;
 pub mod app;
 pub mod clock;
 pub mod error;
 pub mod ghl;
 pub mod host;
 pub mod http;
+pub mod join;
+pub mod links;
 pub mod lock;
 pub mod panel;
 pub mod protocol;

@@ -1,30 +1,44 @@
-//! The panel shown inside a host record: which GHL contact it is, as a view model the content script
-//! draws without deciding anything.
+//! The panel shown inside a host record: which GHL contact it is, and the contact's notes, tasks and
+//! appointments, sorted and ready to draw. The content script renders this without deciding anything.
 
-use crate::error::{Error, ErrorCode, Result};
-use crate::ghl::models::Contact;
-use crate::ghl::{DuplicateKey, GhlClient};
-use crate::host::HostRecord;
 use crate::clock::Clock;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ghl::dates::parse_timestamp;
+use crate::ghl::models::{Appointment, Contact, Note, Task, User};
+use crate::ghl::{DuplicateKey, GhlClient};
+use crate::host::phone::to_e164;
+use crate::host::HostRecord;
 use crate::http::Transport;
-use crate::store::Store;
-use serde::Serialize;
+use crate::join::join;
+use crate::links::{self, Link, MatchedBy};
+use crate::store::{self, Store};
+use serde::{Deserialize, Serialize};
+
+/// Where an agent opens a contact in GHL.
+const GHL_APP: &str = "https://app.gohighlevel.com";
+
+/// How long the location's user names are reused before asking GHL again.
+const USERS_TTL_MS: u64 = 24 * 3_600_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum PanelView {
-    /// The record's GHL contact.
+    /// The record's GHL contact with everything the panel shows.
     #[serde(rename_all = "camelCase")]
-    Matched { contact: ContactView, matched_by: MatchedBy },
-    /// GHL has no contact for what the record shows; `searched` says what was tried, for the agent.
+    Matched {
+        contact: ContactView,
+        matched_by: MatchedBy,
+        ghl_url: String,
+        notes: Vec<NoteView>,
+        tasks: Vec<TaskView>,
+        appointments: Vec<AppointmentView>,
+        /// Other contacts of the same business.
+        colleagues: Vec<ContactSummary>,
+    },
+    /// No link yet (or the agent unlinked): what was searched, contacts that could be the one, and what a new
+    /// contact would be created with.
     #[serde(rename_all = "camelCase")]
-    Unmatched { searched: Vec<String> },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum MatchedBy {
-    Email,
+    Unmatched { searched: Vec<String>, candidates: Vec<ContactSummary>, unlinked: bool, prefill: Prefill },
 }
 
 /// What the panel shows of a contact. Text only: the content script renders it with `textContent`.
@@ -36,11 +50,68 @@ pub struct ContactView {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub company_name: Option<String>,
+    pub business_id: Option<String>,
     pub tags: Vec<String>,
 }
 
+/// A contact in a list (candidates, search results, colleagues).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactSummary {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prefill {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteView {
+    pub id: String,
+    pub title: Option<String>,
+    pub body: String,
+    pub author: Option<String>,
+    /// ISO 8601; the panel shows it in the agent's locale.
+    pub date_added: Option<String>,
+    pub pinned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskView {
+    pub id: String,
+    pub title: String,
+    pub body: Option<String>,
+    /// UTC ISO 8601; the panel shows it in local time.
+    pub due_date: Option<String>,
+    pub completed: bool,
+    pub overdue: bool,
+    pub assignee: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentView {
+    pub id: String,
+    pub title: String,
+    /// `YYYY-MM-DD HH:MM:SS` in the location's time zone, as GHL sends it.
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub status: Option<String>,
+    pub upcoming: bool,
+}
+
 impl ContactView {
-    fn from_contact(contact: Contact) -> Result<Self> {
+    pub fn from_contact(contact: Contact) -> Result<Self> {
         let name = contact.display_name().unwrap_or_else(|| "(no name in GHL)".to_owned());
         let id = contact
             .id
@@ -52,25 +123,409 @@ impl ContactView {
             email: contact.email,
             phone: contact.phone,
             company_name: contact.company_name,
+            business_id: contact.business_id.filter(|id| !id.is_empty()),
             tags: contact.tags.unwrap_or_default(),
         })
     }
 }
 
-/// Finds the record's contact: duplicate lookup by email, then the full contact.
-pub async fn load(client: &GhlClient<'_, impl Transport, impl Store, impl Clock>, record: &HostRecord) -> Result<PanelView> {
-    let Some(email) = record.email.as_deref() else {
+impl ContactSummary {
+    pub fn from_contact(contact: Contact) -> Option<Self> {
+        let name = contact.display_name().unwrap_or_else(|| "(no name in GHL)".to_owned());
+        Some(Self { id: contact.id.filter(|id| !id.is_empty())?, name, email: contact.email, phone: contact.phone })
+    }
+}
+
+/// A user's display name by id, from the location's users.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserNames {
+    fetched_at_ms: u64,
+    names: Vec<(String, String)>,
+}
+
+impl UserNames {
+    fn from_users(users: Vec<User>, now_ms: u64) -> Self {
+        let names = users
+            .into_iter()
+            .filter_map(|user| {
+                let id = user.id?;
+                let joined = [user.first_name, user.last_name].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                let name = user.name.filter(|n| !n.trim().is_empty()).or((!joined.trim().is_empty()).then_some(joined))?;
+                Some((id, name))
+            })
+            .collect();
+        Self { fetched_at_ms: now_ms, names }
+    }
+
+    fn name_of(&self, id: Option<&str>) -> Option<String> {
+        let id = id?;
+        self.names.iter().find(|(user, _)| user == id).map(|(_, name)| name.clone())
+    }
+}
+
+/// The contact a record shows: its stored link, else a match by email, then by phone.
+pub async fn load<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
+    let store = client.store();
+    match links::find(store, record).await? {
+        Some(Link { contact_id: Some(contact_id), matched_by, business_id, .. }) => {
+            match load_contact(client, record, &contact_id, matched_by, business_id).await {
+                // Deleted (or merged away) in GHL: forget the link and match again.
+                Err(error) if error.code == ErrorCode::NotFound => {
+                    links::remove(store, record).await?;
+                    links::forget_view(store, record).await?;
+                }
+                other => return other,
+            }
+        }
+        Some(Link { contact_id: None, .. }) => return unmatched(client, record, true).await,
+        None => {}
+    }
+    let (searched, candidates) = candidates(client, record).await?;
+    match candidates.as_slice() {
+        [(only, matched_by)] => {
+            let id = only.id.clone();
+            load_contact(client, record, &id, *matched_by, None).await
+        }
+        _ => Ok(PanelView::Unmatched {
+            searched,
+            candidates: candidates.into_iter().map(|(summary, _)| summary).collect(),
+            unlinked: false,
+            prefill: prefill(record),
+        }),
+    }
+}
+
+/// The unmatched view after an unlink: the automatic matches are offered, not taken.
+async fn unmatched<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    unlinked: bool,
+) -> Result<PanelView> {
+    let (searched, candidates) = candidates(client, record).await?;
+    Ok(PanelView::Unmatched {
+        searched,
+        candidates: candidates.into_iter().map(|(summary, _)| summary).collect(),
+        unlinked,
+        prefill: prefill(record),
+    })
+}
+
+/// GHL contacts that could be the record's: by email first (taken alone when found), else by each phone.
+async fn candidates<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+) -> Result<(Vec<String>, Vec<(ContactSummary, MatchedBy)>)> {
+    let mut searched = Vec::new();
+    if let Some(email) = record.email.as_deref() {
+        searched.push(format!("email {email}"));
+        if let Some(found) = client.find_duplicate(DuplicateKey::Email(email)).await?.and_then(ContactSummary::from_contact) {
+            return Ok((searched, vec![(found, MatchedBy::Email)]));
+        }
+    }
+    let mut found: Vec<(ContactSummary, MatchedBy)> = Vec::new();
+    for phone in record_phones(record) {
+        searched.push(format!("phone {phone}"));
+        if let Some(contact) = client.find_duplicate(DuplicateKey::Phone(&phone)).await?.and_then(ContactSummary::from_contact) {
+            if !found.iter().any(|(known, _)| known.id == contact.id) {
+                found.push((contact, MatchedBy::Phone));
+            }
+        }
+    }
+    if searched.is_empty() {
         return Err(Error::new(
             ErrorCode::NoIdentity,
-            "This customer record shows no email address, so it cannot be matched to a GHL contact. Add an email to the customer in Commusoft and reopen the record.",
+            "This customer record shows no email address or phone number, so it cannot be matched automatically. Use \"Link existing\" to find the GHL contact, or add an email in Commusoft.",
         ));
-    };
-    match client.find_duplicate(DuplicateKey::Email(email)).await? {
-        None => Ok(PanelView::Unmatched { searched: vec![format!("email {email}")] }),
-        Some(candidate) => {
-            let id = candidate.id.unwrap_or_default();
-            let contact = client.get_contact(&id).await?;
-            Ok(PanelView::Matched { contact: ContactView::from_contact(contact)?, matched_by: MatchedBy::Email })
+    }
+    Ok((searched, found))
+}
+
+/// The record's phone numbers in E.164, mobile first, without repeats.
+pub fn record_phones(record: &HostRecord) -> Vec<String> {
+    let mut phones: Vec<String> = Vec::new();
+    for raw in [record.mobile.as_deref(), record.landline.as_deref()].into_iter().flatten() {
+        if let Some(phone) = to_e164(raw, record.host.default_country) {
+            if !phones.contains(&phone) {
+                phones.push(phone);
+            }
         }
+    }
+    phones
+}
+
+/// What a new GHL contact would be created with. Titles ("Mrs") are not part of a GHL name.
+pub fn prefill(record: &HostRecord) -> Prefill {
+    const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rev"];
+    let words: Vec<&str> = record
+        .name
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip_while(|word| TITLES.contains(&word.trim_end_matches('.').to_ascii_lowercase().as_str()))
+        .collect();
+    let (first, last) = match words.as_slice() {
+        [] => (None, None),
+        [only] => (Some((*only).to_owned()), None),
+        [first, rest @ ..] => (Some((*first).to_owned()), Some(rest.join(" "))),
+    };
+    Prefill { first_name: first, last_name: last, email: record.email.clone(), phone: record_phones(record).into_iter().next() }
+}
+
+/// Links the record to the contact (if not yet) and loads everything the panel shows, in one parallel round.
+pub async fn load_contact<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    contact_id: &str,
+    matched_by: MatchedBy,
+    known_business: Option<String>,
+) -> Result<PanelView> {
+    let store = client.store();
+    let now_ms = client.now_ms();
+    let users_key = format!("users:{}", client.location_id());
+    let cached_users: Option<UserNames> = store::read(store, &users_key).await.ok().flatten();
+    let users_fresh = cached_users.as_ref().is_some_and(|users| users.fetched_at_ms + USERS_TTL_MS > now_ms);
+
+    let contact_and_notes = join(client.get_contact(contact_id), client.list_notes(contact_id));
+    let users = async {
+        if users_fresh {
+            None
+        } else {
+            // Names are a nicety: without users.readonly the panel shows no author names.
+            client.list_users().await.ok()
+        }
+    };
+    let business = async {
+        match known_business.as_deref() {
+            Some(business_id) => Some(client.contacts_of_business(business_id, 50, 0).await),
+            None => None,
+        }
+    };
+    let rest = join(join(client.list_tasks(contact_id), client.list_appointments(contact_id)), join(users, business));
+    let ((contact, notes), ((tasks, appointments), (fetched_users, business))) = join(contact_and_notes, rest).await;
+
+    let contact = ContactView::from_contact(contact?)?;
+    let users = match fetched_users {
+        Some(users) => {
+            let names = UserNames::from_users(users, now_ms);
+            store::write(store, &users_key, &names).await?;
+            names
+        }
+        None => cached_users.unwrap_or_default(),
+    };
+    // First visit to a contact with a business: its colleagues need the business id we only now know.
+    let business = match (business, contact.business_id.as_deref()) {
+        (Some(found), Some(id)) if known_business.as_deref() == Some(id) => Some(found),
+        (_, Some(id)) => Some(client.contacts_of_business(id, 50, 0).await),
+        (_, None) => None,
+    };
+    let colleagues = match business {
+        // Colleagues are a nicety too: a failure here does not hide the contact.
+        Some(Ok(page)) => page
+            .contacts
+            .into_iter()
+            .filter_map(ContactSummary::from_contact)
+            .filter(|other| other.id != contact.id)
+            .collect(),
+        _ => Vec::new(),
+    };
+    links::save(
+        store,
+        record,
+        &Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms },
+    )
+    .await?;
+    let view = PanelView::Matched {
+        ghl_url: format!("{GHL_APP}/v2/location/{}/contacts/detail/{}", client.location_id(), contact.id),
+        notes: note_views(notes?, &users),
+        tasks: task_views(tasks?, &users, now_ms),
+        appointments: appointment_views(appointments?, now_ms),
+        colleagues,
+        contact,
+        matched_by,
+    };
+    let json = serde_json::to_string(&view).map_err(|e| Error::internal(format!("could not encode the panel: {e}")))?;
+    links::save_view(store, record, json).await?;
+    Ok(view)
+}
+
+/// Notes to show: pinned first, then newest first.
+fn note_views(notes: Vec<Note>, users: &UserNames) -> Vec<NoteView> {
+    let mut views: Vec<NoteView> = notes.into_iter().filter_map(|note| note_view(note, users)).collect();
+    let time = |note: &NoteView| note.date_added.as_deref().and_then(parse_timestamp).map_or(i64::MIN, |t| t.epoch_ms);
+    views.sort_by(|a, b| b.pinned.cmp(&a.pinned).then_with(|| time(b).cmp(&time(a))));
+    views
+}
+
+pub fn note_view(note: Note, users: &impl AuthorNames) -> Option<NoteView> {
+    Some(NoteView {
+        id: note.id.filter(|id| !id.is_empty())?,
+        title: note.title.filter(|t| !t.trim().is_empty()),
+        body: note.body.unwrap_or_default(),
+        author: users.author(note.user_id.as_deref()),
+        date_added: note.date_added,
+        pinned: note.pinned.unwrap_or(false),
+    })
+}
+
+/// Tasks to show: open ones first — overdue, then by due date — then completed ones, latest due first.
+fn task_views(tasks: Vec<Task>, users: &UserNames, now_ms: u64) -> Vec<TaskView> {
+    let mut views: Vec<TaskView> = tasks.into_iter().filter_map(|task| task_view(task, users, now_ms)).collect();
+    let due = |task: &TaskView| task.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
+    views.sort_by(|a, b| {
+        a.completed.cmp(&b.completed).then_with(|| {
+            if a.completed {
+                due(b).cmp(&due(a))
+            } else {
+                // Undated open tasks after dated ones.
+                due(a).unwrap_or(i64::MAX).cmp(&due(b).unwrap_or(i64::MAX))
+            }
+        })
+    });
+    views
+}
+
+pub fn task_view(task: Task, users: &impl AuthorNames, now_ms: u64) -> Option<TaskView> {
+    let completed = task.completed.unwrap_or(false);
+    let due_ms = task.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
+    Some(TaskView {
+        id: task.id.filter(|id| !id.is_empty())?,
+        title: task.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "(untitled task)".to_owned()),
+        body: task.body.filter(|b| !b.trim().is_empty()),
+        overdue: !completed && due_ms.is_some_and(|due| due < now_ms as i64),
+        due_date: task.due_date,
+        completed,
+        assignee: users.author(task.assigned_to.as_deref()),
+    })
+}
+
+/// Appointments: upcoming first (soonest first), then past ones (latest first). GHL gives their times without
+/// a zone (the location's); compared as if UTC, which only blurs "upcoming" within hours of now.
+fn appointment_views(appointments: Vec<Appointment>, now_ms: u64) -> Vec<AppointmentView> {
+    let start = |a: &AppointmentView| a.start_time.as_deref().and_then(parse_timestamp).map_or(i64::MIN, |t| t.epoch_ms);
+    let mut views: Vec<AppointmentView> = appointments
+        .into_iter()
+        .filter_map(|appointment| {
+            let mut view = AppointmentView {
+                id: appointment.id.filter(|id| !id.is_empty())?,
+                title: appointment.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "Appointment".to_owned()),
+                start_time: appointment.start_time,
+                end_time: appointment.end_time,
+                status: appointment.appointment_status.or(appointment.status),
+                upcoming: false,
+            };
+            view.upcoming = start(&view) >= now_ms as i64;
+            Some(view)
+        })
+        .collect();
+    views.sort_by(|a, b| b.upcoming.cmp(&a.upcoming).then_with(|| if a.upcoming { start(a).cmp(&start(b)) } else { start(b).cmp(&start(a)) }));
+    views
+}
+
+/// Names for user ids (note authors, task assignees).
+pub trait AuthorNames {
+    fn author(&self, id: Option<&str>) -> Option<String>;
+}
+
+impl AuthorNames for UserNames {
+    fn author(&self, id: Option<&str>) -> Option<String> {
+        self.name_of(id)
+    }
+}
+
+/// No names known (an edit's answer: the panel keeps the names it has).
+pub struct NoNames;
+
+impl AuthorNames for NoNames {
+    fn author(&self, _: Option<&str>) -> Option<String> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{HostRecord, RecordInput};
+
+    fn record(name: &str, mobile: Option<&str>, landline: Option<&str>) -> HostRecord {
+        HostRecord::from_input(RecordInput {
+            host: "app.commusoft.co.uk".into(),
+            record_id: "42".into(),
+            name: Some(name.into()),
+            mobile: mobile.map(Into::into),
+            landline: landline.map(Into::into),
+            ..RecordInput::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn prefill_drops_titles_and_splits_the_name() {
+        let prefill = prefill(&record("Mrs Jane  van Doe", Some("07700 900123"), None));
+        assert_eq!(prefill.first_name.as_deref(), Some("Jane"));
+        assert_eq!(prefill.last_name.as_deref(), Some("van Doe"));
+        assert_eq!(prefill.phone.as_deref(), Some("+447700900123"));
+    }
+
+    #[test]
+    fn phones_in_e164_mobile_first_without_repeats() {
+        let phones = record_phones(&record("X", Some("07700 900123"), Some("+44 7700 900123")));
+        assert_eq!(phones, ["+447700900123"]);
+        assert_eq!(record_phones(&record("X", Some("n/a"), Some("0161 234 5678"))), ["+441612345678"]);
+    }
+
+    #[test]
+    fn notes_pinned_first_then_newest() {
+        let note = |id: &str, date: &str, pinned: bool| Note {
+            id: Some(id.into()),
+            body: Some(id.into()),
+            date_added: Some(date.into()),
+            pinned: Some(pinned),
+            ..Note::default()
+        };
+        let views = note_views(
+            vec![note("old", "2026-01-01T00:00:00Z", false), note("pin", "2025-01-01T00:00:00Z", true), note("new", "2026-06-01T00:00:00+02:00", false)],
+            &UserNames::default(),
+        );
+        assert_eq!(views.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["pin", "new", "old"]);
+    }
+
+    #[test]
+    fn tasks_overdue_first_then_due_then_completed() {
+        let now = parse_timestamp("2026-11-23T12:00:00Z").unwrap().epoch_ms as u64;
+        let task = |id: &str, due: &str, done: bool| Task {
+            id: Some(id.into()),
+            title: Some(id.into()),
+            due_date: Some(due.into()),
+            completed: Some(done),
+            ..Task::default()
+        };
+        let views = task_views(
+            vec![
+                task("later", "2026-12-01T09:00:00Z", false),
+                task("done", "2026-11-01T09:00:00Z", true),
+                task("overdue", "2026-11-20T09:00:00Z", false),
+                task("soon", "2026-11-24T09:00:00Z", false),
+            ],
+            &UserNames::default(),
+            now,
+        );
+        assert_eq!(views.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["overdue", "soon", "later", "done"]);
+        assert!(views[0].overdue && !views[1].overdue && !views[3].overdue);
+    }
+
+    #[test]
+    fn appointments_upcoming_first() {
+        let now = parse_timestamp("2026-11-23T12:00:00Z").unwrap().epoch_ms as u64;
+        let appointment = |id: &str, start: &str| Appointment {
+            id: Some(id.into()),
+            start_time: Some(start.into()),
+            ..Appointment::default()
+        };
+        let views = appointment_views(
+            vec![appointment("past", "2026-11-01 09:00:00"), appointment("far", "2027-01-01 09:00:00"), appointment("next", "2026-11-25 09:00:00")],
+            now,
+        );
+        assert_eq!(views.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["next", "far", "past"]);
     }
 }

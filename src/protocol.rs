@@ -15,6 +15,25 @@ use serde::Deserialize;
 pub enum Request {
     /// Find the GHL contact for a host record and return the panel's view model.
     PanelLoad { record: RecordInput },
+    /// The last view drawn for the record, if any (shown while `panel.load` runs).
+    PanelCached { record: RecordInput },
+    /// Link the record to a contact the agent chose.
+    LinkSet { record: RecordInput, contact_id: String },
+    /// Unlink the record (no automatic match until linked again).
+    LinkRemove { record: RecordInput },
+    /// Search GHL contacts ("Link existing").
+    ContactSearch { record: RecordInput, query: String },
+    /// Create a GHL contact from the record, or link the duplicate GHL already has.
+    ContactCreate { record: RecordInput },
+    NoteCreate { record: RecordInput, body: String },
+    NoteUpdate { record: RecordInput, note_id: String, body: String },
+    NoteDelete { record: RecordInput, note_id: String },
+    TaskCreate { record: RecordInput, title: String, due_date: String, body: Option<String> },
+    TaskUpdate { record: RecordInput, task_id: String, title: Option<String>, due_date: Option<String>, body: Option<String> },
+    TaskComplete { record: RecordInput, task_id: String, completed: bool },
+    TaskDelete { record: RecordInput, task_id: String },
+    TagsAdd { record: RecordInput, tags: Vec<String> },
+    TagsRemove { record: RecordInput, tags: Vec<String> },
     /// Save connection settings (extension pages only).
     SettingsSave { settings: Settings },
     /// The settings without secrets (extension pages only).
@@ -25,13 +44,42 @@ pub enum Request {
 
 /// Every field any message may carry. One flat struct rather than a serde-tagged enum: tagged enums buffer the
 /// whole message in serde's generic `Content` tree, which costs kilobytes of wasm.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct Envelope {
     #[serde(rename = "type")]
     kind: String,
     record: Option<RecordInput>,
     settings: Option<Settings>,
+    contact_id: Option<String>,
+    query: Option<String>,
+    note_id: Option<String>,
+    task_id: Option<String>,
+    body: Option<String>,
+    title: Option<String>,
+    due_date: Option<String>,
+    completed: Option<bool>,
+    tags: Option<Vec<String>>,
+}
+
+impl Envelope {
+    /// The names of the fields present, for checking them against what the type takes.
+    fn present(&self) -> Vec<&'static str> {
+        let fields = [
+            ("record", self.record.is_some()),
+            ("settings", self.settings.is_some()),
+            ("contactId", self.contact_id.is_some()),
+            ("query", self.query.is_some()),
+            ("noteId", self.note_id.is_some()),
+            ("taskId", self.task_id.is_some()),
+            ("body", self.body.is_some()),
+            ("title", self.title.is_some()),
+            ("dueDate", self.due_date.is_some()),
+            ("completed", self.completed.is_some()),
+            ("tags", self.tags.is_some()),
+        ];
+        fields.into_iter().filter(|(_, present)| *present).map(|(name, _)| name).collect()
+    }
 }
 
 impl Request {
@@ -42,30 +90,84 @@ impl Request {
             #[serde(rename = "type")]
             kind: Option<String>,
         }
-        let envelope: Envelope = serde_json::from_str(message).map_err(|error| match serde_json::from_str::<Kind>(message) {
-            Ok(Kind { kind: Some(kind) }) => Error::invalid_message(format!("The \"{kind}\" message is not valid: {error}")),
+        let mut m: Envelope = serde_json::from_str(message).map_err(|error| match serde_json::from_str::<Kind>(message) {
+            Ok(Kind { kind: Some(kind) }) => Error::invalid_message(format!("The \"{}\" message is not valid: {error}", clip(&kind, 60))),
             _ => Error::invalid_message("The message has no type."),
         })?;
-        let Envelope { kind, record, settings } = envelope;
-        let refuse = |detail: &str| Error::invalid_message(format!("The \"{kind}\" message is not valid: {detail}."));
-        let request = match (kind.as_str(), record, settings) {
-            ("panel.load", Some(record), None) => Self::PanelLoad { record },
-            ("settings.save", None, Some(settings)) => Self::SettingsSave { settings },
-            ("settings.get", None, None) => Self::SettingsGet {},
-            ("connection.check", None, None) => Self::ConnectionCheck {},
-            ("panel.load", None, _) => return Err(refuse("missing field `record`")),
-            ("settings.save", _, None) => return Err(refuse("missing field `settings`")),
-            ("panel.load" | "settings.save" | "settings.get" | "connection.check", _, _) => {
-                return Err(refuse("it carries a field it does not take"));
-            }
-            _ => return Err(Error::invalid_message(format!("Unknown message type \"{}\".", clip(&kind, 60)))),
+        // (required fields, optional fields) of each type.
+        let (required, optional): (&[&str], &[&str]) = match m.kind.as_str() {
+            "panel.load" | "panel.cached" | "link.remove" | "contact.create" => (&["record"], &[]),
+            "link.set" => (&["record", "contactId"], &[]),
+            "contact.search" => (&["record", "query"], &[]),
+            "note.create" => (&["record", "body"], &[]),
+            "note.update" => (&["record", "noteId", "body"], &[]),
+            "note.delete" => (&["record", "noteId"], &[]),
+            "task.create" => (&["record", "title", "dueDate"], &["body"]),
+            "task.update" => (&["record", "taskId"], &["title", "dueDate", "body"]),
+            "task.complete" => (&["record", "taskId", "completed"], &[]),
+            "task.delete" => (&["record", "taskId"], &[]),
+            "tags.add" | "tags.remove" => (&["record", "tags"], &[]),
+            "settings.save" => (&["settings"], &[]),
+            "settings.get" | "connection.check" => (&[], &[]),
+            other => return Err(Error::invalid_message(format!("Unknown message type \"{}\".", clip(other, 60)))),
         };
-        Ok(request)
+        let present = m.present();
+        let refuse = |detail: String| Error::invalid_message(format!("The \"{}\" message is not valid: {detail}.", m.kind));
+        if let Some(missing) = required.iter().find(|field| !present.contains(field)) {
+            return Err(refuse(format!("missing field `{missing}`")));
+        }
+        if let Some(extra) = present.iter().find(|field| !required.contains(field) && !optional.contains(field)) {
+            return Err(refuse(format!("it does not take `{extra}`")));
+        }
+        let record = m.record.take().unwrap_or_default();
+        let text = |value: Option<String>| value.unwrap_or_default();
+        Ok(match m.kind.as_str() {
+            "panel.load" => Self::PanelLoad { record },
+            "panel.cached" => Self::PanelCached { record },
+            "link.set" => Self::LinkSet { record, contact_id: text(m.contact_id) },
+            "link.remove" => Self::LinkRemove { record },
+            "contact.search" => Self::ContactSearch { record, query: text(m.query) },
+            "contact.create" => Self::ContactCreate { record },
+            "note.create" => Self::NoteCreate { record, body: text(m.body) },
+            "note.update" => Self::NoteUpdate { record, note_id: text(m.note_id), body: text(m.body) },
+            "note.delete" => Self::NoteDelete { record, note_id: text(m.note_id) },
+            "task.create" => Self::TaskCreate { record, title: text(m.title), due_date: text(m.due_date), body: m.body },
+            "task.update" => Self::TaskUpdate { record, task_id: text(m.task_id), title: m.title, due_date: m.due_date, body: m.body },
+            "task.complete" => Self::TaskComplete { record, task_id: text(m.task_id), completed: m.completed.unwrap_or(false) },
+            "task.delete" => Self::TaskDelete { record, task_id: text(m.task_id) },
+            "tags.add" => Self::TagsAdd { record, tags: m.tags.unwrap_or_default() },
+            "tags.remove" => Self::TagsRemove { record, tags: m.tags.unwrap_or_default() },
+            "settings.save" => Self::SettingsSave { settings: m.settings.take().expect("required above") },
+            "settings.get" => Self::SettingsGet {},
+            _ => Self::ConnectionCheck {},
+        })
+    }
+
+    /// The host record a panel message is about.
+    pub fn record(&self) -> Option<&RecordInput> {
+        match self {
+            Self::PanelLoad { record }
+            | Self::PanelCached { record }
+            | Self::LinkSet { record, .. }
+            | Self::LinkRemove { record }
+            | Self::ContactSearch { record, .. }
+            | Self::ContactCreate { record }
+            | Self::NoteCreate { record, .. }
+            | Self::NoteUpdate { record, .. }
+            | Self::NoteDelete { record, .. }
+            | Self::TaskCreate { record, .. }
+            | Self::TaskUpdate { record, .. }
+            | Self::TaskComplete { record, .. }
+            | Self::TaskDelete { record, .. }
+            | Self::TagsAdd { record, .. }
+            | Self::TagsRemove { record, .. } => Some(record),
+            Self::SettingsSave { .. } | Self::SettingsGet {} | Self::ConnectionCheck {} => None,
+        }
     }
 
     /// Whether a content script may send this message.
     fn allowed_from_content_script(&self) -> bool {
-        matches!(self, Self::PanelLoad { .. })
+        self.record().is_some()
     }
 }
 
@@ -126,10 +228,11 @@ impl Sender {
                         "Message refused: web pages may not read or change the extension's settings.",
                     ));
                 }
-                match request {
-                    Request::PanelLoad { record } if !record.host.trim().eq_ignore_ascii_case(host.hostname) => Err(
-                        Error::new(ErrorCode::ForbiddenSender, "Message refused: the record is not from the sending page's host."),
-                    ),
+                match request.record() {
+                    Some(record) if !record.host.trim().eq_ignore_ascii_case(host.hostname) => Err(Error::new(
+                        ErrorCode::ForbiddenSender,
+                        "Message refused: the record is not from the sending page's host.",
+                    )),
                     _ => Ok(()),
                 }
             }
@@ -174,6 +277,10 @@ mod tests {
         assert_eq!(parse(json!({"type": "connection.check"})).unwrap(), Request::ConnectionCheck {});
         let wrong_field = parse(json!({"type": "settings.get", "record": {"host": "h", "recordId": "1"}})).unwrap_err();
         assert!(wrong_field.message.contains("does not take"), "{}", wrong_field.message);
+        let create = parse(json!({"type": "task.create", "record": {"host": "h", "recordId": "1"}, "title": "t", "dueDate": "d"})).unwrap();
+        assert!(matches!(create, Request::TaskCreate { body: None, .. }));
+        let missing = parse(json!({"type": "task.create", "record": {"host": "h", "recordId": "1"}, "title": "t"})).unwrap_err();
+        assert!(missing.message.contains("dueDate"), "{}", missing.message);
         assert!(parse(json!({"type": "panel.load"})).unwrap_err().message.contains("record"));
     }
 

@@ -47,8 +47,12 @@ fn jane() -> Value {
     json!({"host": "app.commusoft.co.uk", "recordId": "42", "name": "Mrs Jane Doe", "email": "Jane.Doe@Example.com", "mobile": "07700 900123"})
 }
 
+fn calls(fixture: &Fixture, since: u64) -> Vec<String> {
+    fixture.sandbox.state().log(since).iter().map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap())).collect()
+}
+
 #[tokio::test]
-async fn finds_the_contact_by_email_and_returns_its_view() {
+async fn finds_the_contact_by_email_links_it_and_loads_everything_in_one_round() {
     let fixture = Fixture::configured().await;
     let view = fixture.load(jane()).await.unwrap();
     assert_eq!(view["state"], "matched");
@@ -56,27 +60,61 @@ async fn finds_the_contact_by_email_and_returns_its_view() {
     assert_eq!(view["contact"]["id"], "DemoContactJane0001");
     assert_eq!(view["contact"]["name"], "Jane Doe");
     assert!(view["contact"]["tags"].as_array().unwrap().iter().any(|t| t == "vip"));
+    assert_eq!(view["notes"].as_array().unwrap().len(), 3);
+    assert_eq!(view["notes"][0]["pinned"], true, "pinned first");
+    assert!(view["notes"].as_array().unwrap().iter().any(|n| n["author"].is_string()), "authors named from the users");
+    assert_eq!(view["tasks"].as_array().unwrap().len(), 3);
+    assert_eq!(view["appointments"].as_array().unwrap().len(), 2);
+    assert!(view["ghlUrl"].as_str().unwrap().ends_with("/v2/location/SandboxLocation00001/contacts/detail/DemoContactJane0001"));
 
     let requests = fixture.api_requests();
-    let calls: Vec<String> = requests.iter().map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap())).collect();
-    assert_eq!(calls, ["GET /contacts/search/duplicate", "GET /contacts/DemoContactJane0001"]);
     let query = requests[0]["query"].as_str().unwrap();
     assert!(query.contains("locationId=SandboxLocation00001") && query.contains("email=jane.doe%40example.com"), "{query}");
+    let first = calls(&fixture, 0);
+    assert_eq!(first[0], "GET /contacts/search/duplicate");
+    let mut round: Vec<&str> = first[1..6].iter().map(String::as_str).collect();
+    round.sort();
+    assert_eq!(round, ["GET /contacts/DemoContactJane0001", "GET /contacts/DemoContactJane0001/appointments",
+        "GET /contacts/DemoContactJane0001/notes", "GET /contacts/DemoContactJane0001/tasks", "GET /users/"]);
+
+    // The revisit uses the stored link: no lookup, users reused, the business known up front.
+    let last = requests.last().unwrap()["seq"].as_u64().unwrap();
+    fixture.load(jane()).await.unwrap();
+    let mut again = calls(&fixture, last);
+    again.sort();
+    assert_eq!(again, ["GET /contacts/DemoContactJane0001", "GET /contacts/DemoContactJane0001/appointments",
+        "GET /contacts/DemoContactJane0001/notes", "GET /contacts/DemoContactJane0001/tasks",
+        "GET /contacts/business/64f0c0ffee00000000000001"]);
 }
 
 #[tokio::test]
-async fn an_unknown_email_is_unmatched() {
+async fn a_record_without_email_is_matched_by_its_phone_in_e164() {
     let fixture = Fixture::configured().await;
-    let view = fixture.load(json!({"host": "app.commusoft.co.uk", "recordId": "45", "email": "tom.newman@example.com"})).await.unwrap();
-    assert_eq!(view, json!({"state": "unmatched", "searched": ["email tom.newman@example.com"]}));
+    let view = fixture.load(json!({"host": "app.commusoft.co.uk", "recordId": "44", "name": "Ms Priya Patel", "mobile": "07700 900456"})).await.unwrap();
+    assert_eq!(view["state"], "matched");
+    assert_eq!(view["matchedBy"], "phone");
+    assert_eq!(view["contact"]["id"], "DemoContactPriya001");
+    let query = fixture.api_requests()[0]["query"].as_str().unwrap().to_owned();
+    assert!(query.contains("number=%2B447700900456"), "{query}");
 }
 
 #[tokio::test]
-async fn a_record_without_email_needs_no_call_and_says_why() {
+async fn an_unknown_customer_is_unmatched_with_a_prefill_to_create_from() {
     let fixture = Fixture::configured().await;
-    let error = fixture.load(json!({"host": "app.commusoft.co.uk", "recordId": "44", "mobile": "07700 900456"})).await.unwrap_err();
+    let record = json!({"host": "app.commusoft.co.uk", "recordId": "45", "name": "Mr Tom Newman", "email": "tom.newman@example.com", "mobile": "07700 900789"});
+    let view = fixture.load(record).await.unwrap();
+    assert_eq!(view["state"], "unmatched");
+    assert_eq!(view["searched"], json!(["email tom.newman@example.com", "phone +447700900789"]));
+    assert_eq!(view["candidates"], json!([]));
+    assert_eq!(view["prefill"], json!({"firstName": "Tom", "lastName": "Newman", "email": "tom.newman@example.com", "phone": "+447700900789"}));
+}
+
+#[tokio::test]
+async fn a_record_without_email_or_phone_needs_no_call_and_says_why() {
+    let fixture = Fixture::configured().await;
+    let error = fixture.load(json!({"host": "app.commusoft.co.uk", "recordId": "44", "mobile": "n/a"})).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::NoIdentity);
-    assert!(error.message.contains("no email address"));
+    assert!(error.message.contains("no email address or phone number"));
     assert!(fixture.api_requests().is_empty());
 }
 

@@ -86,7 +86,12 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         self.platform.last_rate_headers(&self.config.location_id)
     }
 
-    pub(crate) fn now_ms(&self) -> u64 {
+    /// Where the extension keeps its state (links, cached views, tokens).
+    pub fn store(&self) -> &'p S {
+        &self.platform.store
+    }
+
+    pub fn now_ms(&self) -> u64 {
         self.platform.clock.now_ms()
     }
 

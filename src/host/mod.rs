@@ -1,6 +1,7 @@
 //! Host apps (Commusoft today, commonsku next) and the records their content scripts report.
 //! Everything a content script sends was read from a page we do not control: it is checked and bounded here.
 
+pub mod phone;
 pub mod record;
 
 pub use record::{HostRecord, RecordInput};

@@ -1,0 +1,236 @@
+//! What the agent does from the panel: link, unlink, search, create, and edit notes, tasks and tags.
+//!
+//! Edits name the record, not a contact id: the core edits only the contact the record is linked to, so a
+//! content script (or a page that tricked one) cannot reach any other GHL contact.
+
+use crate::clock::Clock;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ghl::dates::parse_timestamp;
+use crate::ghl::requests::{ContactFields, NoteInput, TaskInput};
+use crate::ghl::{DuplicateKey, GhlClient};
+use crate::host::HostRecord;
+use crate::http::Transport;
+use crate::links::{self, Link, MatchedBy};
+use crate::panel::{self, ContactSummary, NoNames, NoteView, PanelView, TaskView};
+use crate::store::Store;
+
+/// Longest note or task text we send (GHL's own limits are not documented; this keeps requests sane).
+const MAX_TEXT_CHARS: usize = 20_000;
+
+/// The GHL contact the record is linked to.
+pub async fn linked_contact(store: &impl Store, record: &HostRecord) -> Result<String> {
+    match links::find(store, record).await? {
+        Some(Link { contact_id: Some(id), .. }) => Ok(id),
+        _ => Err(Error::new(
+            ErrorCode::InvalidMessage,
+            "This customer is not linked to a GHL contact any more. Reload the page.",
+        )),
+    }
+}
+
+/// Links the record to a contact the agent chose, after checking it exists.
+pub async fn link<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    contact_id: &str,
+) -> Result<PanelView> {
+    panel::load_contact(client, record, contact_id, MatchedBy::Manual, None).await
+}
+
+/// Unlinks: remembered, so the record is not matched automatically again until the agent links it.
+pub async fn unlink<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
+    let store = client.store();
+    let link = Link { contact_id: None, matched_by: MatchedBy::Manual, business_id: None, linked_at_ms: client.now_ms() };
+    links::save(store, record, &link).await?;
+    links::forget_view(store, record).await?;
+    panel::load(client, record).await
+}
+
+/// Contacts matching what the agent typed ("Link existing").
+pub async fn search<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, query: &str) -> Result<Vec<ContactSummary>> {
+    let query = query.trim();
+    if query.chars().count() < 2 || query.len() > 200 {
+        return Err(Error::new(ErrorCode::Validation, "Type at least two characters to search GHL."));
+    }
+    let page = client.search_contacts(Some(query), 20, None).await?;
+    Ok(page.contacts.into_iter().filter_map(ContactSummary::from_contact).collect())
+}
+
+/// "Create in GHL": a contact from the record, unless GHL already has one with its email or phone — then that
+/// one is linked instead (no duplicates).
+pub async fn create_contact<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+) -> Result<PanelView> {
+    let prefill = panel::prefill(record);
+    if prefill.first_name.is_none() && prefill.email.is_none() && prefill.phone.is_none() {
+        return Err(Error::new(
+            ErrorCode::Validation,
+            "This record shows no name, email or phone to create a GHL contact from.",
+        ));
+    }
+    let existing = match (prefill.email.as_deref(), prefill.phone.as_deref()) {
+        (Some(email), _) => client.find_duplicate(DuplicateKey::Email(email)).await?.map(|c| (c, MatchedBy::Email)),
+        _ => None,
+    };
+    let existing = match (existing, prefill.phone.as_deref()) {
+        (Some(found), _) => Some(found),
+        (None, Some(phone)) => client.find_duplicate(DuplicateKey::Phone(phone)).await?.map(|c| (c, MatchedBy::Phone)),
+        (None, None) => None,
+    };
+    if let Some((contact, matched_by)) = existing {
+        let id = contact.id.unwrap_or_default();
+        return panel::load_contact(client, record, &id, matched_by, None).await;
+    }
+    let fields = ContactFields {
+        first_name: prefill.first_name,
+        last_name: prefill.last_name,
+        email: prefill.email,
+        phone: prefill.phone,
+        address1: record.address.clone(),
+        ..ContactFields::default()
+    };
+    let created = client.create_contact(&fields, None).await?;
+    let id = created.id.filter(|id| !id.is_empty()).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL created the contact but sent no id."))?;
+    panel::load_contact(client, record, &id, MatchedBy::Created, None).await
+}
+
+fn text(value: &str, what: &str) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::new(ErrorCode::Validation, format!("The {what} is empty.")));
+    }
+    if trimmed.chars().count() > MAX_TEXT_CHARS {
+        return Err(Error::new(ErrorCode::Validation, format!("The {what} is longer than {MAX_TEXT_CHARS} characters.")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn due_date(value: &str) -> Result<String> {
+    match parse_timestamp(value) {
+        Some(timestamp) if timestamp.has_zone => Ok(crate::ghl::dates::format_utc(timestamp.epoch_ms)),
+        _ => Err(Error::new(ErrorCode::Validation, "The due date is not a valid date and time.")),
+    }
+}
+
+pub async fn create_note<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    body: &str,
+) -> Result<NoteView> {
+    let contact_id = linked_contact(client.store(), record).await?;
+    let input = NoteInput { body: Some(text(body, "note")?), ..NoteInput::default() };
+    note(client.create_note(&contact_id, &input).await?)
+}
+
+pub async fn update_note<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    note_id: &str,
+    body: &str,
+) -> Result<NoteView> {
+    let contact_id = linked_contact(client.store(), record).await?;
+    let input = NoteInput { body: Some(text(body, "note")?), ..NoteInput::default() };
+    note(client.update_note(&contact_id, note_id, &input).await?)
+}
+
+pub async fn delete_note<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    note_id: &str,
+) -> Result<()> {
+    let contact_id = linked_contact(client.store(), record).await?;
+    client.delete_note(&contact_id, note_id).await
+}
+
+fn note(note: crate::ghl::models::Note) -> Result<NoteView> {
+    panel::note_view(note, &NoNames).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL answered without the note's id."))
+}
+
+/// A task's fields as the agent edits them; `None` leaves a field as it is.
+pub struct TaskEdit<'a> {
+    pub title: Option<&'a str>,
+    pub body: Option<&'a str>,
+    pub due_date: Option<&'a str>,
+}
+
+pub async fn create_task<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    edit: TaskEdit<'_>,
+) -> Result<TaskView> {
+    let contact_id = linked_contact(client.store(), record).await?;
+    let (Some(title), Some(due)) = (edit.title, edit.due_date) else {
+        return Err(Error::new(ErrorCode::Validation, "A task needs a title and a due date."));
+    };
+    let input = TaskInput {
+        title: Some(text(title, "task title")?),
+        body: edit.body.map(str::trim).filter(|b| !b.is_empty()).map(str::to_owned),
+        due_date: Some(due_date(due)?),
+        completed: Some(false),
+        assigned_to: None,
+    };
+    task(client, client.create_task(&contact_id, &input).await?)
+}
+
+pub async fn update_task<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    task_id: &str,
+    edit: TaskEdit<'_>,
+) -> Result<TaskView> {
+    let contact_id = linked_contact(client.store(), record).await?;
+    let input = TaskInput {
+        title: edit.title.map(|t| text(t, "task title")).transpose()?,
+        body: edit.body.map(|b| b.trim().to_owned()),
+        due_date: edit.due_date.map(due_date).transpose()?,
+        completed: None,
+        assigned_to: None,
+    };
+    if input == TaskInput::default() {
+        return Err(Error::new(ErrorCode::Validation, "Nothing to change."));
+    }
+    task(client, client.update_task(&contact_id, task_id, &input).await?)
+}
+
+pub async fn complete_task<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    task_id: &str,
+    completed: bool,
+) -> Result<TaskView> {
+    let contact_id = linked_contact(client.store(), record).await?;
+    task(client, client.set_task_completed(&contact_id, task_id, completed).await?)
+}
+
+pub async fn delete_task<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    task_id: &str,
+) -> Result<()> {
+    let contact_id = linked_contact(client.store(), record).await?;
+    client.delete_task(&contact_id, task_id).await
+}
+
+fn task<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, task: crate::ghl::models::Task) -> Result<TaskView> {
+    panel::task_view(task, &NoNames, client.now_ms()).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL answered without the task's id."))
+}
+
+/// Adds or removes tags (set operations in GHL, never a rewrite of the whole set); answers the contact's tags.
+pub async fn change_tags<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    tags: &[String],
+    add: bool,
+) -> Result<Vec<String>> {
+    let contact_id = linked_contact(client.store(), record).await?;
+    let tags: Vec<String> = tags.iter().map(|tag| tag.trim().to_owned()).filter(|tag| !tag.is_empty()).collect();
+    if tags.is_empty() || tags.len() > 20 || tags.iter().any(|tag| tag.chars().count() > 100) {
+        return Err(Error::new(ErrorCode::Validation, "Give one to twenty tags of up to 100 characters."));
+    }
+    if add {
+        client.add_tags(&contact_id, &tags).await
+    } else {
+        client.remove_tags(&contact_id, &tags).await
+    }
+}

@@ -1,0 +1,64 @@
+//! Which GHL contact a host record is: the link (host + record id → contact id) the agent or the matcher made,
+//! and the last view shown, so a revisit draws at once. Both live in extension storage.
+
+use crate::error::Result;
+use crate::host::HostRecord;
+use crate::store::{self, Store};
+use serde::{Deserialize, Serialize};
+
+/// How a record came to be linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MatchedBy {
+    Email,
+    Phone,
+    /// The agent picked or searched for the contact.
+    Manual,
+    /// The agent created the contact from the record.
+    Created,
+}
+
+/// A stored link. `contact_id: None` records that the agent unlinked: no automatic match until they link again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    pub contact_id: Option<String>,
+    pub matched_by: MatchedBy,
+    /// The contact's business, so its colleagues load in the same round trip next time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
+    pub linked_at_ms: u64,
+}
+
+fn link_key(record: &HostRecord) -> String {
+    format!("link:{}:{}", record.host.hostname, record.record_id)
+}
+
+fn view_key(record: &HostRecord) -> String {
+    format!("view:{}:{}", record.host.hostname, record.record_id)
+}
+
+pub async fn find(store: &impl Store, record: &HostRecord) -> Result<Option<Link>> {
+    store::read(store, &link_key(record)).await
+}
+
+pub async fn save(store: &impl Store, record: &HostRecord, link: &Link) -> Result<()> {
+    store::write(store, &link_key(record), link).await
+}
+
+pub async fn remove(store: &impl Store, record: &HostRecord) -> Result<()> {
+    store.remove(&link_key(record)).await
+}
+
+/// The last view drawn for the record, as JSON text (the panel draws it while fresh data loads).
+pub async fn cached_view(store: &impl Store, record: &HostRecord) -> Result<Option<String>> {
+    store.get(&view_key(record)).await
+}
+
+pub async fn save_view(store: &impl Store, record: &HostRecord, view_json: String) -> Result<()> {
+    store.set(&view_key(record), view_json).await
+}
+
+pub async fn forget_view(store: &impl Store, record: &HostRecord) -> Result<()> {
+    store.remove(&view_key(record)).await
+}

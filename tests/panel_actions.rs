@@ -1,0 +1,194 @@
+//! What the agent does in the panel, through the native core as the content script sends it; every change is
+//! checked in the sandbox's own state.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use ghl_bridge::app::Core;
+use ghl_bridge::error::ErrorCode;
+use ghl_bridge::store::MemoryStore;
+use serde_json::{json, Value};
+use support::*;
+
+struct Fixture {
+    sandbox: ghl_sandbox::Sandbox,
+    core: Core<ReqwestTransport, MemoryStore, TokioClock>,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let sandbox = sandbox().await;
+        let core = Core::new(platform().with_retry(FAST_RETRY), sandbox.http_url());
+        let message = json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": DEMO_TOKEN}}});
+        core.dispatch(&message.to_string(), &extension_page_sender()).await.expect("settings saved");
+        Self { sandbox, core }
+    }
+
+    async fn send(&self, message: Value) -> Result<Value, ghl_bridge::Error> {
+        let answer = self.core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await?;
+        Ok(serde_json::from_str(&answer).expect("answers are JSON"))
+    }
+
+    fn state(&self, collection: &str) -> Vec<Value> {
+        let state = self.sandbox.state().location_state(DEMO_LOCATION).expect("demo location");
+        state[collection].as_array().cloned().unwrap_or_default()
+    }
+
+    fn writes(&self) -> Vec<String> {
+        let log = self.sandbox.state().log(0);
+        log.iter().filter(|e| e["method"] != "GET").map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["path"].as_str().unwrap())).collect()
+    }
+}
+
+fn jane() -> Value {
+    json!({"host": "app.commusoft.co.uk", "recordId": "42", "name": "Mrs Jane Doe", "email": "jane.doe@example.com"})
+}
+
+fn tom() -> Value {
+    json!({"host": "app.commusoft.co.uk", "recordId": "45", "name": "Mr Tom Newman", "email": "tom.newman@example.com", "mobile": "07700 900789"})
+}
+
+fn record_ref(id: &str) -> Value {
+    json!({"host": "app.commusoft.co.uk", "recordId": id})
+}
+
+#[tokio::test]
+async fn notes_are_created_edited_and_deleted_in_ghl() {
+    let fixture = Fixture::new().await;
+    fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    let before = fixture.state("notes").len();
+    let note = fixture.send(json!({"type": "note.create", "record": record_ref("42"), "body": "  Boiler serviced  "})).await.unwrap();
+    assert_eq!(note["body"], "Boiler serviced");
+    let id = note["id"].as_str().unwrap().to_owned();
+    assert_eq!(fixture.state("notes").len(), before + 1);
+
+    let edited = fixture.send(json!({"type": "note.update", "record": record_ref("42"), "noteId": id, "body": "Boiler serviced, filter changed"})).await.unwrap();
+    assert_eq!(edited["body"], "Boiler serviced, filter changed");
+    assert!(fixture.state("notes").iter().any(|n| n["id"] == id.as_str() && n["body"] == "Boiler serviced, filter changed"));
+
+    fixture.send(json!({"type": "note.delete", "record": record_ref("42"), "noteId": id})).await.unwrap();
+    assert!(!fixture.state("notes").iter().any(|n| n["id"] == id.as_str()));
+    let empty = fixture.send(json!({"type": "note.create", "record": record_ref("42"), "body": "   "})).await.unwrap_err();
+    assert_eq!(empty.code, ErrorCode::Validation);
+}
+
+#[tokio::test]
+async fn tasks_are_created_completed_reopened_edited_and_deleted_in_ghl() {
+    let fixture = Fixture::new().await;
+    fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    let task = fixture
+        .send(json!({"type": "task.create", "record": record_ref("42"), "title": "Call back", "dueDate": "2026-12-01T10:00:00+01:00"}))
+        .await
+        .unwrap();
+    assert_eq!(task["title"], "Call back");
+    let id = task["id"].as_str().unwrap().to_owned();
+    let stored = fixture.state("tasks").into_iter().find(|t| t["id"] == id.as_str()).unwrap();
+    assert!(stored["dueDate"].as_str().unwrap().starts_with("2026-12-01T09:00:00"), "sent as UTC: {stored}");
+
+    let done = fixture.send(json!({"type": "task.complete", "record": record_ref("42"), "taskId": id, "completed": true})).await.unwrap();
+    assert_eq!(done["completed"], true);
+    let reopened = fixture.send(json!({"type": "task.complete", "record": record_ref("42"), "taskId": id, "completed": false})).await.unwrap();
+    assert_eq!(reopened["completed"], false);
+    fixture.send(json!({"type": "task.update", "record": record_ref("42"), "taskId": id, "title": "Call back about the quote"})).await.unwrap();
+    assert!(fixture.state("tasks").iter().any(|t| t["id"] == id.as_str() && t["title"] == "Call back about the quote" && t["completed"] == false));
+    fixture.send(json!({"type": "task.delete", "record": record_ref("42"), "taskId": id})).await.unwrap();
+    assert!(!fixture.state("tasks").iter().any(|t| t["id"] == id.as_str()));
+
+    let no_zone = fixture.send(json!({"type": "task.create", "record": record_ref("42"), "title": "x", "dueDate": "2026-12-01 10:00:00"})).await;
+    assert_eq!(no_zone.unwrap_err().code, ErrorCode::Validation, "a due date must say its zone");
+}
+
+#[tokio::test]
+async fn tags_are_added_and_removed_one_by_one_never_by_rewriting_the_set() {
+    let fixture = Fixture::new().await;
+    fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    let tags = fixture.send(json!({"type": "tags.add", "record": record_ref("42"), "tags": ["annual-service"]})).await.unwrap();
+    assert!(tags.as_array().unwrap().iter().any(|t| t == "annual-service") && tags.as_array().unwrap().iter().any(|t| t == "vip"));
+    let tags = fixture.send(json!({"type": "tags.remove", "record": record_ref("42"), "tags": ["vip"]})).await.unwrap();
+    assert!(!tags.as_array().unwrap().iter().any(|t| t == "vip"));
+    assert_eq!(fixture.writes(), ["POST /contacts/DemoContactJane0001/tags", "DELETE /contacts/DemoContactJane0001/tags"]);
+}
+
+#[tokio::test]
+async fn edits_reach_only_the_contact_linked_to_the_record() {
+    let fixture = Fixture::new().await;
+    // Record 45 was never linked: nothing to edit, and nothing is sent to GHL.
+    let error = fixture.send(json!({"type": "note.create", "record": record_ref("45"), "body": "hello"})).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidMessage);
+    assert!(fixture.writes().is_empty());
+}
+
+#[tokio::test]
+async fn create_in_ghl_makes_one_contact_and_links_it() {
+    let fixture = Fixture::new().await;
+    let before = fixture.state("contacts").len();
+    let view = fixture.send(json!({"type": "contact.create", "record": tom()})).await.unwrap();
+    assert_eq!(view["state"], "matched");
+    assert_eq!(view["matchedBy"], "created");
+    assert_eq!(view["contact"]["name"], "Tom Newman");
+    let contacts = fixture.state("contacts");
+    assert_eq!(contacts.len(), before + 1);
+    assert!(contacts.iter().any(|c| c["email"] == "tom.newman@example.com" && c["phone"] == "+447700900789"));
+    // Linked: the next load goes straight to it.
+    let again = fixture.send(json!({"type": "panel.load", "record": tom()})).await.unwrap();
+    assert_eq!(again["contact"]["id"], view["contact"]["id"]);
+    assert_eq!(fixture.state("contacts").len(), before + 1);
+}
+
+#[tokio::test]
+async fn create_in_ghl_links_the_duplicate_ghl_already_has() {
+    let fixture = Fixture::new().await;
+    let before = fixture.state("contacts").len();
+    // Maria is in GHL with this email; the record was not matched (say it was unlinked), and the agent presses Create.
+    let maria = json!({"host": "app.commusoft.co.uk", "recordId": "1001", "name": "Ms Maria Garcia", "email": "maria.garcia@example.com"});
+    let view = fixture.send(json!({"type": "contact.create", "record": maria})).await.unwrap();
+    assert_eq!(view["contact"]["id"], "DemoContactMaria001");
+    assert_eq!(view["matchedBy"], "email");
+    assert_eq!(fixture.state("contacts").len(), before, "no duplicate created");
+}
+
+#[tokio::test]
+async fn link_existing_search_link_and_unlink() {
+    let fixture = Fixture::new().await;
+    let found = fixture.send(json!({"type": "contact.search", "record": record_ref("45"), "query": "Robert"})).await.unwrap();
+    let robert = found.as_array().unwrap().iter().find(|c| c["name"] == "Robert Smith").expect("search finds Robert").clone();
+    let view = fixture.send(json!({"type": "link.set", "record": tom(), "contactId": robert["id"]})).await.unwrap();
+    assert_eq!(view["matchedBy"], "manual");
+    assert_eq!(view["contact"]["name"], "Robert Smith");
+    let again = fixture.send(json!({"type": "panel.load", "record": tom()})).await.unwrap();
+    assert_eq!(again["contact"]["name"], "Robert Smith", "the manual link wins over matching");
+
+    // Unlinking Jane (matched by email) does not silently match her again: the match is offered instead.
+    fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    let unlinked = fixture.send(json!({"type": "link.remove", "record": jane()})).await.unwrap();
+    assert_eq!(unlinked["state"], "unmatched");
+    assert_eq!(unlinked["unlinked"], true);
+    assert_eq!(unlinked["candidates"][0]["id"], "DemoContactJane0001");
+    let reload = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    assert_eq!(reload["state"], "unmatched");
+    let short = fixture.send(json!({"type": "contact.search", "record": record_ref("45"), "query": "R"})).await.unwrap_err();
+    assert_eq!(short.code, ErrorCode::Validation);
+}
+
+#[tokio::test]
+async fn the_cached_view_answers_without_calling_ghl() {
+    let fixture = Fixture::new().await;
+    assert_eq!(fixture.send(json!({"type": "panel.cached", "record": jane()})).await.unwrap(), Value::Null);
+    let view = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    let requests = fixture.sandbox.state().log(0).len();
+    let cached = fixture.send(json!({"type": "panel.cached", "record": jane()})).await.unwrap();
+    assert_eq!(cached, view);
+    assert_eq!(fixture.sandbox.state().log(0).len(), requests, "no GHL call");
+}
+
+#[tokio::test]
+async fn a_contact_deleted_in_ghl_is_unlinked_and_matched_again() {
+    let fixture = Fixture::new().await;
+    let created = fixture.send(json!({"type": "contact.create", "record": tom()})).await.unwrap();
+    let id = created["contact"]["id"].as_str().unwrap().to_owned();
+    let platform = leaked_platform();
+    let client = ghl_bridge::ghl::GhlClient::new(platform, pit_config(&fixture.sandbox, DEMO_TOKEN));
+    client.delete_contact(&id).await.unwrap();
+    let view = fixture.send(json!({"type": "panel.load", "record": tom()})).await.unwrap();
+    assert_eq!(view["state"], "unmatched", "not an error, and not the deleted contact: {view}");
+}
