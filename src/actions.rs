@@ -90,7 +90,19 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(
         address1: record.address.clone(),
         ..ContactFields::default()
     };
-    let created = client.create_contact(&fields, None).await?;
+    let created = match client.create_contact(&fields, None).await {
+        // GHL refused a duplicate that appeared since our lookup (another agent, or the browser silently
+        // re-sending our own create): link the contact it already has.
+        Err(error) if error.code == ErrorCode::Duplicate => {
+            let key = match (fields.email.as_deref(), fields.phone.as_deref()) {
+                (Some(email), _) => DuplicateKey::Email(email),
+                (None, Some(phone)) => DuplicateKey::Phone(phone),
+                (None, None) => return Err(error),
+            };
+            client.find_duplicate(key).await?.ok_or(error)?
+        }
+        other => other?,
+    };
     let id = created.id.filter(|id| !id.is_empty()).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL created the contact but sent no id."))?;
     panel::load_contact(client, record, &id, MatchedBy::Created, None).await
 }

@@ -8,7 +8,7 @@ use crate::ghl::models::{Appointment, Contact, Note, Task, User};
 use crate::ghl::{DuplicateKey, GhlClient};
 use crate::host::phone::to_e164;
 use crate::host::HostRecord;
-use crate::http::Transport;
+use crate::http::{encode_component, Transport};
 use crate::join::join;
 use crate::links::{self, Link, MatchedBy};
 use crate::store::{self, Store};
@@ -336,7 +336,11 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     )
     .await?;
     let view = PanelView::Matched {
-        ghl_url: format!("{GHL_APP}/v2/location/{}/contacts/detail/{}", client.location_id(), contact.id),
+        ghl_url: format!(
+            "{GHL_APP}/v2/location/{}/contacts/detail/{}",
+            encode_component(client.location_id()),
+            encode_component(&contact.id)
+        ),
         notes: note_views(notes?, &users),
         tasks: task_views(tasks?, &users, now_ms),
         appointments: appointment_views(appointments?, now_ms),

@@ -130,7 +130,7 @@ async fn a_create_that_did_not_land_is_sent_again_once() {
     assert_eq!(stored(&sandbox, "notes").len(), before + 1);
     let log = sandbox.state().log(0);
     let methods: Vec<&str> = log.iter().filter_map(|e| e["method"].as_str()).collect();
-    assert_eq!(methods, ["POST", "GET", "POST"], "create, look, create again");
+    assert_eq!(methods, ["POST", "GET", "POST", "GET"], "create, look, create again, look for a twin");
 }
 
 #[tokio::test]
@@ -172,4 +172,41 @@ async fn updates_and_deletes_whose_answer_was_lost_are_repeated_safely() {
     assert!(!stored(&sandbox, "notes").iter().any(|n| n["id"] == id.as_str()));
     let methods: Vec<String> = sandbox.state().log(0).iter().map(|e| format!("{} {}", e["method"], e["status"])).collect();
     assert!(methods.contains(&"\"DELETE\" 404".to_owned()), "{methods:?}");
+}
+
+/// Sends every POST twice, as Chrome does when a reused connection closes before any answer: the first
+/// copy's answer is lost, the second's is what the client sees.
+struct ResendingTransport(ReqwestTransport);
+
+impl ghl_bridge::http::Transport for ResendingTransport {
+    async fn send(
+        &self,
+        request: ghl_bridge::http::HttpRequest,
+    ) -> Result<ghl_bridge::http::HttpResponse, ghl_bridge::http::TransportError> {
+        if request.method == ghl_bridge::http::Method::Post {
+            let _ = self.0.send(request.clone()).await;
+        }
+        self.0.send(request).await
+    }
+}
+
+#[tokio::test]
+async fn a_twin_made_by_a_silent_browser_resend_is_removed() {
+    let sandbox = sandbox().await;
+    let platform = Box::leak(Box::new(ghl_bridge::ghl::Platform::new(
+        ResendingTransport(ReqwestTransport::new()),
+        ghl_bridge::store::MemoryStore::new(),
+        TokioClock,
+    )));
+    let client = GhlClient::new(&*platform, pit_config(&sandbox, DEMO_TOKEN));
+    let notes_before = stored(&sandbox, "notes").len();
+    let note = client.create_note(JANE, &NoteInput { body: Some("Only once".into()), ..NoteInput::default() }).await.unwrap();
+    let notes = stored(&sandbox, "notes");
+    assert_eq!(notes.len(), notes_before + 1, "the twin is gone");
+    assert!(notes.iter().any(|n| n["id"] == note.id.as_deref().unwrap()), "the note the client returned is kept");
+
+    let tasks_before = stored(&sandbox, "tasks").len();
+    let task = TaskInput { title: Some("Only once".into()), due_date: Some("2026-12-01T09:00:00Z".into()), ..TaskInput::default() };
+    client.create_task(JANE, &task).await.unwrap();
+    assert_eq!(stored(&sandbox, "tasks").len(), tasks_before + 1);
 }

@@ -6,7 +6,7 @@
   const { commusoftProfile: profile, readRecord, mountPanel } = globalThis.ghlBridge;
   const ROUTE_POLL_MS = 400;
 
-  let current = null; // { recordId, panel, section, identity, generation }
+  let current = null; // { recordId, record, panel, section, identity }
   let generation = 0;
 
   function recordIdFromUrl() {
@@ -42,7 +42,11 @@
   function open(recordId) {
     current = { recordId, panel: null, section: null, identity: null };
     const state = current;
-    state.panel = mountPanel({ onRetry: () => load(state) });
+    state.panel = mountPanel({
+      onRetry: () => load(state),
+      // Every action names this record; the core only touches the GHL contact the record is linked to.
+      act: (type, fields) => ask({ type, record: state.record, ...fields }),
+    });
     load(state);
   }
 
@@ -63,12 +67,19 @@
     }
     state.section = read.section;
     state.identity = identityOf(read.fields);
+    state.record = { host: location.hostname, recordId: state.recordId, ...read.fields };
+    state.panel.showDiagnostics({ 'Record id': state.recordId, ...read.fields });
     state.panel.showLoading();
     performance.mark('ghl-bridge:request');
-    const answer = await ask({
-      type: 'panel.load',
-      record: { host: location.hostname, recordId: state.recordId, ...read.fields },
+    // The saved view (storage only, milliseconds) and fresh data (GHL) are asked for at once.
+    let fresh = false;
+    ask({ type: 'panel.cached', record: state.record }).then((cached) => {
+      if (stale() || fresh || !cached.ok || !cached.data) return;
+      state.panel.showView(cached.data, { cached: true });
+      performance.mark('ghl-bridge:cached');
     });
+    const answer = await ask({ type: 'panel.load', record: state.record });
+    fresh = true;
     if (stale()) return;
     if (answer.ok) state.panel.showView(answer.data);
     else state.panel.showProblem(answer.error);

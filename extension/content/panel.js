@@ -1,38 +1,60 @@
 // The GHL panel: our own element with a shadow root, so the host page's CSS cannot reach in and ours cannot
-// leak out. Everything shown is set with textContent — GHL and page text are never parsed as HTML.
+// leak out. Everything shown is set with textContent — GHL and page text are never parsed as HTML. The panel
+// decides nothing: it draws the core's view and sends the agent's actions back through `act`.
 'use strict';
 
 (() => {
   const STYLE = `
-    :host { all: initial; position: fixed; top: 72px; right: 12px; z-index: 2147483000; width: 320px;
+    :host { all: initial; position: fixed; top: 72px; right: 12px; z-index: 2147483000; width: 340px;
             max-height: calc(100vh - 96px); font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
-    section { display: flex; flex-direction: column; max-height: inherit; border-radius: 10px; overflow: hidden;
+    section.panel { display: flex; flex-direction: column; max-height: inherit; border-radius: 10px; overflow: hidden;
               background: #ffffff; color: #1f2937; border: 1px solid #cbd5e1; box-shadow: 0 8px 24px rgb(15 23 42 / 18%); }
     header { display: flex; align-items: center; gap: 8px; padding: 8px 10px; background: #1d4ed8; color: #ffffff; }
     header h2 { flex: 1; margin: 0; font-size: 14px; font-weight: 600; }
-    header small { font-weight: 400; opacity: .85; }
-    button { font: inherit; cursor: pointer; border-radius: 6px; border: 1px solid #94a3b8; background: #f8fafc;
-             color: #0f172a; padding: 3px 10px; }
-    button:focus-visible { outline: 3px solid #f59e0b; outline-offset: 1px; }
-    header button { background: transparent; color: #ffffff; border-color: rgb(255 255 255 / 60%); }
+    button, input, textarea { font: inherit; }
+    button { cursor: pointer; border-radius: 6px; border: 1px solid #64748b; background: #f8fafc; color: #0f172a; padding: 2px 9px; }
+    button:disabled { cursor: not-allowed; opacity: .6; }
+    button:focus-visible, input:focus-visible, textarea:focus-visible, a:focus-visible, summary:focus-visible {
+      outline: 3px solid #f59e0b; outline-offset: 1px; }
+    input, textarea { box-sizing: border-box; width: 100%; border: 1px solid #64748b; border-radius: 6px; padding: 3px 6px;
+                      background: #ffffff; color: #0f172a; }
+    textarea { min-height: 52px; resize: vertical; }
+    input[type=checkbox] { width: auto; margin: 2px 6px 0 0; }
+    header button { background: transparent; color: #ffffff; border-color: rgb(255 255 255 / 70%); }
     .body { padding: 10px 12px; overflow: auto; }
     .body[hidden] { display: none; }
     h3 { margin: 0 0 4px; font-size: 16px; }
+    h4 { margin: 14px 0 4px; font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: #334155; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 6px 0; }
     dt { color: #475569; } dd { margin: 0; overflow-wrap: anywhere; }
-    ul.tags { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; margin: 6px 0 0; padding: 0; }
-    ul.tags li { background: #e0e7ff; color: #1e3a8a; border-radius: 999px; padding: 1px 8px; }
-    .status { color: #475569; }
-    .problem { border-left: 4px solid #b91c1c; padding: 6px 8px; background: #fef2f2; color: #7f1d1d; }
+    ul { list-style: none; margin: 4px 0; padding: 0; }
+    ul.items > li { border-top: 1px solid #e2e8f0; padding: 6px 0; overflow-wrap: anywhere; }
+    ul.tags { display: flex; flex-wrap: wrap; gap: 4px; }
+    ul.tags li { display: flex; align-items: center; gap: 2px; background: #e0e7ff; color: #1e3a8a; border-radius: 999px; padding: 0 2px 0 8px; }
+    ul.tags button { border: 0; background: transparent; color: inherit; padding: 0 5px; }
+    .row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin: 4px 0; }
+    .row > input { flex: 1; min-width: 120px; }
+    .meta, .status, .muted { color: #475569; font-size: 12px; }
+    .text { white-space: pre-wrap; margin: 2px 0; }
+    .badge { background: #fee2e2; color: #7f1d1d; border-radius: 4px; padding: 0 4px; font-size: 11px; }
+    .problem { border-left: 4px solid #b91c1c; padding: 6px 8px; background: #fef2f2; color: #7f1d1d; margin: 6px 0; }
     .problem strong { display: block; }
-    .note { margin-top: 8px; font-size: 11px; color: #64748b; }
+    .pending { opacity: .7; font-style: italic; }
+    form { margin: 4px 0; }
+    label { display: block; font-size: 12px; color: #334155; margin-top: 4px; }
+    a { color: #1d4ed8; }
+    details { margin-top: 6px; }
     @media (prefers-color-scheme: dark) {
-      section { background: #0f172a; color: #e2e8f0; border-color: #334155; }
+      section.panel { background: #0f172a; color: #e2e8f0; border-color: #334155; }
       header { background: #1e3a8a; }
-      dt, .status, .note { color: #94a3b8; }
-      button { background: #1e293b; color: #e2e8f0; border-color: #475569; }
+      dt, .status, .meta, .muted, label, h4 { color: #cbd5e1; }
+      button { background: #1e293b; color: #e2e8f0; border-color: #94a3b8; }
+      input, textarea { background: #0b1220; color: #e2e8f0; border-color: #94a3b8; }
+      ul.items > li { border-top-color: #334155; }
       ul.tags li { background: #1e3a8a; color: #e0e7ff; }
       .problem { background: #450a0a; color: #fecaca; border-left-color: #f87171; }
+      .badge { background: #7f1d1d; color: #fee2e2; }
+      a { color: #93c5fd; }
     }`;
 
   // Short headings for the error codes the core returns; the core's message says what to do.
@@ -42,7 +64,11 @@
     unauthorized: 'GHL rejected the token',
     missing_scope: 'The token is missing permissions',
     forbidden: 'No access to this GHL location',
+    reconnect_needed: 'Connect GHL again',
     no_identity: 'Cannot match this customer',
+    not_found: 'Not found in GHL',
+    validation: 'GHL refused the change',
+    duplicate: 'Already in GHL',
     rate_limited: 'GHL is busy',
     daily_limit: 'Daily GHL limit reached',
     server_error: 'GHL is having trouble',
@@ -53,15 +79,51 @@
     extension_reloaded: 'The extension was updated',
   };
 
+  const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
   function element(tag, props = {}, children = []) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(props)) {
       if (key === 'text') node.textContent = value;
       else if (key === 'on') for (const [event, handler] of Object.entries(value)) node.addEventListener(event, handler);
-      else if (value !== undefined && value !== null) node.setAttribute(key, String(value));
+      else if (value === true) node.setAttribute(key, '');
+      else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, String(value));
     }
     for (const child of children) if (child) node.append(child);
     return node;
+  }
+
+  const button = (text, onClick, props = {}) => element('button', { type: 'button', text, on: { click: onClick }, ...props });
+
+  /** ISO (with zone) → the agent's locale; GHL's zoneless appointment times are shown as written. */
+  function showDate(iso) {
+    if (!iso) return '';
+    if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(iso)) return iso.slice(0, 16);
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+  }
+
+  /** ISO → the value of a datetime-local input (local time). */
+  function toLocalInput(iso) {
+    const date = new Date(iso ?? '');
+    if (Number.isNaN(date.getTime())) return '';
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  }
+
+  /** A datetime-local value (local time) → UTC ISO, which is what GHL is sent. */
+  function fromLocalInput(value) {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  }
+
+  function problemBox(problem, onRetry) {
+    const box = element('div', { class: 'problem', role: 'alert', 'data-code': problem.code }, [
+      element('strong', { text: PROBLEM_TITLES[problem.code] ?? 'Something went wrong' }),
+      element('span', { text: problem.message }),
+    ]);
+    if (problem.retryable && onRetry) box.append(element('div', { class: 'row' }, [button('Try again', onRetry)]));
+    return box;
   }
 
   function adoptStyle(shadow) {
@@ -74,8 +136,11 @@
     }
   }
 
-  /** Mounts the panel; returns the handle the content script drives. */
-  function mountPanel({ onRetry }) {
+  /**
+   * Mounts the panel; returns the handle the content script drives.
+   * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
+   */
+  function mountPanel({ onRetry, act }) {
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'open' });
     adoptStyle(shadow);
@@ -85,21 +150,325 @@
     const body = element('div', { class: 'body', id: bodyId });
     const status = element('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
     const content = element('div');
-    body.append(status, content);
+    const diagnostics = element('details', {}, [element('summary', { text: 'What was read from this page' })]);
+    body.append(status, content, diagnostics);
     toggle.addEventListener('click', () => {
       const expanded = toggle.getAttribute('aria-expanded') !== 'true';
       toggle.setAttribute('aria-expanded', String(expanded));
       toggle.textContent = expanded ? 'Hide' : 'Show';
       body.hidden = !expanded;
     });
-    const region = element('section', { 'aria-label': 'GoHighLevel' }, [
+    const region = element('section', { class: 'panel', 'aria-label': 'GoHighLevel' }, [
       element('header', {}, [element('h2', { text: 'GoHighLevel' }), toggle]),
       body,
     ]);
     shadow.append(region);
     document.documentElement.append(host);
 
-    const replace = (...nodes) => content.replaceChildren(...nodes);
+    const replace = (...nodes) => content.replaceChildren(...nodes.filter(Boolean));
+    const settle = (text = '') => {
+      region.setAttribute('aria-busy', 'false');
+      status.textContent = text;
+    };
+
+    /** Runs an action with the form's controls disabled; shows the core's error with a retry in `where`. */
+    async function perform(where, controls, type, fields, onDone) {
+      where.replaceChildren(element('p', { class: 'pending', text: 'Saving to GHL…' }));
+      for (const control of controls) control.disabled = true;
+      const answer = await act(type, fields);
+      for (const control of controls) control.disabled = false;
+      if (answer.ok) {
+        where.replaceChildren();
+        onDone(answer.data);
+        return true;
+      }
+      // What the agent typed stays in the form until GHL has it.
+      where.replaceChildren(problemBox(answer.error, () => perform(where, controls, type, fields, onDone)));
+      return false;
+    }
+
+    function showMatched(view) {
+      const { contact } = view;
+      const header = element('div', { 'data-part': 'contact' });
+      const facts = element('dl');
+      for (const [label, value] of [['Email', contact.email], ['Phone', contact.phone], ['Company', contact.companyName]]) {
+        if (value) facts.append(element('dt', { text: label }), element('dd', { text: value }));
+      }
+      const headerProblem = element('div');
+      const tagList = element('ul', { class: 'tags', 'aria-label': 'Tags' });
+      const renderTags = () => {
+        tagList.replaceChildren(
+          ...contact.tags.map((tag) =>
+            element('li', {}, [
+              element('span', { text: tag }),
+              button('×', () => perform(headerProblem, [], 'tags.remove', { tags: [tag] }, (tags) => {
+                contact.tags = tags;
+                renderTags();
+              }), { 'aria-label': `Remove tag ${tag}` }),
+            ])),
+        );
+      };
+      renderTags();
+      const tagInput = element('input', { type: 'text', 'aria-label': 'New tag', autocomplete: 'off' });
+      const addTag = element('button', { type: 'submit', text: 'Add tag' });
+      const tagForm = element('form', { class: 'row' }, [tagInput, addTag]);
+      tagForm.addEventListener('submit', (event) => {
+        event.preventDefault();
+        const tag = tagInput.value.trim();
+        if (!tag) return;
+        perform(headerProblem, [tagInput, addTag], 'tags.add', { tags: [tag] }, (tags) => {
+          contact.tags = tags;
+          tagInput.value = '';
+          renderTags();
+        });
+      });
+      const open = element('a', { href: view.ghlUrl, target: '_blank', rel: 'noopener noreferrer', text: 'Open in GHL' });
+      const sync = element('button', { type: 'button', text: 'Sync this contact', disabled: true, title: 'Coming soon' });
+      const unlink = button('Unlink', async () => {
+        const answer = await act('link.remove', {});
+        if (answer.ok) showView(answer.data);
+        else headerProblem.replaceChildren(problemBox(answer.error));
+      });
+      header.append(element('h3', { text: contact.name }), facts, tagList, tagForm,
+        element('div', { class: 'row' }, [open, sync, unlink]), headerProblem);
+      if (view.colleagues.length) {
+        header.append(element('details', {}, [
+          element('summary', { text: `Same business (${view.colleagues.length})` }),
+          element('ul', { 'aria-label': 'Same business' }, view.colleagues.map((c) => element('li', { text: c.name }))),
+        ]));
+      }
+      replace(header, notesSection(view.notes), tasksSection(view.tasks), appointmentsSection(view.appointments));
+    }
+
+    function notesSection(notes) {
+      const list = element('ul', { class: 'items', 'aria-label': 'Notes' });
+      const problem = element('div');
+      const render = () => {
+        list.replaceChildren(...notes.map((note) => noteItem(note)));
+        if (!notes.length) list.append(element('li', { class: 'muted', text: 'No notes yet.' }));
+      };
+      const noteItem = (note) => {
+        const item = element('li', { 'data-note-id': note.id });
+        const itemProblem = element('div');
+        const show = () => {
+          const meta = [note.pinned ? 'Pinned' : '', note.author ?? '', showDate(note.dateAdded)].filter(Boolean).join(' · ');
+          const parts = [
+            note.title ? element('strong', { text: note.title }) : null,
+            element('p', { class: 'text', text: note.body }),
+            element('div', { class: 'meta', text: meta }),
+            element('div', { class: 'row' }, [
+              button('Edit', edit, { 'aria-label': 'Edit note' }),
+              button('Delete', confirmDelete, { 'aria-label': 'Delete note' }),
+            ]),
+            itemProblem,
+          ];
+          item.replaceChildren(...parts.filter(Boolean));
+        };
+        const edit = () => {
+          const text = element('textarea', { 'aria-label': 'Edit note' });
+          text.value = note.body;
+          const save = element('button', { type: 'submit', text: 'Save note' });
+          const form = element('form', {}, [text, element('div', { class: 'row' }, [save, button('Cancel', show)]), itemProblem]);
+          form.addEventListener('submit', (event) => {
+            event.preventDefault();
+            perform(itemProblem, [text, save], 'note.update', { noteId: note.id, body: text.value }, (updated) => {
+              Object.assign(note, { body: updated.body, title: updated.title ?? note.title });
+              show();
+            });
+          });
+          item.replaceChildren(form);
+          text.focus();
+        };
+        const confirmDelete = () => {
+          const yes = button('Delete', () => perform(itemProblem, [yes], 'note.delete', { noteId: note.id }, () => {
+            notes.splice(notes.indexOf(note), 1);
+            render();
+          }), { 'aria-label': 'Confirm delete note' });
+          item.replaceChildren(
+            element('p', { class: 'text', text: note.body }),
+            element('p', { text: 'Delete this note in GHL?' }),
+            element('div', { class: 'row' }, [yes, button('Cancel', show)]),
+            itemProblem,
+          );
+          yes.focus();
+        };
+        show();
+        return item;
+      };
+      render();
+      const text = element('textarea', { id: 'ghl-new-note' });
+      const add = element('button', { type: 'submit', text: 'Add note' });
+      const form = element('form', {}, [element('label', { for: 'ghl-new-note', text: 'Note' }), text, element('div', { class: 'row' }, [add]), problem]);
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        if (!text.value.trim()) return;
+        perform(problem, [text, add], 'note.create', { body: text.value }, (note) => {
+          text.value = '';
+          notes.splice(notes.findIndex((n) => !n.pinned) === -1 ? notes.length : notes.findIndex((n) => !n.pinned), 0, note);
+          render();
+        });
+      });
+      return element('div', { 'data-part': 'notes' }, [element('h4', { text: 'Notes' }), form, list]);
+    }
+
+    function tasksSection(tasks) {
+      const open = element('ul', { class: 'items', 'aria-label': 'Tasks' });
+      const done = element('ul', { class: 'items', 'aria-label': 'Completed tasks' });
+      const doneSummary = element('summary');
+      const doneBox = element('details', {}, [doneSummary, done]);
+      const problem = element('div');
+      const render = () => {
+        const openTasks = tasks.filter((t) => !t.completed);
+        const doneTasks = tasks.filter((t) => t.completed);
+        open.replaceChildren(...openTasks.map(taskItem));
+        if (!openTasks.length) open.append(element('li', { class: 'muted', text: 'No open tasks.' }));
+        done.replaceChildren(...doneTasks.map(taskItem));
+        doneSummary.textContent = `Completed (${doneTasks.length})`;
+        doneBox.hidden = !doneTasks.length;
+      };
+      const taskItem = (task) => {
+        const item = element('li', { 'data-task-id': task.id });
+        const itemProblem = element('div');
+        const show = () => {
+          const box = element('input', { type: 'checkbox', 'aria-label': task.title });
+          box.checked = task.completed;
+          box.addEventListener('change', () => {
+            const wanted = box.checked;
+            perform(itemProblem, [box], 'task.complete', { taskId: task.id, completed: wanted }, (updated) => {
+              Object.assign(task, updated);
+              render();
+            }).then((ok) => { if (!ok) box.checked = !wanted; });
+          });
+          const due = task.dueDate ? `Due ${showDate(task.dueDate)}` : 'No due date';
+          item.replaceChildren(
+            element('div', { class: 'row' }, [box, element('span', { text: task.title })]),
+            task.body ? element('p', { class: 'text', text: task.body }) : '',
+            element('div', { class: 'meta' }, [
+              task.overdue ? element('span', { class: 'badge', text: 'Overdue' }) : '',
+              element('span', { text: ` ${due}${task.assignee ? ` · ${task.assignee}` : ''}` }),
+            ]),
+            element('div', { class: 'row' }, [
+              button('Edit', edit, { 'aria-label': `Edit task ${task.title}` }),
+              button('Delete', confirmDelete, { 'aria-label': `Delete task ${task.title}` }),
+            ]),
+            itemProblem,
+          );
+        };
+        const edit = () => {
+          const title = element('input', { type: 'text', 'aria-label': 'Edit task title' });
+          title.value = task.title;
+          const due = element('input', { type: 'datetime-local', 'aria-label': 'Edit due date' });
+          due.value = toLocalInput(task.dueDate);
+          const save = element('button', { type: 'submit', text: 'Save task' });
+          const form = element('form', {}, [title, due, element('div', { class: 'row' }, [save, button('Cancel', show)]), itemProblem]);
+          form.addEventListener('submit', (event) => {
+            event.preventDefault();
+            const dueDate = fromLocalInput(due.value);
+            perform(itemProblem, [title, due, save], 'task.update', { taskId: task.id, title: title.value, ...(dueDate ? { dueDate } : {}) }, (updated) => {
+              Object.assign(task, updated);
+              render();
+            });
+          });
+          item.replaceChildren(form);
+          title.focus();
+        };
+        const confirmDelete = () => {
+          const yes = button('Delete', () => perform(itemProblem, [yes], 'task.delete', { taskId: task.id }, () => {
+            tasks.splice(tasks.indexOf(task), 1);
+            render();
+          }), { 'aria-label': 'Confirm delete task' });
+          item.replaceChildren(
+            element('p', { text: `Delete the task "${task.title}" in GHL?` }),
+            element('div', { class: 'row' }, [yes, button('Cancel', show)]),
+            itemProblem,
+          );
+          yes.focus();
+        };
+        show();
+        return item;
+      };
+      render();
+      const title = element('input', { type: 'text', id: 'ghl-new-task-title' });
+      const due = element('input', { type: 'datetime-local', id: 'ghl-new-task-due' });
+      const add = element('button', { type: 'submit', text: 'Add task' });
+      const form = element('form', {}, [
+        element('label', { for: 'ghl-new-task-title', text: 'Task title' }), title,
+        element('label', { for: 'ghl-new-task-due', text: 'Due date' }), due,
+        element('div', { class: 'row' }, [add]), problem,
+      ]);
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        const dueDate = fromLocalInput(due.value);
+        if (!title.value.trim() || !dueDate) {
+          problem.replaceChildren(problemBox({ code: 'validation', message: 'Give the task a title and a due date.' }));
+          return;
+        }
+        perform(problem, [title, due, add], 'task.create', { title: title.value, dueDate }, (task) => {
+          title.value = '';
+          due.value = '';
+          tasks.push(task);
+          tasks.sort((a, b) => (a.dueDate ?? '').localeCompare(b.dueDate ?? ''));
+          render();
+        });
+      });
+      return element('div', { 'data-part': 'tasks' }, [element('h4', { text: 'Tasks' }), form, open, doneBox]);
+    }
+
+    function appointmentsSection(appointments) {
+      const list = element('ul', { class: 'items', 'aria-label': 'Appointments' },
+        appointments.map((a) => element('li', {}, [
+          element('strong', { text: a.title }),
+          element('div', { class: 'meta', text: [showDate(a.startTime), a.status, a.upcoming ? '' : 'past'].filter(Boolean).join(' · ') }),
+        ])));
+      if (!appointments.length) list.append(element('li', { class: 'muted', text: 'No appointments.' }));
+      return element('div', { 'data-part': 'appointments' }, [element('h4', { text: 'Appointments' }), list]);
+    }
+
+    function showUnmatched(view) {
+      const problem = element('div');
+      const linkButton = (candidate) => button('Link', () => perform(problem, [], 'link.set', { contactId: candidate.id }, showView),
+        { 'aria-label': `Link ${candidate.name}` });
+      const candidateItem = (candidate) => element('li', {}, [
+        element('span', { text: [candidate.name, candidate.email, candidate.phone].filter(Boolean).join(' · ') }), ' ', linkButton(candidate),
+      ]);
+      const intro = view.unlinked
+        ? 'You unlinked this customer from GHL.'
+        : view.candidates.length ? 'Several GHL contacts could be this customer — pick one.' : 'No GHL contact matches this customer.';
+      const prefill = view.prefill;
+      const creates = [[prefill.firstName, prefill.lastName].filter(Boolean).join(' '), prefill.email, prefill.phone].filter(Boolean).join(' · ');
+      const create = button('Create in GHL', () => perform(problem, [create], 'contact.create', {}, showView));
+      const query = element('input', { type: 'search', 'aria-label': 'Search GHL contacts', autocomplete: 'off' });
+      const search = element('button', { type: 'submit', text: 'Search' });
+      const results = element('ul', { class: 'items', 'aria-label': 'Search results' });
+      const searchForm = element('form', { class: 'row' }, [query, search]);
+      searchForm.addEventListener('submit', (event) => {
+        event.preventDefault();
+        perform(problem, [query, search], 'contact.search', { query: query.value }, (found) => {
+          results.replaceChildren(...found.map(candidateItem));
+          if (!found.length) results.append(element('li', { class: 'muted', text: 'No contacts found.' }));
+        });
+      });
+      replace(
+        element('p', { text: intro }),
+        view.candidates.length ? element('ul', { class: 'items', 'aria-label': 'Possible matches' }, view.candidates.map(candidateItem)) : null,
+        element('p', { class: 'meta', text: `Searched by ${view.searched.join(', ')}.` }),
+        element('h4', { text: 'Create in GHL' }),
+        element('p', { class: 'meta', text: creates ? `Creates ${creates}.` : 'Creates a contact from this record.' }),
+        element('div', { class: 'row' }, [create]),
+        element('h4', { text: 'Link existing' }),
+        searchForm,
+        results,
+        problem,
+      );
+    }
+
+    function showView(view, { cached = false } = {}) {
+      if (view.state === 'matched') showMatched(view);
+      else showUnmatched(view);
+      region.dataset.source = cached ? 'cache' : 'ghl';
+      settle(cached ? 'Showing the saved view — refreshing from GHL…' : '');
+      if (cached) region.setAttribute('aria-busy', 'true');
+    }
 
     return {
       /** Re-attaches the panel if the page removed it. */
@@ -112,42 +481,17 @@
         replace();
       },
       showProblem(problem) {
-        region.setAttribute('aria-busy', 'false');
-        status.textContent = '';
-        const box = element('div', { class: 'problem', role: 'alert', 'data-code': problem.code }, [
-          element('strong', { text: PROBLEM_TITLES[problem.code] ?? 'Something went wrong' }),
-          element('span', { text: problem.message }),
-        ]);
-        const retry = problem.retryable
-          ? element('button', { type: 'button', text: 'Try again', on: { click: () => onRetry() } })
-          : null;
-        replace(box, retry && element('p', {}, [retry]));
+        settle();
+        replace(problemBox(problem, onRetry));
       },
-      showView(view) {
-        region.setAttribute('aria-busy', 'false');
-        if (view.state === 'unmatched') {
-          status.textContent = '';
-          replace(
-            element('p', { text: 'No GHL contact matches this customer.' }),
-            element('p', { class: 'note', text: `Searched by ${view.searched.join(', ')}.` }),
-          );
-          return;
+      showView,
+      /** What the content script read from the page, for a person reporting a mismatch. */
+      showDiagnostics(fields) {
+        const list = element('dl');
+        for (const [key, value] of Object.entries(fields)) {
+          list.append(element('dt', { text: key }), element('dd', { text: value || '—' }));
         }
-        const { contact } = view;
-        status.textContent = '';
-        const facts = element('dl');
-        for (const [label, value] of [['Email', contact.email], ['Phone', contact.phone], ['Company', contact.companyName]]) {
-          if (value) facts.append(element('dt', { text: label }), element('dd', { text: value }));
-        }
-        const tags = contact.tags.length
-          ? element('ul', { class: 'tags', 'aria-label': 'Tags' }, contact.tags.map((tag) => element('li', { text: tag })))
-          : null;
-        replace(
-          element('h3', { text: contact.name }),
-          facts,
-          tags,
-          element('p', { class: 'note', text: 'GHL data — not visible to engineers or on job sheets.' }),
-        );
+        diagnostics.replaceChildren(diagnostics.firstChild, list);
       },
       destroy() {
         host.remove();

@@ -85,7 +85,23 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
                 found.body.as_deref() == Some(text) && added_since(found.date_added.as_deref(), started_ms)
             }))
         };
-        self.create_once(&path, json(note)?, "contact", read_note, landed).await
+        let started_ms = self.now_ms();
+        let created = self.create_once(&path, json(note)?, "contact", read_note, landed).await?;
+        // Chrome silently re-sends a POST whose reused connection closed before any answer, so GHL may hold a
+        // twin we never saw. A twin has our text and was added within this call's own span of time.
+        let span_ms = (self.now_ms() - started_ms + 1_000) as i64;
+        let created_at = created.date_added.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
+        if let (Some(created_at), Ok(notes)) = (created_at, self.list_notes(contact_id).await) {
+            for twin in notes.iter().filter(|other| {
+                other.id != created.id
+                    && other.body.as_deref() == Some(text)
+                    && other.date_added.as_deref().and_then(parse_timestamp).is_some_and(|t| (t.epoch_ms - created_at).abs() <= span_ms)
+            }) {
+                // Best effort: the note the agent wanted exists either way.
+                let _ = self.delete_note(contact_id, twin.id.as_deref().unwrap_or_default()).await;
+            }
+        }
+        Ok(created)
     }
 
     /// `PUT /contacts/{contactId}/notes/{id}`.
@@ -134,7 +150,21 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
                     && found.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms) == due.map(|t| t.epoch_ms)
             }))
         };
-        self.create_once(&path, json(&body)?, "contact", read_task, landed).await
+        let created = self.create_once(&path, json(&body)?, "contact", read_task, landed).await?;
+        // A silent re-send by the browser (see `create_note`) leaves an identical open task; tasks carry no
+        // creation time, so identical title, body and due time is what marks a twin.
+        if let Ok(tasks) = self.list_tasks(contact_id).await {
+            for twin in tasks.iter().filter(|other| {
+                other.id != created.id
+                    && other.completed != Some(true)
+                    && other.title.as_deref() == Some(title)
+                    && other.body.as_deref().unwrap_or_default() == task.body.as_deref().unwrap_or_default()
+                    && other.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms) == due.map(|t| t.epoch_ms)
+            }) {
+                let _ = self.delete_task(contact_id, twin.id.as_deref().unwrap_or_default()).await;
+            }
+        }
+        Ok(created)
     }
 
     /// `PUT /contacts/{contactId}/tasks/{taskId}`.

@@ -54,7 +54,8 @@ pub fn is_ambiguous(error: &Error) -> bool {
     match error.code {
         ErrorCode::ServerError | ErrorCode::Network | ErrorCode::Timeout => true,
         // A 2xx whose body we could not read: the create happened.
-        ErrorCode::BadResponse => error.status.is_some_and(|status| (200..300).contains(&status)),
+        // A 2xx whose body we could not read, or a body cut off after the headers: the create happened.
+        ErrorCode::BadResponse => error.status.is_none_or(|status| (200..300).contains(&status)),
         _ => false,
     }
 }

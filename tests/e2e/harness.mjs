@@ -110,6 +110,12 @@ export async function asExtensionPage(browser, message) {
   }, message);
 }
 
+/** Forgets everything the extension stored (links, cached views, settings): each test starts from scratch. */
+export async function clearStorage(browser) {
+  const sw = await browser.worker();
+  await sw.evaluate(() => chrome.storage.local.clear());
+}
+
 export async function saveSettings(browser, { token = DEMO.token, locationId = DEMO.locationId } = {}) {
   const answer = await asExtensionPage(browser, {
     type: 'settings.save',

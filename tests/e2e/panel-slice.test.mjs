@@ -2,7 +2,7 @@
 // → GHL (sandbox) → panel. Production manifest, real hostnames, headless Chromium.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, saveSettings, panel, recordUrl, asExtensionPage, DEMO } from './harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, clearStorage, panel, recordUrl, asExtensionPage, DEMO } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -20,6 +20,7 @@ after(async () => {
 
 beforeEach(async () => {
   await sandbox.admin('POST', '/__admin/reset', { seed: 'demo' });
+  await clearStorage(browser);
   await saveSettings(browser);
   await page?.close();
   page = await browser.context.newPage();
@@ -31,11 +32,14 @@ test('shows the GHL contact of a view_v2 customer record, found by email', async
   await page.goto(recordUrl(42));
   const region = panel(page);
   await assert.doesNotReject(region.getByRole('heading', { name: 'Jane Doe' }).waitFor());
-  await assert.doesNotReject(region.getByText('jane.doe@example.com').waitFor());
+  await assert.doesNotReject(region.locator('[data-part=contact]').getByText('jane.doe@example.com').waitFor());
 
   const requests = await apiRequests();
   const paths = requests.map((r) => `${r.method} ${r.path}`);
-  assert.deepEqual(paths, ['GET /contacts/search/duplicate', 'GET /contacts/DemoContactJane0001']);
+  assert.equal(paths[0], 'GET /contacts/search/duplicate');
+  for (const part of ['', '/notes', '/tasks', '/appointments']) {
+    assert.ok(paths.includes(`GET /contacts/DemoContactJane0001${part}`), paths.join(', '));
+  }
   assert.equal(requests[0].query.includes('email=jane.doe%40example.com'), true, requests[0].query);
   for (const request of requests) {
     assert.equal(request.version, '2021-07-28');
@@ -62,25 +66,25 @@ test('follows single-page navigation to another record without a reload', async 
 test('a customer GHL does not know is reported as unmatched, not as an error', async () => {
   await page.goto(recordUrl(45));
   await assert.doesNotReject(panel(page).getByText('No GHL contact matches this customer.').waitFor());
-  await assert.doesNotReject(panel(page).getByText('Searched by email tom.newman@example.com.').waitFor());
+  await assert.doesNotReject(panel(page).getByText('Searched by email tom.newman@example.com, phone +447700900789.').waitFor());
 });
 
-test('a record without an email ends in a readable message', async () => {
+test('a record without an email is matched by its phone number, in E.164', async () => {
   await page.goto(recordUrl(44));
-  const alert = panel(page).getByRole('alert');
-  await alert.waitFor();
-  assert.match(await alert.textContent(), /no email address/);
-  assert.equal(await alert.getAttribute('data-code'), 'no_identity');
-  assert.equal((await apiRequests()).length, 0, 'no GHL call without an identity');
+  await assert.doesNotReject(panel(page).getByRole('heading', { name: 'Priya Patel' }).waitFor());
+  const lookup = (await apiRequests())[0];
+  assert.equal(lookup.path, '/contacts/search/duplicate');
+  assert.ok(lookup.query.includes('number=%2B447700900456'), lookup.query);
 });
 
 test('GHL failing with 500 through every retry shows a readable error, and "Try again" recovers', async () => {
   // The client retries a failed read up to four times in all; only then does the agent see the error.
-  await sandbox.admin('POST', '/__admin/faults', { next: [{ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }] });
+  await sandbox.admin('POST', '/__admin/faults', { statusRates: { 500: 1 }, methods: ['GET'] });
   await page.goto(recordUrl(42));
   const alert = panel(page).getByRole('alert');
   await alert.waitFor();
   assert.match(await alert.textContent(), /GHL is having trouble \(HTTP 500\)/);
+  await sandbox.admin('DELETE', '/__admin/faults');
   await panel(page).getByRole('button', { name: 'Try again' }).click();
   await assert.doesNotReject(panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor());
 });
