@@ -62,6 +62,9 @@ pub struct ContactSummary {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Known from the lookup, so the colleagues load in the same round as the contact.
+    #[serde(skip)]
+    pub business_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -132,7 +135,13 @@ impl ContactView {
 impl ContactSummary {
     pub fn from_contact(contact: Contact) -> Option<Self> {
         let name = contact.display_name().unwrap_or_else(|| "(no name in GHL)".to_owned());
-        Some(Self { id: contact.id.filter(|id| !id.is_empty())?, name, email: contact.email, phone: contact.phone })
+        Some(Self {
+            id: contact.id.filter(|id| !id.is_empty())?,
+            name,
+            email: contact.email,
+            phone: contact.phone,
+            business_id: contact.business_id.filter(|id| !id.is_empty()),
+        })
     }
 }
 
@@ -184,8 +193,8 @@ pub async fn load<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S,
     let (searched, candidates) = candidates(client, record).await?;
     match candidates.as_slice() {
         [(only, matched_by)] => {
-            let id = only.id.clone();
-            load_contact(client, record, &id, *matched_by, None).await
+            let (id, business) = (only.id.clone(), only.business_id.clone());
+            load_contact(client, record, &id, *matched_by, business).await
         }
         _ => Ok(PanelView::Unmatched {
             searched,

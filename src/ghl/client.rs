@@ -243,6 +243,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         // bounded by the deadline and its own cap instead.
         let mut attempt = 0;
         let mut rate_waits = 0;
+        let mut server_error: Option<Error> = None;
         loop {
             attempt += 1;
             let token = self.access_token(refused_token.as_deref()).await?;
@@ -274,6 +275,15 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
                 attempt -= 1;
                 rate_waits += 1;
             }
+            if error.code == ErrorCode::ServerError {
+                server_error = Some(error.clone());
+            }
+            // Chrome throttles an extension's requests to a URL after repeated 5xx answers; the throttled attempt
+            // fails like a network error. The 5xx is the real cause, so that is what the agent is told.
+            let error = match (error.code, &server_error) {
+                (ErrorCode::Network, Some(server)) => server.clone(),
+                _ => error,
+            };
             if !may_retry(&error, replay) || attempt >= policy.max_attempts || rate_waits > MAX_RATE_WAITS {
                 return Err(error);
             }

@@ -173,7 +173,7 @@ test('a dropped answer to a create does not duplicate the note', async () => {
 });
 
 test('network failure and a rejected token show readable errors', async () => {
-  await sandbox.admin('POST', '/__admin/faults', { next: Array(8).fill({ drop: true }), methods: ['GET'] });
+  await sandbox.admin('POST', '/__admin/faults', { dropAfterCommitRate: 1, methods: ['GET'] });
   await page.goto(recordUrl(42));
   const alert = panel(page).getByRole('alert');
   await alert.waitFor();
