@@ -228,3 +228,43 @@ test('a revisit draws the saved view at once, then fresh data', async () => {
   await page.locator('section.panel[data-source=ghl]').waitFor();
   await sandbox.admin('DELETE', '/__admin/faults');
 });
+
+test('a rate limit GHL will not lift soon is shown readably, and the panel recovers', async () => {
+  // One request per 35 s: the lookup goes through; the next would wait longer than a panel call may (30 s).
+  await sandbox.admin('POST', '/__admin/ratelimit', { max: 1, intervalMs: 35_000 });
+  await page.goto(recordUrl(42));
+  const alert = panel(page).getByRole('alert');
+  await alert.waitFor({ timeout: 45_000 });
+  assert.equal(await alert.getAttribute('data-code'), 'rate_limited');
+  assert.match(await alert.textContent(), /GHL is busy.*rate limit reached — retrying in \d+ s/);
+  // The client keeps to the interval GHL announced, then carries on.
+  await sandbox.admin('POST', '/__admin/ratelimit', { max: 100, intervalMs: 10_000 });
+  await page.waitForTimeout(37_000);
+  await page.reload();
+  await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor({ timeout: 30_000 });
+});
+
+test('the diagnostics view shows what was read from the page', async () => {
+  await openJane();
+  const region = panel(page);
+  await region.getByText('What was read from this page').click();
+  const diagnostics = region.locator('details dl').last();
+  assert.match(await diagnostics.textContent(), /jane\.doe@example\.com/);
+  assert.match(await diagnostics.textContent(), /Record id42/);
+});
+
+test("the Commusoft page's own scripts cannot message the extension", async () => {
+  await openJane();
+  const extensionId = browser.extensionId;
+  const outcome = await page.evaluate(async (id) => {
+    if (!globalThis.chrome?.runtime?.sendMessage) return 'no messaging API on the page';
+    try {
+      await chrome.runtime.sendMessage(id, { type: 'settings.get' });
+      return 'answered';
+    } catch (error) {
+      return `refused: ${error.message}`;
+    }
+  }, extensionId);
+  assert.notEqual(outcome, 'answered', outcome);
+  assert.equal((await sandbox.admin('GET', '/__admin/log')).entries.filter((e) => e.method !== 'GET').length, 0);
+});
