@@ -11,7 +11,7 @@ use crate::ghl::{DuplicateKey, GhlClient};
 use crate::host::HostRecord;
 use crate::http::Transport;
 use crate::links::{self, Link, MatchedBy};
-use crate::panel::{self, ContactSummary, NoNames, NoteView, PanelView, TaskView};
+use crate::panel::{self, ContactSummary, NoteView, PanelView, TaskView};
 use crate::store::Store;
 
 /// Longest note or task text we send (GHL's own limits are not documented; this keeps requests sane).
@@ -125,14 +125,16 @@ fn due_date(value: &str) -> Result<String> {
     }
 }
 
+/// Note edits answer the contact's notes as the panel lists them (the order is the core's rule, not the panel's).
 pub async fn create_note<T: Transport, S: Store, C: Clock>(
     client: &GhlClient<'_, T, S, C>,
     record: &HostRecord,
     body: &str,
-) -> Result<NoteView> {
+) -> Result<Vec<NoteView>> {
     let contact_id = linked_contact(client.store(), record).await?;
     let input = NoteInput { body: Some(text(body, "note")?), ..NoteInput::default() };
-    note(client.create_note(&contact_id, &input).await?)
+    client.create_note(&contact_id, &input).await?;
+    panel::notes_of(client, &contact_id).await
 }
 
 pub async fn update_note<T: Transport, S: Store, C: Clock>(
@@ -140,23 +142,21 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
     record: &HostRecord,
     note_id: &str,
     body: &str,
-) -> Result<NoteView> {
+) -> Result<Vec<NoteView>> {
     let contact_id = linked_contact(client.store(), record).await?;
     let input = NoteInput { body: Some(text(body, "note")?), ..NoteInput::default() };
-    note(client.update_note(&contact_id, note_id, &input).await?)
+    client.update_note(&contact_id, note_id, &input).await?;
+    panel::notes_of(client, &contact_id).await
 }
 
 pub async fn delete_note<T: Transport, S: Store, C: Clock>(
     client: &GhlClient<'_, T, S, C>,
     record: &HostRecord,
     note_id: &str,
-) -> Result<()> {
+) -> Result<Vec<NoteView>> {
     let contact_id = linked_contact(client.store(), record).await?;
-    client.delete_note(&contact_id, note_id).await
-}
-
-fn note(note: crate::ghl::models::Note) -> Result<NoteView> {
-    panel::note_view(note, &NoNames).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL answered without the note's id."))
+    client.delete_note(&contact_id, note_id).await?;
+    panel::notes_of(client, &contact_id).await
 }
 
 /// A task's fields as the agent edits them; `None` leaves a field as it is.
@@ -166,11 +166,12 @@ pub struct TaskEdit<'a> {
     pub due_date: Option<&'a str>,
 }
 
+/// Task edits answer the contact's tasks as the panel lists them.
 pub async fn create_task<T: Transport, S: Store, C: Clock>(
     client: &GhlClient<'_, T, S, C>,
     record: &HostRecord,
     edit: TaskEdit<'_>,
-) -> Result<TaskView> {
+) -> Result<Vec<TaskView>> {
     let contact_id = linked_contact(client.store(), record).await?;
     let (Some(title), Some(due)) = (edit.title, edit.due_date) else {
         return Err(Error::new(ErrorCode::Validation, "A task needs a title and a due date."));
@@ -182,7 +183,8 @@ pub async fn create_task<T: Transport, S: Store, C: Clock>(
         completed: Some(false),
         assigned_to: None,
     };
-    task(client, client.create_task(&contact_id, &input).await?)
+    client.create_task(&contact_id, &input).await?;
+    panel::tasks_of(client, &contact_id).await
 }
 
 pub async fn update_task<T: Transport, S: Store, C: Clock>(
@@ -190,7 +192,7 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
     record: &HostRecord,
     task_id: &str,
     edit: TaskEdit<'_>,
-) -> Result<TaskView> {
+) -> Result<Vec<TaskView>> {
     let contact_id = linked_contact(client.store(), record).await?;
     let input = TaskInput {
         title: edit.title.map(|t| text(t, "task title")).transpose()?,
@@ -202,7 +204,8 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
     if input == TaskInput::default() {
         return Err(Error::new(ErrorCode::Validation, "Nothing to change."));
     }
-    task(client, client.update_task(&contact_id, task_id, &input).await?)
+    client.update_task(&contact_id, task_id, &input).await?;
+    panel::tasks_of(client, &contact_id).await
 }
 
 pub async fn complete_task<T: Transport, S: Store, C: Clock>(
@@ -210,22 +213,20 @@ pub async fn complete_task<T: Transport, S: Store, C: Clock>(
     record: &HostRecord,
     task_id: &str,
     completed: bool,
-) -> Result<TaskView> {
+) -> Result<Vec<TaskView>> {
     let contact_id = linked_contact(client.store(), record).await?;
-    task(client, client.set_task_completed(&contact_id, task_id, completed).await?)
+    client.set_task_completed(&contact_id, task_id, completed).await?;
+    panel::tasks_of(client, &contact_id).await
 }
 
 pub async fn delete_task<T: Transport, S: Store, C: Clock>(
     client: &GhlClient<'_, T, S, C>,
     record: &HostRecord,
     task_id: &str,
-) -> Result<()> {
+) -> Result<Vec<TaskView>> {
     let contact_id = linked_contact(client.store(), record).await?;
-    client.delete_task(&contact_id, task_id).await
-}
-
-fn task<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, task: crate::ghl::models::Task) -> Result<TaskView> {
-    panel::task_view(task, &NoNames, client.now_ms()).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL answered without the task's id."))
+    client.delete_task(&contact_id, task_id).await?;
+    panel::tasks_of(client, &contact_id).await
 }
 
 /// Adds or removes tags (set operations in GHL, never a rewrite of the whole set); answers the contact's tags.

@@ -291,7 +291,7 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
 ) -> Result<PanelView> {
     let store = client.store();
     let now_ms = client.now_ms();
-    let users_key = format!("users:{}", client.location_id());
+    let users_key = users_key(client.location_id());
     let cached_users: Option<UserNames> = store::read(store, &users_key).await.ok().flatten();
     let users_fresh = cached_users.as_ref().is_some_and(|users| users.fetched_at_ms + USERS_TTL_MS > now_ms);
 
@@ -362,6 +362,27 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     Ok(view)
 }
 
+fn users_key(location_id: &str) -> String {
+    format!("users:{location_id}")
+}
+
+/// The user names saved by the last panel load (none before one).
+async fn saved_user_names(store: &impl Store, location_id: &str) -> UserNames {
+    store::read(store, &users_key(location_id)).await.ok().flatten().unwrap_or_default()
+}
+
+/// The contact's notes as the panel lists them, read fresh after an edit.
+pub async fn notes_of<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, contact_id: &str) -> Result<Vec<NoteView>> {
+    let notes = client.list_notes(contact_id).await?;
+    Ok(note_views(notes, &saved_user_names(client.store(), client.location_id()).await))
+}
+
+/// The contact's tasks as the panel lists them, read fresh after an edit.
+pub async fn tasks_of<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, contact_id: &str) -> Result<Vec<TaskView>> {
+    let tasks = client.list_tasks(contact_id).await?;
+    Ok(task_views(tasks, &saved_user_names(client.store(), client.location_id()).await, client.now_ms()))
+}
+
 /// Notes to show: pinned first, then newest first.
 fn note_views(notes: Vec<Note>, users: &UserNames) -> Vec<NoteView> {
     let mut views: Vec<NoteView> = notes.into_iter().filter_map(|note| note_view(note, users)).collect();
@@ -370,12 +391,12 @@ fn note_views(notes: Vec<Note>, users: &UserNames) -> Vec<NoteView> {
     views
 }
 
-pub fn note_view(note: Note, users: &impl AuthorNames) -> Option<NoteView> {
+fn note_view(note: Note, users: &UserNames) -> Option<NoteView> {
     Some(NoteView {
         id: note.id.filter(|id| !id.is_empty())?,
         title: note.title.filter(|t| !t.trim().is_empty()),
         body: note.body.unwrap_or_default(),
-        author: users.author(note.user_id.as_deref()),
+        author: users.name_of(note.user_id.as_deref()),
         date_added: note.date_added,
         pinned: note.pinned.unwrap_or(false),
     })
@@ -398,7 +419,7 @@ fn task_views(tasks: Vec<Task>, users: &UserNames, now_ms: u64) -> Vec<TaskView>
     views
 }
 
-pub fn task_view(task: Task, users: &impl AuthorNames, now_ms: u64) -> Option<TaskView> {
+fn task_view(task: Task, users: &UserNames, now_ms: u64) -> Option<TaskView> {
     let completed = task.completed.unwrap_or(false);
     let due_ms = task.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
     Some(TaskView {
@@ -408,7 +429,7 @@ pub fn task_view(task: Task, users: &impl AuthorNames, now_ms: u64) -> Option<Ta
         overdue: !completed && due_ms.is_some_and(|due| due < now_ms as i64),
         due_date: task.due_date,
         completed,
-        assignee: users.author(task.assigned_to.as_deref()),
+        assignee: users.name_of(task.assigned_to.as_deref()),
     })
 }
 
@@ -433,26 +454,6 @@ fn appointment_views(appointments: Vec<Appointment>, now_ms: u64) -> Vec<Appoint
         .collect();
     views.sort_by(|a, b| b.upcoming.cmp(&a.upcoming).then_with(|| if a.upcoming { start(a).cmp(&start(b)) } else { start(b).cmp(&start(a)) }));
     views
-}
-
-/// Names for user ids (note authors, task assignees).
-pub trait AuthorNames {
-    fn author(&self, id: Option<&str>) -> Option<String>;
-}
-
-impl AuthorNames for UserNames {
-    fn author(&self, id: Option<&str>) -> Option<String> {
-        self.name_of(id)
-    }
-}
-
-/// No names known (an edit's answer: the panel keeps the names it has).
-pub struct NoNames;
-
-impl AuthorNames for NoNames {
-    fn author(&self, _: Option<&str>) -> Option<String> {
-        None
-    }
 }
 
 #[cfg(test)]

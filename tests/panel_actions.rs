@@ -4,38 +4,31 @@
 
 mod support;
 
-use ghl_bridge::app::Core;
 use ghl_bridge::error::ErrorCode;
-use ghl_bridge::store::MemoryStore;
 use serde_json::{json, Value};
 use support::*;
 
-struct Fixture {
-    sandbox: ghl_sandbox::Sandbox,
-    core: Core<ReqwestTransport, MemoryStore, TokioClock>,
+struct Fixture(CoreFixture);
+
+impl std::ops::Deref for Fixture {
+    type Target = CoreFixture;
+    fn deref(&self) -> &CoreFixture {
+        &self.0
+    }
 }
 
 impl Fixture {
     async fn new() -> Self {
-        let sandbox = sandbox().await;
-        let core = Core::new(platform().with_retry(FAST_RETRY), sandbox.http_url());
-        let message = json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": DEMO_TOKEN}}});
-        core.dispatch(&message.to_string(), &extension_page_sender()).await.expect("settings saved");
-        Self { sandbox, core }
-    }
-
-    async fn send(&self, message: Value) -> Result<Value, ghl_bridge::Error> {
-        let answer = self.core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await?;
-        Ok(serde_json::from_str(&answer).expect("answers are JSON"))
+        Self(CoreFixture::configured().await)
     }
 
     fn state(&self, collection: &str) -> Vec<Value> {
-        let state = self.sandbox.state().location_state(DEMO_LOCATION).expect("demo location");
-        state[collection].as_array().cloned().unwrap_or_default()
+        self.stored(collection)
     }
 
+    /// The requests that change something, as "METHOD /path".
     fn writes(&self) -> Vec<String> {
-        let log = self.sandbox.state().log(0);
+        let log = self.api_requests();
         log.iter().filter(|e| e["method"] != "GET").map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["path"].as_str().unwrap())).collect()
     }
 }
@@ -57,16 +50,19 @@ async fn notes_are_created_edited_and_deleted_in_ghl() {
     let fixture = Fixture::new().await;
     fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
     let before = fixture.state("notes").len();
-    let note = fixture.send(json!({"type": "note.create", "record": record_ref("42"), "body": "  Boiler serviced  "})).await.unwrap();
-    assert_eq!(note["body"], "Boiler serviced");
-    let id = note["id"].as_str().unwrap().to_owned();
+    let notes = fixture.send(json!({"type": "note.create", "record": record_ref("42"), "body": "  Boiler serviced  "})).await.unwrap();
+    // The answer is the contact's notes in the panel's order: pinned first, then the new one.
+    assert_eq!(notes[0]["pinned"], true);
+    assert_eq!(notes[1]["body"], "Boiler serviced");
+    let id = notes[1]["id"].as_str().unwrap().to_owned();
     assert_eq!(fixture.state("notes").len(), before + 1);
 
     let edited = fixture.send(json!({"type": "note.update", "record": record_ref("42"), "noteId": id, "body": "Boiler serviced, filter changed"})).await.unwrap();
-    assert_eq!(edited["body"], "Boiler serviced, filter changed");
+    assert!(edited.as_array().unwrap().iter().any(|n| n["id"] == id.as_str() && n["body"] == "Boiler serviced, filter changed"));
     assert!(fixture.state("notes").iter().any(|n| n["id"] == id.as_str() && n["body"] == "Boiler serviced, filter changed"));
 
-    fixture.send(json!({"type": "note.delete", "record": record_ref("42"), "noteId": id})).await.unwrap();
+    let left = fixture.send(json!({"type": "note.delete", "record": record_ref("42"), "noteId": id})).await.unwrap();
+    assert_eq!(left.as_array().unwrap().len(), before);
     assert!(!fixture.state("notes").iter().any(|n| n["id"] == id.as_str()));
     let empty = fixture.send(json!({"type": "note.create", "record": record_ref("42"), "body": "   "})).await.unwrap_err();
     assert_eq!(empty.code, ErrorCode::Validation);
@@ -76,19 +72,22 @@ async fn notes_are_created_edited_and_deleted_in_ghl() {
 async fn tasks_are_created_completed_reopened_edited_and_deleted_in_ghl() {
     let fixture = Fixture::new().await;
     fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
-    let task = fixture
+    let tasks = fixture
         .send(json!({"type": "task.create", "record": record_ref("42"), "title": "Call back", "dueDate": "2026-12-01T10:00:00+01:00"}))
         .await
         .unwrap();
-    assert_eq!(task["title"], "Call back");
+    let task = tasks.as_array().unwrap().iter().find(|t| t["title"] == "Call back").expect("listed").clone();
     let id = task["id"].as_str().unwrap().to_owned();
     let stored = fixture.state("tasks").into_iter().find(|t| t["id"] == id.as_str()).unwrap();
     assert!(stored["dueDate"].as_str().unwrap().starts_with("2026-12-01T09:00:00"), "sent as UTC: {stored}");
 
+    let find = |tasks: &Value| tasks.as_array().unwrap().iter().position(|t| t["id"] == id.as_str()).unwrap();
     let done = fixture.send(json!({"type": "task.complete", "record": record_ref("42"), "taskId": id, "completed": true})).await.unwrap();
-    assert_eq!(done["completed"], true);
+    assert_eq!(done[find(&done)]["completed"], true);
+    let flags: Vec<bool> = done.as_array().unwrap().iter().map(|t| t["completed"] == true).collect();
+    assert!(flags.windows(2).all(|pair| pair[0] <= pair[1]), "open tasks first, completed after: {flags:?}");
     let reopened = fixture.send(json!({"type": "task.complete", "record": record_ref("42"), "taskId": id, "completed": false})).await.unwrap();
-    assert_eq!(reopened["completed"], false);
+    assert_eq!(reopened[find(&reopened)]["completed"], false);
     fixture.send(json!({"type": "task.update", "record": record_ref("42"), "taskId": id, "title": "Call back about the quote"})).await.unwrap();
     assert!(fixture.state("tasks").iter().any(|t| t["id"] == id.as_str() && t["title"] == "Call back about the quote" && t["completed"] == false));
     fixture.send(json!({"type": "task.delete", "record": record_ref("42"), "taskId": id})).await.unwrap();

@@ -3,44 +3,15 @@
 
 mod support;
 
-use ghl_bridge::app::Core;
 use ghl_bridge::error::ErrorCode;
-use ghl_bridge::store::MemoryStore;
 use serde_json::{json, Value};
 use support::*;
 
-struct Fixture {
-    sandbox: ghl_sandbox::Sandbox,
-    core: Core<ReqwestTransport, MemoryStore, TokioClock>,
-}
+type Fixture = CoreFixture;
 
-impl Fixture {
-    async fn new() -> Self {
-        let sandbox = sandbox().await;
-        let core = Core::new(platform().with_retry(FAST_RETRY), sandbox.http_url());
-        Self { sandbox, core }
-    }
-
-    async fn configured() -> Self {
-        let fixture = Self::new().await;
-        fixture.save_token(DEMO_TOKEN).await;
-        fixture
-    }
-
-    async fn save_token(&self, token: &str) {
-        let message = json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": token}}});
-        self.core.dispatch(&message.to_string(), &extension_page_sender()).await.expect("settings saved");
-    }
-
-    async fn load(&self, record: Value) -> Result<Value, ghl_bridge::Error> {
-        let message = json!({"type": "panel.load", "record": record});
-        let answer = self.core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await?;
-        Ok(serde_json::from_str(&answer).expect("answers are JSON"))
-    }
-
-    fn api_requests(&self) -> Vec<Value> {
-        self.sandbox.state().log(0)
-    }
+/// `panel.load` for a record.
+async fn load(fixture: &Fixture, record: Value) -> Result<Value, ghl_bridge::Error> {
+    fixture.send(json!({"type": "panel.load", "record": record})).await
 }
 
 fn jane() -> Value {
@@ -54,7 +25,7 @@ fn calls(fixture: &Fixture, since: u64) -> Vec<String> {
 #[tokio::test]
 async fn finds_the_contact_by_email_links_it_and_loads_everything_in_one_round() {
     let fixture = Fixture::configured().await;
-    let view = fixture.load(jane()).await.unwrap();
+    let view = load(&fixture, jane()).await.unwrap();
     assert_eq!(view["state"], "matched");
     assert_eq!(view["matchedBy"], "email");
     assert_eq!(view["contact"]["id"], "DemoContactJane0001");
@@ -81,7 +52,7 @@ async fn finds_the_contact_by_email_links_it_and_loads_everything_in_one_round()
 
     // The revisit uses the stored link: no lookup, users reused, the business known up front.
     let last = requests.last().unwrap()["seq"].as_u64().unwrap();
-    fixture.load(jane()).await.unwrap();
+    load(&fixture, jane()).await.unwrap();
     let mut again = calls(&fixture, last);
     again.sort();
     assert_eq!(again, ["GET /contacts/DemoContactJane0001", "GET /contacts/DemoContactJane0001/appointments",
@@ -92,7 +63,7 @@ async fn finds_the_contact_by_email_links_it_and_loads_everything_in_one_round()
 #[tokio::test]
 async fn a_record_without_email_is_matched_by_its_phone_in_e164() {
     let fixture = Fixture::configured().await;
-    let view = fixture.load(json!({"host": "app.commusoft.co.uk", "recordId": "44", "name": "Ms Priya Patel", "mobile": "07700 900456"})).await.unwrap();
+    let view = load(&fixture, json!({"host": "app.commusoft.co.uk", "recordId": "44", "name": "Ms Priya Patel", "mobile": "07700 900456"})).await.unwrap();
     assert_eq!(view["state"], "matched");
     assert_eq!(view["matchedBy"], "phone");
     assert_eq!(view["contact"]["id"], "DemoContactPriya001");
@@ -104,7 +75,7 @@ async fn a_record_without_email_is_matched_by_its_phone_in_e164() {
 async fn an_unknown_customer_is_unmatched_with_a_prefill_to_create_from() {
     let fixture = Fixture::configured().await;
     let record = json!({"host": "app.commusoft.co.uk", "recordId": "45", "name": "Mr Tom Newman", "email": "tom.newman@example.com", "mobile": "07700 900789"});
-    let view = fixture.load(record).await.unwrap();
+    let view = load(&fixture, record).await.unwrap();
     assert_eq!(view["state"], "unmatched");
     assert_eq!(view["searched"], json!(["email tom.newman@example.com", "phone +447700900789"]));
     assert_eq!(view["candidates"], json!([]));
@@ -114,7 +85,7 @@ async fn an_unknown_customer_is_unmatched_with_a_prefill_to_create_from() {
 #[tokio::test]
 async fn a_record_without_email_or_phone_needs_no_call_and_says_why() {
     let fixture = Fixture::configured().await;
-    let error = fixture.load(json!({"host": "app.commusoft.co.uk", "recordId": "44", "mobile": "n/a"})).await.unwrap_err();
+    let error = load(&fixture, json!({"host": "app.commusoft.co.uk", "recordId": "44", "mobile": "n/a"})).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::NoIdentity);
     assert!(error.message.contains("no email address or phone number"));
     assert!(fixture.api_requests().is_empty());
@@ -123,7 +94,7 @@ async fn a_record_without_email_or_phone_needs_no_call_and_says_why() {
 #[tokio::test]
 async fn without_settings_the_agent_is_told_to_connect() {
     let fixture = Fixture::new().await;
-    let error = fixture.load(jane()).await.unwrap_err();
+    let error = load(&fixture, jane()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::NotConfigured);
     assert!(error.message.contains("Options"));
 }
@@ -132,7 +103,7 @@ async fn without_settings_the_agent_is_told_to_connect() {
 async fn a_rejected_token_is_unauthorized() {
     let fixture = Fixture::new().await;
     fixture.save_token("pit-revoked-fake-token").await;
-    let error = fixture.load(jane()).await.unwrap_err();
+    let error = load(&fixture, jane()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Unauthorized);
     assert_eq!(error.status, Some(401));
     assert!(!error.retryable);
@@ -143,7 +114,7 @@ async fn a_passing_server_error_or_dropped_connection_is_retried_away() {
     let fixture = Fixture::configured().await;
     let state = fixture.sandbox.state();
     state.set_faults(&json!({"next": [{"status": 500}, {"status": 502, "body": "<html>Bad Gateway</html>"}, {"drop": true}]})).unwrap();
-    assert_eq!(fixture.load(jane()).await.unwrap()["state"], "matched");
+    assert_eq!(load(&fixture, jane()).await.unwrap()["state"], "matched");
     let statuses: Vec<u64> = state.log(0).iter().filter_map(|entry| entry["status"].as_u64()).collect();
     assert_eq!(&statuses[..3], &[500, 502, 200], "the lookup was repeated until it went through: {statuses:?}");
 }
@@ -154,24 +125,24 @@ async fn lasting_server_errors_and_malformed_bodies_are_typed_errors() {
     let state = fixture.sandbox.state();
 
     state.set_faults(&json!({"statusRates": {"500": 1.0}})).unwrap();
-    let error = fixture.load(jane()).await.unwrap_err();
+    let error = load(&fixture, jane()).await.unwrap_err();
     assert_eq!((error.code, error.status, error.retryable), (ErrorCode::ServerError, Some(500), true));
     let attempts = state.log(0).len();
     assert_eq!(attempts, 4, "bounded attempts, then the error");
 
     state.set_faults(&json!({"next": [{"malformed": true}]})).unwrap();
-    let error = fixture.load(jane()).await.unwrap_err();
+    let error = load(&fixture, jane()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::BadResponse, "a 2xx that cannot be read is not repeated");
 
     state.clear_faults();
-    assert_eq!(fixture.load(jane()).await.unwrap()["state"], "matched", "recovers once GHL does");
+    assert_eq!(load(&fixture, jane()).await.unwrap()["state"], "matched", "recovers once GHL does");
 }
 
 #[tokio::test]
 async fn a_lasting_network_failure_is_a_network_error() {
     let fixture = Fixture::configured().await;
     fixture.sandbox.state().set_faults(&json!({"next": [{"drop": true}, {"drop": true}, {"drop": true}, {"drop": true}]})).unwrap();
-    let error = fixture.load(jane()).await.unwrap_err();
+    let error = load(&fixture, jane()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Network);
     assert!(error.retryable);
 }
@@ -180,7 +151,7 @@ async fn a_lasting_network_failure_is_a_network_error() {
 async fn a_token_for_another_location_is_forbidden_and_named() {
     let fixture = Fixture::new().await;
     fixture.save_token("pit-sandbox-other-location").await;
-    let error = fixture.load(jane()).await.unwrap_err();
+    let error = load(&fixture, jane()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Forbidden);
     assert!(error.message.contains(DEMO_LOCATION), "{}", error.message);
 }

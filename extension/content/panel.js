@@ -243,6 +243,11 @@
     function notesSection(notes) {
       const list = element('ul', { class: 'items', 'aria-label': 'Notes' });
       const problem = element('div');
+      // Every note edit answers the whole list in the core's order; the panel only draws it.
+      const replaceAll = (fresh) => {
+        notes.splice(0, notes.length, ...fresh);
+        render();
+      };
       const render = () => {
         list.replaceChildren(...notes.map((note) => noteItem(note)));
         if (!notes.length) list.append(element('li', { class: 'muted', text: 'No notes yet.' }));
@@ -271,19 +276,14 @@
           const form = element('form', {}, [text, element('div', { class: 'row' }, [save, button('Cancel', show)]), itemProblem]);
           form.addEventListener('submit', (event) => {
             event.preventDefault();
-            perform(itemProblem, [text, save], 'note.update', { noteId: note.id, body: text.value }, (updated) => {
-              Object.assign(note, { body: updated.body, title: updated.title ?? note.title });
-              show();
-            });
+            perform(itemProblem, [text, save], 'note.update', { noteId: note.id, body: text.value }, replaceAll);
           });
           item.replaceChildren(form);
           text.focus();
         };
         const confirmDelete = () => {
-          const yes = button('Delete', () => perform(itemProblem, [yes], 'note.delete', { noteId: note.id }, () => {
-            notes.splice(notes.indexOf(note), 1);
-            render();
-          }), { 'aria-label': 'Confirm delete note' });
+          const yes = button('Delete', () => perform(itemProblem, [yes], 'note.delete', { noteId: note.id }, replaceAll),
+            { 'aria-label': 'Confirm delete note' });
           item.replaceChildren(
             element('p', { class: 'text', text: note.body }),
             element('p', { text: 'Delete this note in GHL?' }),
@@ -302,10 +302,9 @@
       form.addEventListener('submit', (event) => {
         event.preventDefault();
         if (!text.value.trim()) return;
-        perform(problem, [text, add], 'note.create', { body: text.value }, (note) => {
+        perform(problem, [text, add], 'note.create', { body: text.value }, (list) => {
           text.value = '';
-          notes.splice(notes.findIndex((n) => !n.pinned) === -1 ? notes.length : notes.findIndex((n) => !n.pinned), 0, note);
-          render();
+          replaceAll(list);
         });
       });
       return element('div', { 'data-part': 'notes' }, [element('h4', { text: 'Notes' }), form, list]);
@@ -317,6 +316,11 @@
       const doneSummary = element('summary');
       const doneBox = element('details', {}, [doneSummary, done]);
       const problem = element('div');
+      // Every task edit answers the whole list in the core's order; the panel only draws it.
+      const replaceAll = (fresh) => {
+        tasks.splice(0, tasks.length, ...fresh);
+        render();
+      };
       const render = () => {
         const openTasks = tasks.filter((t) => !t.completed);
         const doneTasks = tasks.filter((t) => t.completed);
@@ -334,10 +338,8 @@
           box.checked = task.completed;
           box.addEventListener('change', () => {
             const wanted = box.checked;
-            perform(itemProblem, [box], 'task.complete', { taskId: task.id, completed: wanted }, (updated) => {
-              Object.assign(task, updated);
-              render();
-            }).then((ok) => { if (!ok) box.checked = !wanted; });
+            perform(itemProblem, [box], 'task.complete', { taskId: task.id, completed: wanted }, replaceAll)
+              .then((ok) => { if (!ok) box.checked = !wanted; });
           });
           const due = task.dueDate ? `Due ${showDate(task.dueDate)}` : 'No due date';
           item.replaceChildren(
@@ -364,19 +366,14 @@
           form.addEventListener('submit', (event) => {
             event.preventDefault();
             const dueDate = fromLocalInput(due.value);
-            perform(itemProblem, [title, due, save], 'task.update', { taskId: task.id, title: title.value, ...(dueDate ? { dueDate } : {}) }, (updated) => {
-              Object.assign(task, updated);
-              render();
-            });
+            perform(itemProblem, [title, due, save], 'task.update', { taskId: task.id, title: title.value, ...(dueDate ? { dueDate } : {}) }, replaceAll);
           });
           item.replaceChildren(form);
           title.focus();
         };
         const confirmDelete = () => {
-          const yes = button('Delete', () => perform(itemProblem, [yes], 'task.delete', { taskId: task.id }, () => {
-            tasks.splice(tasks.indexOf(task), 1);
-            render();
-          }), { 'aria-label': 'Confirm delete task' });
+          const yes = button('Delete', () => perform(itemProblem, [yes], 'task.delete', { taskId: task.id }, replaceAll),
+            { 'aria-label': 'Confirm delete task' });
           item.replaceChildren(
             element('p', { text: `Delete the task "${task.title}" in GHL?` }),
             element('div', { class: 'row' }, [yes, button('Cancel', show)]),
@@ -403,12 +400,10 @@
           problem.replaceChildren(problemBox({ code: 'validation', message: 'Give the task a title and a due date.' }));
           return;
         }
-        perform(problem, [title, due, add], 'task.create', { title: title.value, dueDate }, (task) => {
+        perform(problem, [title, due, add], 'task.create', { title: title.value, dueDate }, (list) => {
           title.value = '';
           due.value = '';
-          tasks.push(task);
-          tasks.sort((a, b) => (a.dueDate ?? '').localeCompare(b.dueDate ?? ''));
-          render();
+          replaceAll(list);
         });
       });
       return element('div', { 'data-part': 'tasks' }, [element('h4', { text: 'Tasks' }), form, open, doneBox]);

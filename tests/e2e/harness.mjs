@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests, the benchmark and the demo: starts the GHL sandbox (which also serves the
 // Commusoft replica over HTTPS) and Chromium with the built extension, its production manifest unchanged —
 // host-resolver rules send the real GHL and Commusoft hostnames to the local servers.
+import { before, after, beforeEach } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,6 +124,30 @@ export async function saveSettings(browser, { token = DEMO.token, locationId = D
   });
   if (!answer.ok) throw new Error(`settings.save failed: ${JSON.stringify(answer.error)}`);
   return answer.data;
+}
+
+/**
+ * One sandbox and one browser for a test file, and for each test: demo data restored, extension storage cleared,
+ * the demo settings saved and a fresh page. Returns an object whose `sandbox`, `browser` and `page` are current.
+ */
+export function useExtensionSession() {
+  const session = { sandbox: null, browser: null, page: null };
+  before(async () => {
+    session.sandbox = await startSandbox();
+    session.browser = await launchBrowser(session.sandbox);
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.sandbox?.stop();
+  });
+  beforeEach(async () => {
+    await session.sandbox.admin('POST', '/__admin/reset', { seed: 'demo' });
+    await clearStorage(session.browser);
+    await saveSettings(session.browser);
+    await session.page?.close();
+    session.page = await session.browser.context.newPage();
+  });
+  return session;
 }
 
 /** The panel region of a page. */

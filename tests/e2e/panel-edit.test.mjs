@@ -1,33 +1,17 @@
 // The panel as agents use it every day: match, link, create, and edit notes, tasks and tags — each change
 // checked in the sandbox's own state, not only on screen. Production manifest, real hostnames, headless Chromium.
-import { test, before, after, beforeEach } from 'node:test';
+import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, saveSettings, clearStorage, panel, recordUrl, DEMO, ROOT } from './harness.mjs';
+import { useExtensionSession, panel, recordUrl, DEMO, ROOT } from './harness.mjs';
 
+const session = useExtensionSession();
 let sandbox;
 let browser;
 let page;
+beforeEach(() => ({ sandbox, browser, page } = session));
 const JANE = 'DemoContactJane0001';
-
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser(sandbox);
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
-
-beforeEach(async () => {
-  await sandbox.admin('POST', '/__admin/reset', { seed: 'demo' });
-  await clearStorage(browser);
-  await saveSettings(browser);
-  await page?.close();
-  page = await browser.context.newPage();
-});
 
 /** The demo location as the sandbox holds it. */
 const state = async () => sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`);
@@ -85,14 +69,15 @@ test('tasks: add with a local due date (sent as UTC), complete, reopen, delete',
   let task = (await state()).tasks.find((t) => t.title === 'Call back about the quote');
   assert.equal(new Date(task.dueDate).toISOString(), expectedUtc);
 
-  await box.check();
+  // click, not check(): the list is redrawn from the core's answer, so the clicked box is replaced.
+  await box.click();
   // Jane already has one completed task; ours joins it.
   const summary = region.getByText('Completed (2)');
   await summary.waitFor();
   assert.equal((await state()).tasks.find((t) => t.id === task.id).completed, true);
 
   await summary.click();
-  await region.getByRole('list', { name: 'Completed tasks' }).getByRole('checkbox', { name: 'Call back about the quote' }).uncheck();
+  await region.getByRole('list', { name: 'Completed tasks' }).getByRole('checkbox', { name: 'Call back about the quote' }).click();
   await region.getByRole('list', { name: 'Tasks' }).getByRole('checkbox', { name: 'Call back about the quote' }).waitFor();
   assert.equal((await state()).tasks.find((t) => t.id === task.id).completed, false);
 

@@ -1,30 +1,14 @@
 // The first vertical slice, end to end: Commusoft record → content script → service worker → Rust core (wasm)
 // → GHL (sandbox) → panel. Production manifest, real hostnames, headless Chromium.
-import { test, before, after, beforeEach } from 'node:test';
+import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, saveSettings, clearStorage, panel, recordUrl, asExtensionPage, DEMO } from './harness.mjs';
+import { useExtensionSession, saveSettings, panel, recordUrl, asExtensionPage, DEMO } from './harness.mjs';
 
+const session = useExtensionSession();
 let sandbox;
 let browser;
 let page;
-
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser(sandbox);
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
-
-beforeEach(async () => {
-  await sandbox.admin('POST', '/__admin/reset', { seed: 'demo' });
-  await clearStorage(browser);
-  await saveSettings(browser);
-  await page?.close();
-  page = await browser.context.newPage();
-});
+beforeEach(() => ({ sandbox, browser, page } = session));
 
 const apiRequests = async () => (await sandbox.admin('GET', '/__admin/log')).entries;
 

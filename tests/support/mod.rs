@@ -126,3 +126,46 @@ pub fn extension_page_sender() -> String {
     })
     .to_string()
 }
+
+/// The native core against a fresh sandbox, driven by messages as the extension's scripts send them.
+pub struct CoreFixture {
+    pub sandbox: ghl_sandbox::Sandbox,
+    pub core: ghl_bridge::app::Core<ReqwestTransport, MemoryStore, TokioClock>,
+}
+
+impl CoreFixture {
+    /// No settings saved yet.
+    pub async fn new() -> Self {
+        let sandbox = sandbox().await;
+        let core = ghl_bridge::app::Core::new(platform().with_retry(FAST_RETRY), sandbox.http_url());
+        Self { sandbox, core }
+    }
+
+    /// Connected with the demo token.
+    pub async fn configured() -> Self {
+        let fixture = Self::new().await;
+        fixture.save_token(DEMO_TOKEN).await;
+        fixture
+    }
+
+    pub async fn save_token(&self, token: &str) {
+        let message = serde_json::json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": token}}});
+        self.core.dispatch(&message.to_string(), &extension_page_sender()).await.expect("settings saved");
+    }
+
+    /// Sends a message as our content script on a Commusoft tab; the answer as JSON.
+    pub async fn send(&self, message: serde_json::Value) -> Result<serde_json::Value, ghl_bridge::Error> {
+        let answer = self.core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await?;
+        Ok(serde_json::from_str(&answer).expect("answers are JSON"))
+    }
+
+    /// One collection (`contacts`, `notes`, `tasks`, …) of the demo location, as the sandbox holds it.
+    pub fn stored(&self, collection: &str) -> Vec<serde_json::Value> {
+        let state = self.sandbox.state().location_state(DEMO_LOCATION).expect("demo location");
+        state[collection].as_array().cloned().unwrap_or_default()
+    }
+
+    pub fn api_requests(&self) -> Vec<serde_json::Value> {
+        self.sandbox.state().log(0)
+    }
+}
