@@ -133,8 +133,8 @@ pub async fn create_note<T: Transport, S: Store, C: Clock>(
 ) -> Result<Vec<NoteView>> {
     let contact_id = linked_contact(client.store(), record).await?;
     let input = NoteInput { body: Some(text(body, "note")?), ..NoteInput::default() };
-    client.create_note(&contact_id, &input).await?;
-    panel::notes_of(client, &contact_id).await
+    let (_, listed) = client.create_note_listed(&contact_id, &input).await?;
+    panel::notes_of(client, &contact_id, listed).await
 }
 
 pub async fn update_note<T: Transport, S: Store, C: Clock>(
@@ -146,7 +146,7 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
     let contact_id = linked_contact(client.store(), record).await?;
     let input = NoteInput { body: Some(text(body, "note")?), ..NoteInput::default() };
     client.update_note(&contact_id, note_id, &input).await?;
-    panel::notes_of(client, &contact_id).await
+    panel::notes_of(client, &contact_id, None).await
 }
 
 pub async fn delete_note<T: Transport, S: Store, C: Clock>(
@@ -156,7 +156,7 @@ pub async fn delete_note<T: Transport, S: Store, C: Clock>(
 ) -> Result<Vec<NoteView>> {
     let contact_id = linked_contact(client.store(), record).await?;
     client.delete_note(&contact_id, note_id).await?;
-    panel::notes_of(client, &contact_id).await
+    panel::notes_of(client, &contact_id, None).await
 }
 
 /// A task's fields as the agent edits them; `None` leaves a field as it is.
@@ -183,8 +183,8 @@ pub async fn create_task<T: Transport, S: Store, C: Clock>(
         completed: Some(false),
         assigned_to: None,
     };
-    client.create_task(&contact_id, &input).await?;
-    panel::tasks_of(client, &contact_id).await
+    let (_, listed) = client.create_task_listed(&contact_id, &input).await?;
+    panel::tasks_of(client, &contact_id, listed).await
 }
 
 pub async fn update_task<T: Transport, S: Store, C: Clock>(
@@ -205,7 +205,7 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
         return Err(Error::new(ErrorCode::Validation, "Nothing to change."));
     }
     client.update_task(&contact_id, task_id, &input).await?;
-    panel::tasks_of(client, &contact_id).await
+    panel::tasks_of(client, &contact_id, None).await
 }
 
 pub async fn complete_task<T: Transport, S: Store, C: Clock>(
@@ -216,7 +216,7 @@ pub async fn complete_task<T: Transport, S: Store, C: Clock>(
 ) -> Result<Vec<TaskView>> {
     let contact_id = linked_contact(client.store(), record).await?;
     client.set_task_completed(&contact_id, task_id, completed).await?;
-    panel::tasks_of(client, &contact_id).await
+    panel::tasks_of(client, &contact_id, None).await
 }
 
 pub async fn delete_task<T: Transport, S: Store, C: Clock>(
@@ -226,7 +226,7 @@ pub async fn delete_task<T: Transport, S: Store, C: Clock>(
 ) -> Result<Vec<TaskView>> {
     let contact_id = linked_contact(client.store(), record).await?;
     client.delete_task(&contact_id, task_id).await?;
-    panel::tasks_of(client, &contact_id).await
+    panel::tasks_of(client, &contact_id, None).await
 }
 
 /// Adds or removes tags (set operations in GHL, never a rewrite of the whole set); answers the contact's tags.

@@ -371,15 +371,30 @@ async fn saved_user_names(store: &impl Store, location_id: &str) -> UserNames {
     store::read(store, &users_key(location_id)).await.ok().flatten().unwrap_or_default()
 }
 
-/// The contact's notes as the panel lists them, read fresh after an edit.
-pub async fn notes_of<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, contact_id: &str) -> Result<Vec<NoteView>> {
-    let notes = client.list_notes(contact_id).await?;
+/// The contact's notes as the panel lists them after an edit: `listed` when the edit already read them, else
+/// read fresh.
+pub async fn notes_of<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    contact_id: &str,
+    listed: Option<Vec<Note>>,
+) -> Result<Vec<NoteView>> {
+    let notes = match listed {
+        Some(notes) => notes,
+        None => client.list_notes(contact_id).await?,
+    };
     Ok(note_views(notes, &saved_user_names(client.store(), client.location_id()).await))
 }
 
-/// The contact's tasks as the panel lists them, read fresh after an edit.
-pub async fn tasks_of<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, contact_id: &str) -> Result<Vec<TaskView>> {
-    let tasks = client.list_tasks(contact_id).await?;
+/// The contact's tasks as the panel lists them after an edit (see [`notes_of`]).
+pub async fn tasks_of<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    contact_id: &str,
+    listed: Option<Vec<Task>>,
+) -> Result<Vec<TaskView>> {
+    let tasks = match listed {
+        Some(tasks) => tasks,
+        None => client.list_tasks(contact_id).await?,
+    };
     Ok(task_views(tasks, &saved_user_names(client.store(), client.location_id()).await, client.now_ms()))
 }
 

@@ -126,6 +126,13 @@
     return box;
   }
 
+  /** Replaces a list item with an inline "are you sure?" (no blocking dialog over the host page). */
+  function confirmInline(item, problem, { shown = null, question, label, onConfirm, onCancel }) {
+    const yes = button('Delete', () => onConfirm(yes), { 'aria-label': label });
+    item.replaceChildren(...[shown, element('p', { text: question }), element('div', { class: 'row' }, [yes, button('Cancel', onCancel)]), problem].filter(Boolean));
+    yes.focus();
+  }
+
   function adoptStyle(shadow) {
     try {
       const sheet = new CSSStyleSheet();
@@ -214,9 +221,8 @@
       const tagForm = element('form', { class: 'row' }, [tagInput, addTag]);
       tagForm.addEventListener('submit', (event) => {
         event.preventDefault();
-        const tag = tagInput.value.trim();
-        if (!tag) return;
-        perform(headerProblem, [tagInput, addTag], 'tags.add', { tags: [tag] }, (tags) => {
+        // The core trims and checks what was typed; an empty tag gets its message.
+        perform(headerProblem, [tagInput, addTag], 'tags.add', { tags: [tagInput.value] }, (tags) => {
           contact.tags = tags;
           tagInput.value = '';
           renderTags();
@@ -281,17 +287,13 @@
           item.replaceChildren(form);
           text.focus();
         };
-        const confirmDelete = () => {
-          const yes = button('Delete', () => perform(itemProblem, [yes], 'note.delete', { noteId: note.id }, replaceAll),
-            { 'aria-label': 'Confirm delete note' });
-          item.replaceChildren(
-            element('p', { class: 'text', text: note.body }),
-            element('p', { text: 'Delete this note in GHL?' }),
-            element('div', { class: 'row' }, [yes, button('Cancel', show)]),
-            itemProblem,
-          );
-          yes.focus();
-        };
+        const confirmDelete = () => confirmInline(item, itemProblem, {
+          shown: element('p', { class: 'text', text: note.body }),
+          question: 'Delete this note in GHL?',
+          label: 'Confirm delete note',
+          onConfirm: (yes) => perform(itemProblem, [yes], 'note.delete', { noteId: note.id }, replaceAll),
+          onCancel: show,
+        });
         show();
         return item;
       };
@@ -301,7 +303,6 @@
       const form = element('form', {}, [element('label', { for: 'ghl-new-note', text: 'Note' }), text, element('div', { class: 'row' }, [add]), problem]);
       form.addEventListener('submit', (event) => {
         event.preventDefault();
-        if (!text.value.trim()) return;
         perform(problem, [text, add], 'note.create', { body: text.value }, (list) => {
           text.value = '';
           replaceAll(list);
@@ -371,16 +372,12 @@
           item.replaceChildren(form);
           title.focus();
         };
-        const confirmDelete = () => {
-          const yes = button('Delete', () => perform(itemProblem, [yes], 'task.delete', { taskId: task.id }, replaceAll),
-            { 'aria-label': 'Confirm delete task' });
-          item.replaceChildren(
-            element('p', { text: `Delete the task "${task.title}" in GHL?` }),
-            element('div', { class: 'row' }, [yes, button('Cancel', show)]),
-            itemProblem,
-          );
-          yes.focus();
-        };
+        const confirmDelete = () => confirmInline(item, itemProblem, {
+          question: `Delete the task "${task.title}" in GHL?`,
+          label: 'Confirm delete task',
+          onConfirm: (yes) => perform(itemProblem, [yes], 'task.delete', { taskId: task.id }, replaceAll),
+          onCancel: show,
+        });
         show();
         return item;
       };
@@ -395,11 +392,8 @@
       ]);
       form.addEventListener('submit', (event) => {
         event.preventDefault();
-        const dueDate = fromLocalInput(due.value);
-        if (!title.value.trim() || !dueDate) {
-          problem.replaceChildren(problemBox({ code: 'validation', message: 'Give the task a title and a due date.' }));
-          return;
-        }
+        // An empty or unreadable date goes as '' and the core explains what is missing.
+        const dueDate = fromLocalInput(due.value) ?? '';
         perform(problem, [title, due, add], 'task.create', { title: title.value, dueDate }, (list) => {
           title.value = '';
           due.value = '';

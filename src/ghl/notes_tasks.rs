@@ -74,6 +74,12 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// `POST /contacts/{contactId}/notes` (201), exactly once: after an unclear failure the contact's notes are
     /// read, and a note with the same text added since we started counts as this one.
     pub async fn create_note(&self, contact_id: &str, note: &NoteInput) -> Result<Note> {
+        Ok(self.create_note_listed(contact_id, note).await?.0)
+    }
+
+    /// [`Self::create_note`], also answering the contact's notes as read after the create (when that read
+    /// worked), so a caller showing the list needs no second read.
+    pub async fn create_note_listed(&self, contact_id: &str, note: &NoteInput) -> Result<(Note, Option<Vec<Note>>)> {
         let text = note.body.as_deref().unwrap_or_default();
         if text.trim().is_empty() {
             return Err(Error::new(ErrorCode::Validation, "A note needs some text."));
@@ -90,18 +96,21 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
         // Chrome silently re-sends a POST whose reused connection closed before any answer, so GHL may hold a
         // twin we never saw. A twin has our text and was added within this call's own span of time.
         let span_ms = (self.now_ms() - started_ms + 1_000) as i64;
-        let created_at = created.date_added.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
-        if let (Some(created_at), Ok(notes)) = (created_at, self.list_notes(contact_id).await) {
-            for twin in notes.iter().filter(|other| {
-                other.id != created.id
-                    && other.body.as_deref() == Some(text)
-                    && other.date_added.as_deref().and_then(parse_timestamp).is_some_and(|t| (t.epoch_ms - created_at).abs() <= span_ms)
-            }) {
-                // Best effort: the note the agent wanted exists either way.
-                let _ = self.delete_note(contact_id, twin.id.as_deref().unwrap_or_default()).await;
-            }
+        let Some(created_at) = created.date_added.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms) else {
+            return Ok((created, None));
+        };
+        let Ok(mut notes) = self.list_notes(contact_id).await else { return Ok((created, None)) };
+        let is_twin = |other: &Note| {
+            other.id != created.id
+                && other.body.as_deref() == Some(text)
+                && other.date_added.as_deref().and_then(parse_timestamp).is_some_and(|t| (t.epoch_ms - created_at).abs() <= span_ms)
+        };
+        for twin in notes.iter().filter(|other| is_twin(other)) {
+            // Best effort: the note the agent wanted exists either way.
+            let _ = self.delete_note(contact_id, twin.id.as_deref().unwrap_or_default()).await;
         }
-        Ok(created)
+        notes.retain(|other| !is_twin(other));
+        Ok((created, Some(notes)))
     }
 
     /// `PUT /contacts/{contactId}/notes/{id}`.
@@ -135,36 +144,34 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// after an unclear failure, an open task with the same title, body and due time counts as this one
     /// (tasks carry no creation date).
     pub async fn create_task(&self, contact_id: &str, task: &TaskInput) -> Result<Task> {
+        Ok(self.create_task_listed(contact_id, task).await?.0)
+    }
+
+    /// [`Self::create_task`], also answering the contact's tasks as read after the create (when that read worked).
+    pub async fn create_task_listed(&self, contact_id: &str, task: &TaskInput) -> Result<(Task, Option<Vec<Task>>)> {
         let title = task.title.as_deref().unwrap_or_default();
-        let due = task.due_date.as_deref().and_then(parse_timestamp);
+        let due = task.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
         if title.trim().is_empty() || due.is_none() {
             return Err(Error::new(ErrorCode::Validation, "A task needs a title and a due date (ISO 8601, UTC)."));
         }
+        // Tasks carry no creation time: identical title, body and due time is what marks the same task.
+        let same = |found: &Task| {
+            found.title.as_deref() == Some(title)
+                && found.body.as_deref().unwrap_or_default() == task.body.as_deref().unwrap_or_default()
+                && found.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms) == due
+        };
         let body = TaskInput { completed: Some(task.completed.unwrap_or(false)), ..task.clone() };
         let path = format!("/contacts/{}/tasks", path_segment(contact_id)?);
-        let landed = |_started_ms| async move {
-            let tasks = self.list_tasks(contact_id).await?;
-            Ok(tasks.into_iter().find(|found| {
-                found.title.as_deref() == Some(title)
-                    && found.body.as_deref().unwrap_or_default() == task.body.as_deref().unwrap_or_default()
-                    && found.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms) == due.map(|t| t.epoch_ms)
-            }))
-        };
+        let landed = |_started_ms| async move { Ok(self.list_tasks(contact_id).await?.into_iter().find(|found| same(found))) };
         let created = self.create_once(&path, json(&body)?, "contact", read_task, landed).await?;
-        // A silent re-send by the browser (see `create_note`) leaves an identical open task; tasks carry no
-        // creation time, so identical title, body and due time is what marks a twin.
-        if let Ok(tasks) = self.list_tasks(contact_id).await {
-            for twin in tasks.iter().filter(|other| {
-                other.id != created.id
-                    && other.completed != Some(true)
-                    && other.title.as_deref() == Some(title)
-                    && other.body.as_deref().unwrap_or_default() == task.body.as_deref().unwrap_or_default()
-                    && other.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms) == due.map(|t| t.epoch_ms)
-            }) {
-                let _ = self.delete_task(contact_id, twin.id.as_deref().unwrap_or_default()).await;
-            }
+        // A silent re-send by the browser (see `create_note_listed`) leaves an identical open task.
+        let Ok(mut tasks) = self.list_tasks(contact_id).await else { return Ok((created, None)) };
+        let is_twin = |other: &Task| other.id != created.id && other.completed != Some(true) && same(other);
+        for twin in tasks.iter().filter(|other| is_twin(other)) {
+            let _ = self.delete_task(contact_id, twin.id.as_deref().unwrap_or_default()).await;
         }
-        Ok(created)
+        tasks.retain(|other| !is_twin(other));
+        Ok((created, Some(tasks)))
     }
 
     /// `PUT /contacts/{contactId}/tasks/{taskId}`.

@@ -36,6 +36,12 @@ async function openJane() {
 test('notes: add, edit and delete land in GHL', async () => {
   await openJane();
   const region = panel(page);
+  // An empty note is refused by the core, with its message, and nothing is sent to GHL.
+  await region.getByRole('button', { name: 'Add note' }).click();
+  const refusal = region.locator('[data-part=notes]').getByRole('alert');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'validation');
+  assert.match(await refusal.textContent(), /The note is empty/);
   await region.getByRole('textbox', { name: 'Note', exact: true }).fill('Boiler serviced, flue checked');
   await region.getByRole('button', { name: 'Add note' }).click();
   const notes = region.getByRole('list', { name: 'Notes' });
@@ -83,7 +89,8 @@ test('tasks: add with a local due date (sent as UTC), complete, reopen, delete',
 
   await region.getByRole('button', { name: 'Delete task Call back about the quote' }).click();
   await region.getByRole('button', { name: 'Confirm delete task' }).click();
-  await box.waitFor({ state: 'detached' });
+  // The item (not its checkbox, which the confirmation replaces at once) goes when GHL has deleted it.
+  await region.locator(`[data-task-id="${task.id}"]`).waitFor({ state: 'detached' });
   assert.ok(!(await state()).tasks.some((t) => t.id === task.id));
 });
 
