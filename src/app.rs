@@ -27,7 +27,7 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
 
     /// Validates the sender and the message (both JSON text), then serves it; answers JSON text.
     pub async fn dispatch(&self, message: &str, sender: &str) -> Result<String> {
-        let sender: SenderInput = serde_json::from_str(sender)
+        let sender: SenderInput = crate::json::read(sender)
             .map_err(|_| Error::new(ErrorCode::ForbiddenSender, "Message refused: its sender is unknown."))?;
         let sender = Sender::classify(&sender)?;
         let request = Request::parse(message)?;

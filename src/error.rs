@@ -89,7 +89,7 @@ impl ErrorCode {
 /// An error as the UI receives it, with the GHL details that help support (HTTP status, trace id).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Error {
+pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
     pub retryable: bool,
@@ -102,17 +102,40 @@ pub struct Error {
     pub retry_after_ms: Option<u64>,
 }
 
+/// Boxed: results are moved through every layer, and a one-pointer error keeps each `Result` small, which
+/// shrinks the wasm noticeably.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Error(Box<ErrorDetail>);
+
+impl std::ops::Deref for Error {
+    type Target = ErrorDetail;
+    fn deref(&self) -> &ErrorDetail {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorDetail {
+        &mut self.0
+    }
+}
+
 impl Error {
     /// An error with the default retryability of its code.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
+        Self::with_message(code, message.into())
+    }
+
+    fn with_message(code: ErrorCode, message: String) -> Self {
+        Self(Box::new(ErrorDetail {
             code,
-            message: message.into(),
+            message,
             retryable: code.is_retryable(),
             status: None,
             trace_id: None,
             retry_after_ms: None,
-        }
+        }))
     }
 
     pub fn with_status(mut self, status: u16) -> Self {

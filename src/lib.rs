@@ -11,6 +11,7 @@ pub mod ghl;
 pub mod host;
 pub mod http;
 pub mod join;
+pub mod json;
 pub mod links;
 pub mod lock;
 pub mod panel;

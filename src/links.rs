@@ -4,10 +4,11 @@
 use crate::error::Result;
 use crate::host::HostRecord;
 use crate::store::{self, Store};
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, Json, JsonError, JsonResult};
+use serde::Serialize;
 
 /// How a record came to be linked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum MatchedBy {
     Email,
@@ -19,15 +20,40 @@ pub enum MatchedBy {
 }
 
 /// A stored link. `contact_id: None` records that the agent unlinked: no automatic match until they link again.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Link {
     pub contact_id: Option<String>,
     pub matched_by: MatchedBy,
     /// The contact's business, so its colleagues load in the same round trip next time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
     pub linked_at_ms: u64,
+}
+
+impl FromJson for MatchedBy {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        match value.as_str() {
+            Some("email") => Ok(Self::Email),
+            Some("phone") => Ok(Self::Phone),
+            Some("manual") => Ok(Self::Manual),
+            Some("created") => Ok(Self::Created),
+            _ => Err(JsonError::Shape("a link's `matchedBy` should be email, phone, manual or created".to_owned())),
+        }
+    }
+}
+
+impl FromJson for Link {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("a stored link")?;
+        let link = Self {
+            contact_id: fields.text("contactId"),
+            matched_by: fields.item("matchedBy").unwrap_or(MatchedBy::Manual),
+            business_id: fields.text("businessId"),
+            linked_at_ms: fields.count("linkedAtMs").unwrap_or(0),
+        };
+        fields.finish(link)
+    }
 }
 
 fn link_key(record: &HostRecord) -> String {

@@ -12,7 +12,8 @@ use crate::http::{encode_component, Transport};
 use crate::join::join;
 use crate::links::{self, Link, MatchedBy};
 use crate::store::{self, Store};
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, Json, JsonError, JsonResult};
+use serde::Serialize;
 
 /// Where an agent opens a contact in GHL.
 const GHL_APP: &str = "https://app.gohighlevel.com";
@@ -55,7 +56,7 @@ pub struct ContactView {
 }
 
 /// A contact in a list (candidates, search results, colleagues).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactSummary {
     pub id: String,
@@ -146,11 +147,30 @@ impl ContactSummary {
 }
 
 /// A user's display name by id, from the location's users.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct UserNames {
     fetched_at_ms: u64,
+    /// `[id, name]` pairs.
     names: Vec<(String, String)>,
+}
+
+impl FromJson for UserNames {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the stored user names")?;
+        let pair = |item: &Json| match item {
+            Json::Array(pair) => match pair.as_slice() {
+                [Json::String(id), Json::String(name)] => Ok((id.clone(), name.clone())),
+                _ => Err(JsonError::Shape("a stored user name should be [id, name]".to_owned())),
+            },
+            _ => Err(JsonError::Shape("a stored user name should be [id, name]".to_owned())),
+        };
+        let names = match fields.get("names") {
+            Some(Json::Array(items)) => items.iter().map(pair).collect::<JsonResult<_>>()?,
+            _ => Vec::new(),
+        };
+        fields.finish(Self { fetched_at_ms: fields.count("fetchedAtMs").unwrap_or(0), names })
+    }
 }
 
 impl UserNames {
@@ -400,10 +420,33 @@ pub async fn tasks_of<T: Transport, S: Store, C: Clock>(
 
 /// Notes to show: pinned first, then newest first.
 fn note_views(notes: Vec<Note>, users: &UserNames) -> Vec<NoteView> {
-    let mut views: Vec<NoteView> = notes.into_iter().filter_map(|note| note_view(note, users)).collect();
-    let time = |note: &NoteView| note.date_added.as_deref().and_then(parse_timestamp).map_or(i64::MIN, |t| t.epoch_ms);
-    views.sort_by(|a, b| b.pinned.cmp(&a.pinned).then_with(|| time(b).cmp(&time(a))));
-    views
+    let views = notes.into_iter().filter_map(|note| note_view(note, users)).collect();
+    let newest_first = |note: &NoteView| newest_first(note.date_added.as_deref());
+    sort_by_rank(views, |note| (i64::from(!note.pinned), newest_first(note)))
+}
+
+/// Sort rank of a timestamp for newest first; undated last.
+fn newest_first(timestamp: Option<&str>) -> i64 {
+    timestamp.and_then(parse_timestamp).map_or(i64::MAX, |t| t.epoch_ms.saturating_neg())
+}
+
+/// Orders `items` by `rank`, ascending; ties keep their order. One sort serves every list: the standard
+/// library's sort is instantiated per element type, kilobytes of wasm each.
+fn sort_by_rank<T>(items: Vec<T>, rank: impl Fn(&T) -> (i64, i64)) -> Vec<T> {
+    let order = stable_order(&items.iter().map(rank).collect::<Vec<_>>());
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|index| slots[index].take()).collect()
+}
+
+/// Insertion sort of the indices: stable, and a few hundred bytes of wasm where the standard sort takes
+/// kilobytes. Panel lists are tens of items (hundreds at most), so O(n²) does not show.
+fn stable_order(ranks: &[(i64, i64)]) -> Vec<usize> {
+    let mut order: Vec<usize> = Vec::with_capacity(ranks.len());
+    for index in 0..ranks.len() {
+        let at = order.iter().rposition(|&earlier| ranks[earlier] <= ranks[index]).map_or(0, |p| p + 1);
+        order.insert(at, index);
+    }
+    order
 }
 
 fn note_view(note: Note, users: &UserNames) -> Option<NoteView> {
@@ -419,19 +462,17 @@ fn note_view(note: Note, users: &UserNames) -> Option<NoteView> {
 
 /// Tasks to show: open ones first — overdue, then by due date — then completed ones, latest due first.
 fn task_views(tasks: Vec<Task>, users: &UserNames, now_ms: u64) -> Vec<TaskView> {
-    let mut views: Vec<TaskView> = tasks.into_iter().filter_map(|task| task_view(task, users, now_ms)).collect();
-    let due = |task: &TaskView| task.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
-    views.sort_by(|a, b| {
-        a.completed.cmp(&b.completed).then_with(|| {
-            if a.completed {
-                due(b).cmp(&due(a))
-            } else {
-                // Undated open tasks after dated ones.
-                due(a).unwrap_or(i64::MAX).cmp(&due(b).unwrap_or(i64::MAX))
-            }
-        })
-    });
-    views
+    let views = tasks.into_iter().filter_map(|task| task_view(task, users, now_ms)).collect();
+    sort_by_rank(views, |task| {
+        let due = task.due_date.as_deref();
+        let within = if task.completed {
+            newest_first(due)
+        } else {
+            // Soonest first; undated open tasks after dated ones.
+            due.and_then(parse_timestamp).map_or(i64::MAX, |t| t.epoch_ms)
+        };
+        (i64::from(task.completed), within)
+    })
 }
 
 fn task_view(task: Task, users: &UserNames, now_ms: u64) -> Option<TaskView> {
@@ -452,7 +493,7 @@ fn task_view(task: Task, users: &UserNames, now_ms: u64) -> Option<TaskView> {
 /// a zone (the location's); compared as if UTC, which only blurs "upcoming" within hours of now.
 fn appointment_views(appointments: Vec<Appointment>, now_ms: u64) -> Vec<AppointmentView> {
     let start = |a: &AppointmentView| a.start_time.as_deref().and_then(parse_timestamp).map_or(i64::MIN, |t| t.epoch_ms);
-    let mut views: Vec<AppointmentView> = appointments
+    let views: Vec<AppointmentView> = appointments
         .into_iter()
         .filter_map(|appointment| {
             let mut view = AppointmentView {
@@ -467,8 +508,7 @@ fn appointment_views(appointments: Vec<Appointment>, now_ms: u64) -> Vec<Appoint
             Some(view)
         })
         .collect();
-    views.sort_by(|a, b| b.upcoming.cmp(&a.upcoming).then_with(|| if a.upcoming { start(a).cmp(&start(b)) } else { start(b).cmp(&start(a)) }));
-    views
+    sort_by_rank(views, |a| if a.upcoming { (0, start(a)) } else { (1, newest_first(a.start_time.as_deref())) })
 }
 
 #[cfg(test)]
@@ -501,6 +541,22 @@ mod tests {
         let phones = record_phones(&record("X", Some("07700 900123"), Some("+44 7700 900123")));
         assert_eq!(phones, ["+447700900123"]);
         assert_eq!(record_phones(&record("X", Some("n/a"), Some("0161 234 5678"))), ["+441612345678"]);
+    }
+
+    #[test]
+    fn the_small_sort_is_stable_and_agrees_with_the_standard_one() {
+        // A fixed pseudo-random sequence with many ties.
+        let mut seed = 7u64;
+        let ranks: Vec<(i64, i64)> = (0..300)
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (((seed >> 33) % 3) as i64, ((seed >> 40) % 5) as i64 - 2)
+            })
+            .collect();
+        let mut expected: Vec<usize> = (0..ranks.len()).collect();
+        expected.sort_by_key(|&index| ranks[index]);
+        assert_eq!(stable_order(&ranks), expected);
+        assert_eq!(stable_order(&[]), Vec::<usize>::new());
     }
 
     #[test]

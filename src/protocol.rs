@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::response::clip;
 use crate::host::{https_hostname, known_host, KnownHost, RecordInput};
 use crate::settings::Settings;
-use serde::Deserialize;
+use crate::json::{self, FromJson, Json, JsonResult};
 
 /// Every message the core understands. Unknown types and unknown fields are refused.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,60 +42,15 @@ pub enum Request {
     ConnectionCheck {},
 }
 
-/// Every field any message may carry. One flat struct rather than a serde-tagged enum: tagged enums buffer the
-/// whole message in serde's generic `Content` tree, which costs kilobytes of wasm.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct Envelope {
-    #[serde(rename = "type")]
-    kind: String,
-    record: Option<RecordInput>,
-    settings: Option<Settings>,
-    contact_id: Option<String>,
-    query: Option<String>,
-    note_id: Option<String>,
-    task_id: Option<String>,
-    body: Option<String>,
-    title: Option<String>,
-    due_date: Option<String>,
-    completed: Option<bool>,
-    tags: Option<Vec<String>>,
-}
-
-impl Envelope {
-    /// The names of the fields present, for checking them against what the type takes.
-    fn present(&self) -> Vec<&'static str> {
-        let fields = [
-            ("record", self.record.is_some()),
-            ("settings", self.settings.is_some()),
-            ("contactId", self.contact_id.is_some()),
-            ("query", self.query.is_some()),
-            ("noteId", self.note_id.is_some()),
-            ("taskId", self.task_id.is_some()),
-            ("body", self.body.is_some()),
-            ("title", self.title.is_some()),
-            ("dueDate", self.due_date.is_some()),
-            ("completed", self.completed.is_some()),
-            ("tags", self.tags.is_some()),
-        ];
-        fields.into_iter().filter(|(_, present)| *present).map(|(name, _)| name).collect()
-    }
-}
-
 impl Request {
-    /// Parses a message from its JSON text.
+    /// Parses a message from its JSON text. Each type has its required and optional fields; anything else, a
+    /// field given twice or of the wrong type refuses the whole message.
     pub fn parse(message: &str) -> Result<Self> {
-        #[derive(Deserialize)]
-        struct Kind {
-            #[serde(rename = "type")]
-            kind: Option<String>,
-        }
-        let mut m: Envelope = serde_json::from_str(message).map_err(|error| match serde_json::from_str::<Kind>(message) {
-            Ok(Kind { kind: Some(kind) }) => Error::invalid_message(format!("The \"{}\" message is not valid: {error}", clip(&kind, 60))),
-            _ => Error::invalid_message("The message has no type."),
-        })?;
-        // (required fields, optional fields) of each type.
-        let (required, optional): (&[&str], &[&str]) = match m.kind.as_str() {
+        let value = json::parse(message).unwrap_or(Json::Null);
+        let Some(kind) = value.get("type").and_then(Json::as_str) else {
+            return Err(Error::invalid_message("The message has no type."));
+        };
+        let (required, optional): (&[&str], &[&str]) = match kind {
             "panel.load" | "panel.cached" | "link.remove" | "contact.create" => (&["record"], &[]),
             "link.set" => (&["record", "contactId"], &[]),
             "contact.search" => (&["record", "query"], &[]),
@@ -111,36 +66,52 @@ impl Request {
             "settings.get" | "connection.check" => (&[], &[]),
             other => return Err(Error::invalid_message(format!("Unknown message type \"{}\".", clip(other, 60)))),
         };
-        let present = m.present();
-        let refuse = |detail: String| Error::invalid_message(format!("The \"{}\" message is not valid: {detail}.", m.kind));
-        if let Some(missing) = required.iter().find(|field| !present.contains(field)) {
+        let refuse = |detail: String| Error::invalid_message(format!("The \"{kind}\" message is not valid: {detail}."));
+        // Named "it" in errors: "The \"x\" message is not valid: it does not take `y`."
+        let fields = value.object("it").map_err(|error| refuse(error.to_string()))?;
+        let allowed: Vec<&str> = ["type"].iter().chain(required).chain(optional).copied().collect();
+        fields.only(&allowed).map_err(|error| refuse(error.to_string()))?;
+        if let Some(missing) = required.iter().find(|name| fields.get(name).is_none()) {
             return Err(refuse(format!("missing field `{missing}`")));
         }
-        if let Some(extra) = present.iter().find(|field| !required.contains(field) && !optional.contains(field)) {
-            return Err(refuse(format!("it does not take `{extra}`")));
-        }
-        let record = m.record.take().unwrap_or_default();
-        let text = |value: Option<String>| value.unwrap_or_default();
-        Ok(match m.kind.as_str() {
-            "panel.load" => Self::PanelLoad { record },
-            "panel.cached" => Self::PanelCached { record },
-            "link.set" => Self::LinkSet { record, contact_id: text(m.contact_id) },
-            "link.remove" => Self::LinkRemove { record },
-            "contact.search" => Self::ContactSearch { record, query: text(m.query) },
-            "contact.create" => Self::ContactCreate { record },
-            "note.create" => Self::NoteCreate { record, body: text(m.body) },
-            "note.update" => Self::NoteUpdate { record, note_id: text(m.note_id), body: text(m.body) },
-            "note.delete" => Self::NoteDelete { record, note_id: text(m.note_id) },
-            "task.create" => Self::TaskCreate { record, title: text(m.title), due_date: text(m.due_date), body: m.body },
-            "task.update" => Self::TaskUpdate { record, task_id: text(m.task_id), title: m.title, due_date: m.due_date, body: m.body },
-            "task.complete" => Self::TaskComplete { record, task_id: text(m.task_id), completed: m.completed.unwrap_or(false) },
-            "task.delete" => Self::TaskDelete { record, task_id: text(m.task_id) },
-            "tags.add" => Self::TagsAdd { record, tags: m.tags.unwrap_or_default() },
-            "tags.remove" => Self::TagsRemove { record, tags: m.tags.unwrap_or_default() },
-            "settings.save" => Self::SettingsSave { settings: m.settings.take().expect("required above") },
+        let record = || fields.item::<RecordInput>("record").unwrap_or_default();
+        let text = |name: &str| fields.text(name).unwrap_or_default();
+        let request = match kind {
+            "panel.load" => Self::PanelLoad { record: record() },
+            "panel.cached" => Self::PanelCached { record: record() },
+            "link.set" => Self::LinkSet { record: record(), contact_id: text("contactId") },
+            "link.remove" => Self::LinkRemove { record: record() },
+            "contact.search" => Self::ContactSearch { record: record(), query: text("query") },
+            "contact.create" => Self::ContactCreate { record: record() },
+            "note.create" => Self::NoteCreate { record: record(), body: text("body") },
+            "note.update" => Self::NoteUpdate { record: record(), note_id: text("noteId"), body: text("body") },
+            "note.delete" => Self::NoteDelete { record: record(), note_id: text("noteId") },
+            "task.create" => {
+                Self::TaskCreate { record: record(), title: text("title"), due_date: text("dueDate"), body: fields.text("body") }
+            }
+            "task.update" => Self::TaskUpdate {
+                record: record(),
+                task_id: text("taskId"),
+                title: fields.text("title"),
+                due_date: fields.text("dueDate"),
+                body: fields.text("body"),
+            },
+            "task.complete" => Self::TaskComplete {
+                record: record(),
+                task_id: text("taskId"),
+                completed: fields.flag("completed").unwrap_or(false),
+            },
+            "task.delete" => Self::TaskDelete { record: record(), task_id: text("taskId") },
+            "tags.add" => Self::TagsAdd { record: record(), tags: fields.texts("tags").unwrap_or_default() },
+            "tags.remove" => Self::TagsRemove { record: record(), tags: fields.texts("tags").unwrap_or_default() },
+            "settings.save" => match fields.item::<Settings>("settings") {
+                Some(settings) => Self::SettingsSave { settings },
+                None => Self::SettingsGet {}, // only with a problem recorded, refused just below
+            },
             "settings.get" => Self::SettingsGet {},
             _ => Self::ConnectionCheck {},
-        })
+        };
+        fields.finish(request).map_err(|error| refuse(error.to_string()))
     }
 
     /// The host record a panel message is about.
@@ -172,21 +143,31 @@ impl Request {
 }
 
 /// What the service worker reports about a message's sender (from `chrome.runtime.MessageSender`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SenderInput {
     /// `chrome.runtime.id` of the receiving extension.
     pub extension_id: String,
     /// `chrome.runtime.getURL("")` of the receiving extension (`moz-extension://<uuid>/` differs from the id).
     pub extension_origin: String,
-    #[serde(default)]
     pub id: Option<String>,
-    #[serde(default)]
     pub url: Option<String>,
-    #[serde(default)]
     pub tab_id: Option<i64>,
-    #[serde(default)]
     pub frame_id: Option<i64>,
+}
+
+impl FromJson for SenderInput {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the sender")?;
+        let sender = Self {
+            extension_id: fields.required_text("extensionId"),
+            extension_origin: fields.required_text("extensionOrigin"),
+            id: fields.text("id"),
+            url: fields.text("url"),
+            tab_id: fields.integer("tabId"),
+            frame_id: fields.integer("frameId"),
+        };
+        fields.finish(sender)
+    }
 }
 
 /// A sender the core serves.

@@ -5,21 +5,22 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::auth::SESSION_KEY;
 use crate::ghl::{Credential, OAuthEndpoint};
 use crate::store::{self, Store};
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, Json, JsonError, JsonResult};
+use serde::Serialize;
 
 /// Storage key of the settings record.
 pub const SETTINGS_KEY: &str = "settings";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub location_id: String,
     pub auth: Auth,
 }
 
 /// `{"kind": "pit", "token"}` or `{"kind": "oauth", "tokenEndpoint", "clientId"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "AuthFields", into = "AuthFields")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "AuthFields")]
 pub enum Auth {
     /// A sub-account Private Integration Token (`pit-…`): static, no refresh.
     PrivateIntegrationToken { token: String },
@@ -29,28 +30,44 @@ pub enum Auth {
 }
 
 /// [`Auth`] as stored and sent: flat, because serde's tagged enums cost kilobytes of wasm.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct AuthFields {
     kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     token_endpoint: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
 }
 
-impl TryFrom<AuthFields> for Auth {
-    type Error = String;
+impl FromJson for Settings {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the settings")?;
+        fields.only(&["locationId", "auth"])?;
+        let location_id = fields.required_text("locationId");
+        let auth = fields.item("auth");
+        match fields.finish(auth)? {
+            Some(auth) => Ok(Self { location_id, auth }),
+            None => Err(JsonError::Shape("the settings lack `auth`".to_owned())),
+        }
+    }
+}
 
-    fn try_from(fields: AuthFields) -> std::result::Result<Self, String> {
-        match (fields.kind.as_str(), fields.token, fields.token_endpoint, fields.client_id) {
-            ("pit", Some(token), None, None) => Ok(Self::PrivateIntegrationToken { token }),
-            ("oauth", None, Some(token_endpoint), Some(client_id)) => Ok(Self::OAuth { token_endpoint, client_id }),
-            ("pit", ..) => Err("a \"pit\" credential takes exactly a token".to_owned()),
-            ("oauth", ..) => Err("an \"oauth\" credential takes exactly a tokenEndpoint and a clientId".to_owned()),
-            _ => Err("the credential kind must be \"pit\" or \"oauth\"".to_owned()),
+impl FromJson for Auth {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the credential")?;
+        fields.only(&["kind", "token", "tokenEndpoint", "clientId"])?;
+        let read = (fields.text("kind"), fields.text("token"), fields.text("tokenEndpoint"), fields.text("clientId"));
+        let (kind, token, token_endpoint, client_id) = fields.finish(read)?;
+        let refuse = |message: &str| Err(JsonError::Shape(message.to_owned()));
+        match (kind.as_deref(), token, token_endpoint, client_id) {
+            (Some("pit"), Some(token), None, None) => Ok(Self::PrivateIntegrationToken { token }),
+            (Some("oauth"), None, Some(token_endpoint), Some(client_id)) => Ok(Self::OAuth { token_endpoint, client_id }),
+            (Some("pit"), ..) => refuse("a \"pit\" credential takes exactly a token"),
+            (Some("oauth"), ..) => refuse("an \"oauth\" credential takes exactly a tokenEndpoint and a clientId"),
+            _ => refuse("the credential kind must be \"pit\" or \"oauth\""),
         }
     }
 }
@@ -238,22 +255,22 @@ mod tests {
     #[test]
     fn oauth_settings_show_their_endpoint_and_check_it() {
         let json = r#"{"locationId":"L","auth":{"kind":"oauth","tokenEndpoint":" https://auth.example.test/token ","clientId":"c1"}}"#;
-        let settings = serde_json::from_str::<Settings>(json).unwrap().validated().unwrap();
+        let settings = crate::json::read::<Settings>(json).unwrap().validated().unwrap();
         let view = serde_json::to_value(Settings::view(Some(&settings))).unwrap();
         assert_eq!(view["authKind"], "oauth");
         assert_eq!(view["tokenEndpoint"], "https://auth.example.test/token");
         let bad = r#"{"locationId":"L","auth":{"kind":"oauth","tokenEndpoint":"http://evil.example/","clientId":"c1"}}"#;
-        let error = serde_json::from_str::<Settings>(bad).unwrap().validated().unwrap_err();
+        let error = crate::json::read::<Settings>(bad).unwrap().validated().unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidSettings);
     }
 
     #[test]
     fn refuses_unknown_fields_in_stored_or_sent_settings() {
-        let result = serde_json::from_str::<Settings>(r#"{"locationId":"L","auth":{"kind":"pit","token":"t"},"x":1}"#);
+        let result = crate::json::read::<Settings>(r#"{"locationId":"L","auth":{"kind":"pit","token":"t"},"x":1}"#);
         assert!(result.is_err());
         for auth in [r#"{"kind":"pit","token":"t","clientId":"c"}"#, r#"{"kind":"oauth","clientId":"c"}"#, r#"{"kind":"magic"}"#, r#"{"token":"t"}"#] {
             let json = format!(r#"{{"locationId":"L","auth":{auth}}}"#);
-            assert!(serde_json::from_str::<Settings>(&json).is_err(), "{auth}");
+            assert!(crate::json::read::<Settings>(&json).is_err(), "{auth}");
         }
         let stored = serde_json::to_string(&pit("L", "t")).unwrap();
         assert_eq!(stored, r#"{"locationId":"L","auth":{"kind":"pit","token":"t"}}"#);

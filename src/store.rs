@@ -1,11 +1,11 @@
 //! Durable key → JSON storage. On wasm: `chrome.storage.local` (extension-private; content scripts and pages
 //! cannot read it). Natively: memory, for tests.
 //!
-//! Values cross as JSON text, so the core deserializes straight into its own types (no dynamic JSON values:
-//! they cost wasm size) while `chrome.storage` still holds plain, inspectable objects.
+//! Values cross as JSON text, so `chrome.storage` holds plain, inspectable objects and the core reads them
+//! with the same [`crate::json`] readers as everything else.
 
 use crate::error::{Error, Result};
-use serde::de::DeserializeOwned;
+use crate::json::{self, FromJson};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -32,10 +32,10 @@ impl<S: Store + ?Sized> Store for &S {
 }
 
 /// Reads a typed item; `None` when absent, `Err` when it cannot be read as `T`.
-pub async fn read<T: DeserializeOwned>(store: &impl Store, key: &str) -> Result<Option<T>> {
+pub async fn read<T: FromJson>(store: &impl Store, key: &str) -> Result<Option<T>> {
     match store.get(key).await? {
         None => Ok(None),
-        Some(json) => serde_json::from_str(&json)
+        Some(text) => json::read(&text)
             .map(Some)
             .map_err(|_| Error::storage(format!("The stored item \"{key}\" could not be read."))),
     }

@@ -8,7 +8,11 @@ use ghl_bridge::ghl::models::{Appointment, ContactEnvelope, Note, Task};
 use ghl_bridge::ghl::ratelimit::{RateBudget, RateHeaders};
 use ghl_bridge::ghl::response::{parse_body, status_error, CallContext, ErrorBody};
 use ghl_bridge::http::HttpResponse;
-use ghl_bridge::protocol::Request;
+use ghl_bridge::ghl::auth::OAuthSession;
+use ghl_bridge::json::{self, Json};
+use ghl_bridge::links::Link;
+use ghl_bridge::protocol::{Request, SenderInput};
+use ghl_bridge::settings::Settings;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -42,4 +46,15 @@ fuzz_target!(|data: &[u8]| {
     let _ = read_token_answer(status, &text, 1_700_000_000_000, Grant::RefreshToken("rt"));
     let _ = parse_timestamp(&text);
     let _ = Request::parse(&text);
+    // What storage and the service worker hand the core.
+    if let Ok(value) = json::parse(&text) {
+        // Writing and reading again gives the same value (escapes, numbers, nesting survive).
+        let written = serde_json::to_string(&value).expect("a parsed value always writes");
+        assert_eq!(json::parse(&written).as_ref(), Ok(&value), "{written}");
+        let _ = <Settings as json::FromJson>::from_json(&value);
+        let _ = <Link as json::FromJson>::from_json(&value);
+        let _ = <SenderInput as json::FromJson>::from_json(&value);
+        let _ = <OAuthSession as json::FromJson>::from_json(&value);
+        let _ = <Vec<Json> as json::FromJson>::from_json(&value);
+    }
 });

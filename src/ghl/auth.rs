@@ -7,7 +7,8 @@
 use super::response::{clip, transport_error};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{encode_component, HttpRequest, Method};
-use serde::{Deserialize, Serialize};
+use crate::json::{self, read_fields, Json};
+use serde::Serialize;
 
 /// Storage key of the OAuth token pair.
 pub const SESSION_KEY: &str = "oauth.session";
@@ -23,23 +24,22 @@ pub enum Credential {
 }
 
 /// Where to exchange and refresh OAuth tokens.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OAuthEndpoint {
     pub token_endpoint: String,
     pub client_id: String,
 }
 
 /// The current OAuth token pair, as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OAuthSession {
     pub access_token: String,
     pub refresh_token: String,
     pub expires_at_ms: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
 
@@ -47,6 +47,21 @@ impl OAuthSession {
     /// Whether the access token can still be used at `now_ms` without refreshing first.
     pub fn is_fresh(&self, now_ms: u64) -> bool {
         now_ms + REFRESH_AHEAD_MS < self.expires_at_ms
+    }
+}
+
+impl json::FromJson for OAuthSession {
+    fn from_json(value: &Json) -> json::JsonResult<Self> {
+        let fields = value.object("the stored OAuth session")?;
+        let session = Self {
+            access_token: fields.required_text("accessToken"),
+            refresh_token: fields.required_text("refreshToken"),
+            // Unknown expiry: refresh before the first use.
+            expires_at_ms: fields.count("expiresAtMs").unwrap_or(0),
+            scope: fields.text("scope"),
+            location_id: fields.text("locationId"),
+        };
+        fields.finish(session)
     }
 }
 
@@ -58,18 +73,25 @@ pub enum Grant<'a> {
 }
 
 /// GHL's `/oauth/token` answer (success or error); every field optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default)]
 struct TokenAnswer {
     access_token: Option<String>,
     refresh_token: Option<String>,
     expires_in: Option<u64>,
     scope: Option<String>,
-    #[serde(rename = "locationId")]
     location_id: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
 }
+read_fields!(TokenAnswer, "the token answer" {
+    access_token: text("access_token"),
+    refresh_token: text("refresh_token"),
+    expires_in: count("expires_in"),
+    scope: text("scope"),
+    location_id: text("locationId"),
+    error: text("error"),
+    error_description: text("error_description"),
+});
 
 impl OAuthEndpoint {
     /// The form POST GHL's token endpoint expects, without the client secret (the user's backend adds it).
@@ -126,7 +148,7 @@ impl OAuthEndpoint {
 
 /// Reads the token endpoint's answer into a new session, or the error to show.
 pub fn read_token_answer(status: u16, body: &str, now_ms: u64, grant: Grant<'_>) -> Result<OAuthSession> {
-    let answer: TokenAnswer = serde_json::from_str(body).unwrap_or_default();
+    let answer: TokenAnswer = json::read(body).unwrap_or_default();
     if (200..300).contains(&status) {
         let access_token = answer.access_token.filter(|token| !token.is_empty());
         let Some(access_token) = access_token else {
@@ -170,8 +192,9 @@ pub fn read_token_answer(status: u16, body: &str, now_ms: u64, grant: Grant<'_>)
 
 /// The error for a token endpoint that could not be reached.
 pub fn unreachable_endpoint(error: &crate::http::TransportError) -> Error {
-    let base = transport_error(error);
-    Error { message: format!("The token endpoint could not be reached: {}", base.message), ..base }
+    let mut unreachable = transport_error(error);
+    unreachable.message = format!("The token endpoint could not be reached: {}", unreachable.message);
+    unreachable
 }
 
 /// The error when OAuth is chosen but no tokens were ever obtained (or they were removed).

@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http::{encode_component, query_string, HttpRequest, HttpResponse, Method, Transport};
 use crate::lock::AsyncLock;
 use crate::store::{self, Store};
-use serde::de::DeserializeOwned;
+use crate::json::{self, FromJson, Json};
 use std::cell::RefCell;
 use std::future::Future;
 
@@ -176,7 +176,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
 
     // ---- The request path ---------------------------------------------------------------------------------
 
-    pub(crate) async fn call<R: DeserializeOwned>(
+    pub(crate) async fn call<R: FromJson>(
         &self,
         method: Method,
         path_and_query: &str,
@@ -188,23 +188,18 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
     }
 
     /// A POST that GHL treats as a set operation or a read (search, add tags, upsert): safe to repeat.
-    pub(crate) async fn call_repeatable<R: DeserializeOwned>(&self, path: &str, body: String, resource: &str) -> Result<R> {
+    pub(crate) async fn call_repeatable<R: FromJson>(&self, path: &str, body: String, resource: &str) -> Result<R> {
         parse_body(&self.exchange_with(Method::Post, path, Some(body), resource, Replay::Safe).await?)
     }
 
     /// A DELETE. Gone already counts as done: a retried DELETE whose first answer was lost finds nothing, and
     /// the agent wanted it gone. GHL answers `{"succeded": true}` (sic; newer APIs spell it `succeeded`).
     pub(crate) async fn delete(&self, path: &str, resource: &str) -> Result<()> {
-        #[derive(serde::Deserialize, Default)]
-        #[serde(default)]
-        struct DeleteAnswer {
-            #[serde(alias = "succeeded")]
-            succeded: Option<bool>,
-        }
         match self.exchange(Method::Delete, path, None, resource).await {
             Ok(response) => {
-                let answer: DeleteAnswer = serde_json::from_str(&response.body).unwrap_or_default();
-                if answer.succeded == Some(false) {
+                let answer = json::parse(&response.body).unwrap_or(Json::Null);
+                let succeeded = answer.get("succeded").or_else(|| answer.get("succeeded"));
+                if succeeded == Some(&Json::Bool(false)) {
                     return Err(Error::new(ErrorCode::ServerError, format!("GHL did not delete the {resource}. Try again.")));
                 }
                 Ok(())
@@ -345,7 +340,9 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
                     let wait = error.retry_after_ms.unwrap_or(budget.interval_ms()) + jitter;
                     budget.pause(now, wait);
                     let message = format!("GHL rate limit reached — retrying in {} s.", wait.div_ceil(1000));
-                    return Ok(Err(Error { message, ..error.with_retry_after(wait) }));
+                    let mut error = error.with_retry_after(wait);
+                    error.message = message;
+                    return Ok(Err(error));
                 }
                 Ok(Ok(response))
             }

@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::clock::Clock;
 use crate::store::Store;
 use crate::http::{query_string, HttpResponse, Method, Transport};
-use serde::Deserialize;
+use crate::json::read_fields;
 
 /// GHL's largest search page.
 pub const MAX_SEARCH_PAGE: u32 = 500;
@@ -29,40 +29,37 @@ pub struct ContactPage {
 #[derive(Debug, Clone)]
 pub enum PageCursor {
     /// `searchAfter` of the last contact of a search page.
-    SearchAfter(Vec<Box<serde_json::value::RawValue>>),
+    SearchAfter(Vec<crate::json::Json>),
     /// `startAfterId` + `startAfter` of the deprecated list.
     StartAfter { id: String, timestamp: Option<u64> },
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct SearchEnvelope {
     contacts: Option<Vec<Contact>>,
     total: Option<u64>,
 }
+read_fields!(SearchEnvelope, "the search answer" { contacts: items("contacts"), total: count("total") });
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
 struct ListEnvelope {
     contacts: Option<Vec<Contact>>,
     count: Option<u64>,
     meta: Option<ListMeta>,
 }
+read_fields!(ListEnvelope, "the list answer" { contacts: items("contacts"), count: count("count"), meta: item("meta") });
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Default)]
 struct ListMeta {
     total: Option<u64>,
     start_after_id: Option<String>,
     start_after: Option<u64>,
 }
+read_fields!(ListMeta, "the list's meta" { total: count("total"), start_after_id: text("startAfterId"), start_after: count("startAfter") });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct UpsertEnvelope {
     new: Option<bool>,
     contact: Option<Contact>,
 }
+read_fields!(UpsertEnvelope, "the upsert answer" { new: flag("new"), contact: item("contact") });
 
 fn read_contact(response: &HttpResponse) -> Result<Contact> {
     parse_body::<ContactEnvelope>(response)?.contact.ok_or_else(|| missing("contact"))

@@ -7,25 +7,22 @@ use crate::error::Result;
 use crate::clock::Clock;
 use crate::store::Store;
 use crate::http::{query_string, Method, Transport};
-use serde::Deserialize;
+use crate::json::read_fields;
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct LocationEnvelope {
     location: Option<Location>,
 }
+read_fields!(LocationEnvelope, "the location answer" { location: item("location") });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct UsersEnvelope {
     users: Option<Vec<User>>,
 }
+read_fields!(UsersEnvelope, "the users answer" { users: items("users") });
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
 struct CustomFieldsEnvelope {
     custom_fields: Option<Vec<CustomFieldDefinition>>,
 }
+read_fields!(CustomFieldsEnvelope, "the custom fields answer" { custom_fields: items("customFields") });
 
 impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// `GET /locations/{locationId}` — the configured location.

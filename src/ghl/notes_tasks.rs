@@ -10,43 +10,37 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::clock::Clock;
 use crate::store::Store;
 use crate::http::{HttpResponse, Method, Transport};
-use serde::Deserialize;
+use crate::json::read_fields;
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct NotesEnvelope {
     notes: Option<Vec<Note>>,
 }
+read_fields!(NotesEnvelope, "the notes answer" { notes: items("notes") });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct NoteEnvelope {
     note: Option<Note>,
 }
+read_fields!(NoteEnvelope, "the note answer" { note: item("note") });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct TasksEnvelope {
     tasks: Option<Vec<Task>>,
 }
+read_fields!(TasksEnvelope, "the tasks answer" { tasks: items("tasks") });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct TaskEnvelope {
     task: Option<Task>,
 }
+read_fields!(TaskEnvelope, "the task answer" { task: item("task") });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct EventsEnvelope {
     events: Option<Vec<Appointment>>,
 }
+read_fields!(EventsEnvelope, "the appointments answer" { events: items("events") });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct TagsEnvelope {
     tags: Option<Vec<String>>,
 }
+read_fields!(TagsEnvelope, "the tags answer" { tags: texts("tags") });
 
 fn read_note(response: &HttpResponse) -> Result<Note> {
     parse_body::<NoteEnvelope>(response)?.note.ok_or_else(|| missing("note"))

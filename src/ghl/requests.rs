@@ -135,7 +135,7 @@ pub struct SearchInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub search_after: Option<Vec<Box<serde_json::value::RawValue>>>,
+    pub search_after: Option<Vec<crate::json::Json>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
 }

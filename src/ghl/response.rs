@@ -5,8 +5,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpResponse, TransportError, TransportErrorKind, MAX_RESPONSE_BYTES};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use crate::json::{self, FromJson, Json, JsonError};
 
 /// What an error body told us, as far as it could be read.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -17,61 +16,21 @@ pub struct ErrorBody {
     pub duplicate_of: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct RawErrorBody {
-    message: Option<Messages>,
-    trace_id: Option<String>,
-    meta: Option<RawMeta>,
-}
-
-/// `message` is a string for most statuses and a list of strings for 422. Read by hand: serde's untagged enums
-/// buffer through its generic `Content` tree, which costs kilobytes of wasm.
-enum Messages {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl<'de> Deserialize<'de> for Messages {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Reader;
-        impl<'de> serde::de::Visitor<'de> for Reader {
-            type Value = Messages;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a message or a list of messages")
-            }
-            fn visit_str<E>(self, text: &str) -> std::result::Result<Messages, E> {
-                Ok(Messages::One(text.to_owned()))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> std::result::Result<Messages, A::Error> {
-                let mut all = Vec::new();
-                while let Some(item) = items.next_element::<String>()? {
-                    all.push(item);
-                }
-                Ok(Messages::Many(all))
-            }
-        }
-        deserializer.deserialize_any(Reader)
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct RawMeta {
-    contact_id: Option<String>,
-}
-
 impl ErrorBody {
+    /// Reads what it can; a body that is not GHL's error shape (an HTML gateway page) gives an empty result.
     pub fn parse(body: &str) -> Self {
-        let raw: RawErrorBody = serde_json::from_str(body).unwrap_or_default();
+        let value = json::parse(body).unwrap_or(Json::Null);
+        // `message` is a string for most statuses and a list of strings for 422.
+        let messages = match value.get("message") {
+            Some(Json::String(text)) => vec![text.clone()],
+            Some(Json::Array(items)) => items.iter().filter_map(Json::as_str).map(str::to_owned).collect(),
+            _ => Vec::new(),
+        };
+        let text = |value: Option<&Json>| value.and_then(Json::as_str).map(str::to_owned);
         Self {
-            messages: match raw.message {
-                Some(Messages::One(text)) => vec![text],
-                Some(Messages::Many(items)) => items,
-                None => Vec::new(),
-            },
-            trace_id: raw.trace_id,
-            duplicate_of: raw.meta.and_then(|meta| meta.contact_id),
+            messages,
+            trace_id: text(value.get("traceId")),
+            duplicate_of: text(value.get("meta").and_then(|meta| meta.get("contactId"))),
         }
     }
 
@@ -93,7 +52,7 @@ pub struct CallContext<'a> {
 }
 
 /// Parses a 2xx body into `T`; malformed JSON, wrong types and oversized bodies become `bad_response`.
-pub fn parse_body<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+pub fn parse_body<T: FromJson>(response: &HttpResponse) -> Result<T> {
     if response.body.len() > MAX_RESPONSE_BYTES {
         return Err(Error::new(
             ErrorCode::BadResponse,
@@ -101,7 +60,7 @@ pub fn parse_body<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
         )
         .with_status(response.status));
     }
-    serde_json::from_str(&response.body).map_err(|error| {
+    json::read(&response.body).map_err(|error| {
         let trace_id = ErrorBody::parse(&response.body).trace_id;
         Error::new(
             ErrorCode::BadResponse,
@@ -112,13 +71,11 @@ pub fn parse_body<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
     })
 }
 
-fn describe_json_error(error: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    match error.classify() {
-        Category::Eof => "the body ended early".to_owned(),
-        Category::Syntax => format!("invalid JSON at line {} column {}", error.line(), error.column()),
-        Category::Data => clip(&error.to_string(), 200),
-        Category::Io => "the body could not be read".to_owned(),
+fn describe_json_error(error: &JsonError) -> String {
+    match error {
+        JsonError::Eof => "the body ended early".to_owned(),
+        JsonError::Syntax { line, column, .. } => format!("invalid JSON at line {line} column {column}"),
+        JsonError::Shape(message) => clip(message, 200),
     }
 }
 
@@ -298,13 +255,8 @@ mod tests {
 
     #[test]
     fn malformed_json_is_a_bad_response_not_a_panic() {
-        #[derive(serde::Deserialize, Debug)]
-        struct Anything {
-            #[allow(dead_code)]
-            contact: crate::ghl::models::Contact,
-        }
-        for body in ["{\"contact\":{\"id\":", "", "null", "[1,2]", "{\"contact\":1} trailing"] {
-            let error = parse_body::<Anything>(&response(200, body)).unwrap_err();
+        for body in ["{\"contact\":{\"id\":", "", "null", "[1,2]", "{\"contact\":1} trailing", "{\"contact\":1}"] {
+            let error = parse_body::<crate::ghl::models::ContactEnvelope>(&response(200, body)).unwrap_err();
             assert_eq!(error.code, ErrorCode::BadResponse, "body {body:?}");
         }
     }

@@ -2,29 +2,42 @@
 
 use super::{known_host, KnownHost};
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, Json, JsonResult};
+use serde::Serialize;
 
 /// Longest text we accept for one field read from the page.
 const MAX_FIELD_CHARS: usize = 500;
 
 /// The record exactly as a content script sends it.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RecordInput {
     pub host: String,
     pub record_id: String,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub email: Option<String>,
-    #[serde(default)]
     pub mobile: Option<String>,
-    #[serde(default)]
     pub landline: Option<String>,
-    #[serde(default)]
     pub account_number: Option<String>,
-    #[serde(default)]
     pub address: Option<String>,
+}
+
+impl FromJson for RecordInput {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the record")?;
+        fields.only(&["host", "recordId", "name", "email", "mobile", "landline", "accountNumber", "address"])?;
+        let record = Self {
+            host: fields.required_text("host"),
+            record_id: fields.required_text("recordId"),
+            name: fields.text("name"),
+            email: fields.text("email"),
+            mobile: fields.text("mobile"),
+            landline: fields.text("landline"),
+            account_number: fields.text("accountNumber"),
+            address: fields.text("address"),
+        };
+        fields.finish(record)
+    }
 }
 
 /// A checked record: known host, numeric id, bounded single-line text, a plausible email or none.
@@ -146,6 +159,6 @@ mod tests {
     #[test]
     fn refuses_unknown_fields() {
         let json = r#"{"host":"app.commusoft.co.uk","recordId":"1","token":"x"}"#;
-        assert!(serde_json::from_str::<RecordInput>(json).is_err());
+        assert!(crate::json::read::<RecordInput>(json).is_err());
     }
 }
