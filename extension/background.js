@@ -10,6 +10,10 @@ const ready = init({ module_or_path: new URL('./pkg/ghl_bridge_bg.wasm', import.
   (error) => { startup.error = String(error?.message ?? error); throw error; },
 );
 
+// Content scripts may read chrome.storage.local by default; the credentials live there, so keep it to the
+// extension's own pages and this worker (Chromium; Firefox allows this for storage.session only).
+chrome.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
+
 // Registered synchronously at top level, so the event that woke the worker is not missed.
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   handle(message, sender).then(sendResponse);

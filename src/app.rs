@@ -9,6 +9,8 @@ use crate::http::Transport;
 use crate::links;
 use crate::panel;
 use crate::protocol::{Request, Sender, SenderInput};
+use crate::ghl::authorize;
+use crate::preferences::Preferences;
 use crate::settings::Settings;
 use crate::store::Store;
 use serde::Serialize;
@@ -34,20 +36,14 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         sender.authorize(&request)?;
         let store = &self.platform.store;
         let Some(input) = request.record().cloned() else {
-            return match request {
-                Request::SettingsSave { settings } => to_json(&Settings::view(Some(&settings.save(store).await?))),
-                Request::SettingsGet {} => to_json(&Settings::view(Settings::load(store).await?.as_ref())),
-                _ => {
-                    let settings = Settings::require(store).await?;
-                    to_json(&self.client(&settings).check_connection().await?)
-                }
-            };
+            return self.serve_extension_page(request).await;
         };
-        let record = HostRecord::from_input(input)?;
+        let mut record = HostRecord::from_input(input)?;
         if let Request::PanelCached { .. } = request {
             // Storage only: answers within milliseconds, before any GHL call.
             return Ok(links::cached_view(store, &record).await?.unwrap_or_else(|| "null".to_owned()));
         }
+        record.phone_country = Preferences::load(store).await?.phone_country_for(record.host.default_country);
         let settings = Settings::require(store).await?;
         let client = self.client(&settings);
         let client = &client;
@@ -75,9 +71,46 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::TaskDelete { task_id, .. } => to_json(&actions::delete_task(client, record, &task_id).await?),
             Request::TagsAdd { tags, .. } => to_json(&actions::change_tags(client, record, &tags, true).await?),
             Request::TagsRemove { tags, .. } => to_json(&actions::change_tags(client, record, &tags, false).await?),
-            Request::PanelCached { .. } | Request::SettingsSave { .. } | Request::SettingsGet {} | Request::ConnectionCheck {} => {
-                Err(Error::internal("a settings message reached the record handler"))
+            _ => Err(Error::internal("a settings message reached the record handler")),
+        }
+    }
+
+    /// Messages of the options page (the sender check already refused them from content scripts).
+    async fn serve_extension_page(&self, request: Request) -> Result<String> {
+        let store = &self.platform.store;
+        match request {
+            Request::SettingsSave { settings } => to_json(&Settings::view(Some(&settings.save(store).await?))),
+            Request::SettingsGet {} => to_json(&Settings::view(Settings::load(store).await?.as_ref())),
+            Request::PreferencesGet {} => to_json(&Preferences::load(store).await?),
+            Request::PreferencesSave { preferences } => to_json(&preferences.save(store).await?),
+            Request::OAuthStart { redirect_uri } => {
+                let settings = Settings::require(store).await?;
+                let crate::settings::Auth::OAuth { client_id, .. } = &settings.auth else {
+                    return Err(Error::new(ErrorCode::InvalidSettings, "Choose OAuth and save its token endpoint and Client ID before connecting."));
+                };
+                let state = self.platform.clock.unguessable();
+                to_json(&authorize::start(store, client_id, &redirect_uri, state, self.platform.clock.now_ms()).await?)
             }
+            Request::OAuthFinish { redirect_url } => {
+                let settings = Settings::require(store).await?;
+                self.client(&settings).finish_authorization(&redirect_url).await?;
+                to_json(&Settings::view(Some(&settings)))
+            }
+            Request::DataExport {} => to_json(&DataExport {
+                format: "ghl-bridge-settings/1",
+                exported_at_ms: self.platform.clock.now_ms(),
+                settings: Settings::view(Settings::load(store).await?.as_ref()),
+                preferences: Preferences::load(store).await?,
+            }),
+            Request::DataReset {} => {
+                store.clear().await?;
+                to_json(&Settings::view(None))
+            }
+            Request::ConnectionCheck {} => {
+                let settings = Settings::require(store).await?;
+                to_json(&self.client(&settings).check_connection().await?)
+            }
+            _ => Err(Error::internal("a record message reached the options handler")),
         }
     }
 
@@ -93,6 +126,16 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
     }
 }
 
+/// What "Export settings" saves: never the token (the settings' public view).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DataExport {
+    format: &'static str,
+    exported_at_ms: u64,
+    settings: crate::settings::SettingsView,
+    preferences: Preferences,
+}
+
 fn to_json(value: &impl Serialize) -> Result<String> {
-    serde_json::to_string(value).map_err(|error| Error::internal(format!("could not encode the answer: {error}")))
+    crate::json::write(value, "the answer")
 }

@@ -9,6 +9,9 @@ pub trait Clock {
     async fn sleep(&self, ms: u64);
     /// A uniformly distributed number in `[0, 1)`, for jitter.
     fn random(&self) -> f64;
+    /// 128 bits from a cryptographic source, as 32 hex digits: for values an attacker must not guess
+    /// (OAuth `state`).
+    fn unguessable(&self) -> String;
 }
 
 impl<C: Clock + ?Sized> Clock for &C {
@@ -21,4 +24,13 @@ impl<C: Clock + ?Sized> Clock for &C {
     fn random(&self) -> f64 {
         (**self).random()
     }
+    fn unguessable(&self) -> String {
+        (**self).unguessable()
+    }
+}
+
+/// Bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 15)] as char]).collect()
 }

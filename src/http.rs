@@ -126,6 +126,36 @@ pub fn encode_component(value: &str) -> String {
     out
 }
 
+/// The value of `name` in a URL's query (`+` as space, `%XX` decoded; invalid UTF-8 replaced). `None` when absent.
+pub fn query_value(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1.split('#').next().unwrap_or_default();
+    let raw = query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (key == name).then_some(value)
+    })?;
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[at] {
+            b'+' => out.push(b' '),
+            b'%' if at + 2 < bytes.len() => {
+                match (hex(bytes[at + 1]), hex(bytes[at + 2])) {
+                    (Some(high), Some(low)) => {
+                        out.push((high * 16 + low) as u8);
+                        at += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            byte => out.push(byte),
+        }
+        at += 1;
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
 /// Builds `?a=1&b=2` from pairs, skipping none: callers leave out what they do not send.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let mut out = String::new();
@@ -141,6 +171,18 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_values_are_decoded() {
+        let url = "https://x.chromiumapp.org/?code=a%2Fb+c&state=s1&empty=&bad=%zz%4#frag";
+        assert_eq!(query_value(url, "code").as_deref(), Some("a/b c"));
+        assert_eq!(query_value(url, "state").as_deref(), Some("s1"));
+        assert_eq!(query_value(url, "empty").as_deref(), Some(""));
+        assert_eq!(query_value(url, "bad").as_deref(), Some("%zz%4"));
+        assert_eq!(query_value(url, "missing"), None);
+        assert_eq!(query_value("https://x/", "code"), None);
+        assert_eq!(query_value("https://x/?q=%C3%A9%FF", "q").as_deref(), Some("é\u{FFFD}"));
+    }
 
     #[test]
     fn encodes_plus_and_at_as_ghl_requires() {

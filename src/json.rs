@@ -375,6 +375,13 @@ macro_rules! read_fields {
 }
 pub(crate) use read_fields;
 
+/// Writes `value` as JSON text (`what` names it in the error). serde_json fails only on non-text map keys, which
+/// no type here has; its error is not shown, because its `Display` would link every serde_json message and
+/// `io::ErrorKind` name into the wasm.
+pub fn write(value: &impl serde::Serialize, what: &str) -> crate::Result<String> {
+    serde_json::to_string(value).map_err(|_| crate::Error::internal(format!("could not encode {what}")))
+}
+
 /// Parses `text` and reads a `T` from it.
 pub fn read<T: FromJson>(text: &str) -> JsonResult<T> {
     T::from_json(&parse(text)?)

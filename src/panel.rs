@@ -274,7 +274,7 @@ async fn candidates<T: Transport, S: Store, C: Clock>(
 pub fn record_phones(record: &HostRecord) -> Vec<String> {
     let mut phones: Vec<String> = Vec::new();
     for raw in [record.mobile.as_deref(), record.landline.as_deref()].into_iter().flatten() {
-        if let Some(phone) = to_e164(raw, record.host.default_country) {
+        if let Some(phone) = to_e164(raw, record.phone_country) {
             if !phones.contains(&phone) {
                 phones.push(phone);
             }
@@ -377,7 +377,7 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         contact,
         matched_by,
     };
-    let json = serde_json::to_string(&view).map_err(|e| Error::internal(format!("could not encode the panel: {e}")))?;
+    let json = crate::json::write(&view, "the panel")?;
     links::save_view(store, record, json).await?;
     Ok(view)
 }

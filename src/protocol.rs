@@ -7,6 +7,7 @@
 use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::response::clip;
 use crate::host::{https_hostname, known_host, KnownHost, RecordInput};
+use crate::preferences::Preferences;
 use crate::settings::Settings;
 use crate::json::{self, FromJson, Json, JsonResult};
 
@@ -40,6 +41,17 @@ pub enum Request {
     SettingsGet {},
     /// Probe the saved connection: location, scopes, rate-limit headroom (extension pages only).
     ConnectionCheck {},
+    /// The preferences, defaults before the first save (extension pages only).
+    PreferencesGet {},
+    PreferencesSave { preferences: Preferences },
+    /// Begin "Connect" (OAuth): the authorization URL for `chrome.identity.launchWebAuthFlow`.
+    OAuthStart { redirect_uri: String },
+    /// Finish "Connect" with the URL the flow was redirected to.
+    OAuthFinish { redirect_url: String },
+    /// Settings and preferences without secrets, to keep or move to another browser.
+    DataExport {},
+    /// Forget everything stored: credentials, links, cached views, preferences.
+    DataReset {},
 }
 
 impl Request {
@@ -63,7 +75,10 @@ impl Request {
             "task.delete" => (&["record", "taskId"], &[]),
             "tags.add" | "tags.remove" => (&["record", "tags"], &[]),
             "settings.save" => (&["settings"], &[]),
-            "settings.get" | "connection.check" => (&[], &[]),
+            "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" => (&[], &[]),
+            "preferences.save" => (&["preferences"], &[]),
+            "oauth.start" => (&["redirectUri"], &[]),
+            "oauth.finish" => (&["redirectUrl"], &[]),
             other => return Err(Error::invalid_message(format!("Unknown message type \"{}\".", clip(other, 60)))),
         };
         let refuse = |detail: String| Error::invalid_message(format!("The \"{kind}\" message is not valid: {detail}."));
@@ -109,6 +124,15 @@ impl Request {
                 None => Self::SettingsGet {}, // only with a problem recorded, refused just below
             },
             "settings.get" => Self::SettingsGet {},
+            "preferences.get" => Self::PreferencesGet {},
+            "preferences.save" => match fields.item::<Preferences>("preferences") {
+                Some(preferences) => Self::PreferencesSave { preferences },
+                None => Self::PreferencesGet {}, // only with a problem recorded, refused just below
+            },
+            "oauth.start" => Self::OAuthStart { redirect_uri: text("redirectUri") },
+            "oauth.finish" => Self::OAuthFinish { redirect_url: text("redirectUrl") },
+            "data.export" => Self::DataExport {},
+            "data.reset" => Self::DataReset {},
             _ => Self::ConnectionCheck {},
         };
         fields.finish(request).map_err(|error| refuse(error.to_string()))
@@ -132,7 +156,15 @@ impl Request {
             | Self::TaskDelete { record, .. }
             | Self::TagsAdd { record, .. }
             | Self::TagsRemove { record, .. } => Some(record),
-            Self::SettingsSave { .. } | Self::SettingsGet {} | Self::ConnectionCheck {} => None,
+            Self::SettingsSave { .. }
+            | Self::SettingsGet {}
+            | Self::ConnectionCheck {}
+            | Self::PreferencesGet {}
+            | Self::PreferencesSave { .. }
+            | Self::OAuthStart { .. }
+            | Self::OAuthFinish { .. }
+            | Self::DataExport {}
+            | Self::DataReset {} => None,
         }
     }
 

@@ -209,9 +209,17 @@ impl Settings {
 
     /// Stores validated settings. Changing the credential or location forgets the OAuth tokens: they belong to
     /// the old connection.
-    pub async fn save(self, store: &impl Store) -> Result<Self> {
-        let settings = self.validated()?;
+    /// An empty token keeps the saved one, so a person can change the location without pasting it again.
+    pub async fn save(mut self, store: &impl Store) -> Result<Self> {
         let previous = Self::load(store).await.ok().flatten();
+        if let (Auth::PrivateIntegrationToken { token }, Some(Auth::PrivateIntegrationToken { token: saved })) =
+            (&mut self.auth, previous.as_ref().map(|p| &p.auth))
+        {
+            if token.trim().is_empty() {
+                token.clone_from(saved);
+            }
+        }
+        let settings = self.validated()?;
         if previous.as_ref() != Some(&settings) {
             store.remove(SESSION_KEY).await?;
         }

@@ -17,6 +17,8 @@ pub trait Store {
     /// Stores JSON text (the caller guarantees it is valid JSON).
     async fn set(&self, key: &str, json: String) -> Result<()>;
     async fn remove(&self, key: &str) -> Result<()>;
+    /// Removes everything ("Reset everything" in Options).
+    async fn clear(&self) -> Result<()>;
 }
 
 impl<S: Store + ?Sized> Store for &S {
@@ -28,6 +30,9 @@ impl<S: Store + ?Sized> Store for &S {
     }
     async fn remove(&self, key: &str) -> Result<()> {
         (**self).remove(key).await
+    }
+    async fn clear(&self) -> Result<()> {
+        (**self).clear().await
     }
 }
 
@@ -43,7 +48,7 @@ pub async fn read<T: FromJson>(store: &impl Store, key: &str) -> Result<Option<T
 
 /// Writes a typed item.
 pub async fn write<T: Serialize>(store: &impl Store, key: &str, value: &T) -> Result<()> {
-    let json = serde_json::to_string(value).map_err(|e| Error::internal(format!("could not encode \"{key}\": {e}")))?;
+    let json = json::write(value, key)?;
     store.set(key, json).await
 }
 
@@ -74,6 +79,10 @@ impl Store for MemoryStore {
     }
     async fn remove(&self, key: &str) -> Result<()> {
         self.items.borrow_mut().remove(key);
+        Ok(())
+    }
+    async fn clear(&self) -> Result<()> {
+        self.items.borrow_mut().clear();
         Ok(())
     }
 }

@@ -35,6 +35,9 @@ impl Store for JournalStore {
     async fn remove(&self, key: &str) -> Result<()> {
         self.0.remove(key).await
     }
+    async fn clear(&self) -> Result<()> {
+        self.0.clear().await
+    }
 }
 
 struct JournalTransport(ReqwestTransport, Journal);

@@ -38,7 +38,7 @@ function assemble(flavour, flavourManifest) {
   const out = join(distDir, flavour);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'pkg'), { recursive: true });
-  for (const entry of ['background.js', 'content', 'icons']) cpSync(join(source, entry), join(out, entry), { recursive: true });
+  for (const entry of ['background.js', 'content', 'options', 'icons']) cpSync(join(source, entry), join(out, entry), { recursive: true });
   for (const file of WASM_FILES) cpSync(join(pkgDir, file), join(out, 'pkg', file));
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(flavourManifest, null, 2)}\n`);
   const zip = join(distDir, `ghl-bridge-${flavour}-${manifest.version}.zip`);

@@ -451,7 +451,7 @@ pub(crate) fn missing(what: &str) -> Error {
 
 /// Encodes a request body.
 pub(crate) fn json(value: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string(value).map_err(|error| Error::internal(format!("could not encode a request: {error}")))
+    json::write(value, "a request")
 }
 
 /// Encodes an id for a URL path. Ids come from storage and pages, so `../` or `?` must not reshape the request.

@@ -1,6 +1,7 @@
 //! GoHighLevel API v2: client, models, and the reading of answers.
 
 pub mod auth;
+pub mod authorize;
 pub mod client;
 pub mod connection;
 pub mod contacts;

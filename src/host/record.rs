@@ -20,12 +20,13 @@ pub struct RecordInput {
     pub landline: Option<String>,
     pub account_number: Option<String>,
     pub address: Option<String>,
+    pub company: Option<String>,
 }
 
 impl FromJson for RecordInput {
     fn from_json(value: &Json) -> JsonResult<Self> {
         let fields = value.object("the record")?;
-        fields.only(&["host", "recordId", "name", "email", "mobile", "landline", "accountNumber", "address"])?;
+        fields.only(&["host", "recordId", "name", "email", "mobile", "landline", "accountNumber", "address", "company"])?;
         let record = Self {
             host: fields.required_text("host"),
             record_id: fields.required_text("recordId"),
@@ -35,6 +36,7 @@ impl FromJson for RecordInput {
             landline: fields.text("landline"),
             account_number: fields.text("accountNumber"),
             address: fields.text("address"),
+            company: fields.text("company"),
         };
         fields.finish(record)
     }
@@ -44,6 +46,8 @@ impl FromJson for RecordInput {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostRecord {
     pub host: &'static KnownHost,
+    /// Country for phone numbers written without one: the host's, unless Options set another.
+    pub phone_country: &'static str,
     pub record_id: String,
     pub name: Option<String>,
     /// Lower-cased; `None` when the page shows none or shows something that is not an email address.
@@ -52,6 +56,7 @@ pub struct HostRecord {
     pub landline: Option<String>,
     pub account_number: Option<String>,
     pub address: Option<String>,
+    pub company: Option<String>,
 }
 
 impl HostRecord {
@@ -64,6 +69,7 @@ impl HostRecord {
         }
         Ok(Self {
             host,
+            phone_country: host.default_country,
             record_id,
             name: clean_text(input.name),
             email: clean_text(input.email).and_then(|email| normalise_email(&email)),
@@ -71,6 +77,7 @@ impl HostRecord {
             landline: clean_text(input.landline),
             account_number: clean_text(input.account_number),
             address: clean_text(input.address),
+            company: clean_text(input.company),
         })
     }
 }

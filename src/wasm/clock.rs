@@ -7,6 +7,8 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(bytes: &mut [u8]);
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,5 +29,11 @@ impl Clock for BrowserClock {
 
     fn random(&self) -> f64 {
         js_sys::Math::random()
+    }
+
+    fn unguessable(&self) -> String {
+        let mut bytes = [0u8; 16];
+        get_random_values(&mut bytes);
+        crate::clock::hex(&bytes)
     }
 }

@@ -56,3 +56,9 @@ pub fn js_error(error: Error) -> JsValue {
     }
     js.into()
 }
+
+/// A free-list allocator (sorted, coalescing) instead of the default dlmalloc: about 4 KB less gzip in a module
+/// whose size budget is tight. A service worker lives minutes and is single-threaded, which is what it assumes.
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

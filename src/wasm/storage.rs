@@ -15,6 +15,8 @@ extern "C" {
     async fn storage_set(items: &JsValue) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = remove, catch)]
     async fn storage_remove(keys: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = clear, catch)]
+    async fn storage_clear() -> std::result::Result<JsValue, JsValue>;
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -41,6 +43,10 @@ impl Store for ChromeStorage {
 
     async fn remove(&self, key: &str) -> Result<()> {
         storage_remove(&JsValue::from_str(key)).await.map(drop).map_err(storage_error)
+    }
+
+    async fn clear(&self) -> Result<()> {
+        storage_clear().await.map(drop).map_err(storage_error)
     }
 }
 

@@ -20,9 +20,14 @@ test('the Chrome manifest: MV3, module worker, wasm CSP, only GHL and Commusoft 
     'https://app.commusoft.co.uk/*', 'https://app.commusoft.us/*', 'https://services.leadconnectorhq.com/*',
   ]);
   assert.deepEqual(m.content_scripts.flatMap((c) => c.matches).sort(), ['https://app.commusoft.co.uk/*', 'https://app.commusoft.us/*']);
+  assert.deepEqual(m.permissions.sort(), ['identity', 'storage']);
+  // Asked for at run time, one origin: the user's own OAuth token endpoint (Options → Save with OAuth).
+  assert.deepEqual(m.optional_host_permissions, ['https://*/*']);
+  assert.deepEqual(m.options_ui, { page: 'options/options.html', open_in_tab: true });
   assert.equal(m.web_accessible_resources, undefined, 'nothing of ours is exposed to pages');
   assert.equal(m.externally_connectable, undefined, 'no page or other extension may message us');
-  for (const file of [m.background.service_worker, ...m.content_scripts.flatMap((c) => c.js), 'pkg/ghl_bridge_bg.wasm', 'pkg/ghl_bridge.js']) {
+  const packaged = ['pkg/ghl_bridge_bg.wasm', 'pkg/ghl_bridge.js', 'options/options.html', 'options/options.js', 'options/options.css'];
+  for (const file of [m.background.service_worker, ...m.content_scripts.flatMap((c) => c.js), ...packaged]) {
     assert.ok(existsSync(join(DIST, 'chrome', file)), `${file} is packaged`);
   }
 });

@@ -67,6 +67,12 @@ impl Clock for TokioClock {
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").subsec_nanos();
         (nanos.wrapping_mul(2_654_435_761) % 1_000_000) as f64 / 1_000_000.0
     }
+    fn unguessable(&self) -> String {
+        // std seeds every `RandomState` from the OS: enough for tests (the wasm build uses crypto.getRandomValues).
+        use std::hash::{BuildHasher, Hasher};
+        let half = || std::collections::hash_map::RandomState::new().build_hasher().finish();
+        ghl_bridge::clock::hex(&[half().to_le_bytes(), half().to_le_bytes()].concat())
+    }
 }
 
 /// The default policy's bounds with short waits, so failure tests run fast.

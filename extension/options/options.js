@@ -1,0 +1,211 @@
+// Options page: reads the form, sends typed messages to the core, shows what comes back. No rules here — the
+// core validates every value and writes every message the page shows. All text is set with textContent.
+
+const $ = (selector) => document.querySelector(selector);
+const status = $('#status');
+
+/** Sends one message to the service worker; resolves to its data or throws `{code, message}`. */
+async function send(type, fields = {}) {
+  const answer = await chrome.runtime.sendMessage({ type, ...fields });
+  if (!answer?.ok) {
+    const error = new Error(answer?.error?.message ?? 'The extension did not answer. Reload this page and try again.');
+    error.code = answer?.error?.code ?? 'internal';
+    throw error;
+  }
+  return answer.data;
+}
+
+function announce(text, { error = false } = {}) {
+  status.textContent = text;
+  status.classList.toggle('error', error);
+}
+
+/** Runs `work` with `button` busy; announces the error if it fails. */
+async function busy(button, work) {
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    await work();
+  } catch (error) {
+    announce(error.message, { error: true });
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
+}
+
+// ---- Connection ----------------------------------------------------------------------------------------------
+
+const connection = $('#connection');
+const kind = () => connection.elements.kind.value;
+
+function showKind() {
+  for (const element of document.querySelectorAll('[data-kind]')) element.hidden = element.dataset.kind !== kind();
+}
+
+function fillSettings(view) {
+  connection.elements.locationId.value = view.locationId ?? '';
+  connection.elements.kind.value = view.authKind ?? 'pit';
+  $('#token').value = '';
+  $('#token-hint').textContent = view.tokenHint ? `A token ending ${view.tokenHint} is saved. Leave the box empty to keep it.` : '';
+  $('#token-endpoint').value = view.tokenEndpoint ?? '';
+  $('#client-id').value = view.clientId ?? '';
+  showKind();
+}
+
+function settingsFromForm() {
+  const auth = kind() === 'oauth'
+    ? { kind: 'oauth', tokenEndpoint: $('#token-endpoint').value, clientId: $('#client-id').value }
+    : { kind: 'pit', token: $('#token').value };
+  return { locationId: connection.elements.locationId.value, auth };
+}
+
+/** The user's token endpoint is on their own host: ask for it now, inside the click (Chrome needs a gesture). */
+async function allowTokenEndpoint(endpoint) {
+  let origin;
+  try {
+    origin = `${new URL(endpoint.trim()).origin}/*`;
+  } catch {
+    return; // the core explains what a valid endpoint is
+  }
+  if (!chrome.permissions || !origin.startsWith('https://')) return;
+  const granted = await chrome.permissions.request({ origins: [origin] });
+  if (!granted) throw new Error(`Without permission to reach ${origin.slice(0, -2)} the extension cannot use your token endpoint.`);
+}
+
+connection.addEventListener('change', (event) => { if (event.target.name === 'kind') showKind(); });
+
+connection.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const button = event.submitter ?? connection.querySelector('button[type=submit]');
+  busy(button, async () => {
+    const settings = settingsFromForm();
+    if (settings.auth.kind === 'oauth') await allowTokenEndpoint(settings.auth.tokenEndpoint);
+    fillSettings(await send('settings.save', { settings }));
+    announce(settings.auth.kind === 'oauth' ? 'Saved. Click Connect to authorize GHL.' : 'Saved. Use Test connection to check it.');
+  });
+});
+
+$('#show-token').addEventListener('click', (event) => {
+  const input = $('#token');
+  const show = input.type === 'password';
+  input.type = show ? 'text' : 'password';
+  event.currentTarget.textContent = show ? 'Hide' : 'Show';
+  event.currentTarget.setAttribute('aria-pressed', String(show));
+});
+
+function renderReport(report) {
+  const box = $('#connection-report');
+  const list = document.createElement('dl');
+  const row = (term, detail) => {
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    dd.textContent = detail;
+    list.append(dt, dd);
+  };
+  row('Location', report.locationName ? `${report.locationName} (${report.locationId})` : report.locationId);
+  row('Read contacts', report.contactsReadonly ? 'Allowed' : 'Not allowed');
+  row('Change contacts', report.contactsWrite ? 'Allowed' : 'Not allowed');
+  row('Missing scopes', report.missingScopes.length ? report.missingScopes.join(', ') : 'None');
+  const rate = report.rateLimit;
+  if (rate?.remaining != null && rate?.max != null) {
+    const seconds = rate.intervalMs ? ` per ${Math.round(rate.intervalMs / 1000)} s` : '';
+    row('Rate limit left', `${rate.remaining} of ${rate.max}${seconds}`);
+  }
+  if (rate?.dailyRemaining != null && rate?.dailyLimit != null) row('Daily requests left', `${rate.dailyRemaining} of ${rate.dailyLimit}`);
+  box.replaceChildren(list);
+  box.hidden = false;
+}
+
+$('#test-connection').addEventListener('click', (event) => {
+  busy(event.currentTarget, async () => {
+    announce('Testing the connection…');
+    $('#connection-report').hidden = true;
+    const report = await send('connection.check');
+    renderReport(report);
+    announce(report.missingScopes.length
+      ? `Connected, but the token lacks ${report.missingScopes.join(' and ')}: give the Private Integration that scope in GHL.`
+      : 'Connection works: the token can read and change contacts.', { error: report.missingScopes.length > 0 });
+  });
+});
+
+$('#connect').addEventListener('click', (event) => {
+  busy(event.currentTarget, async () => {
+    const { authorizeUrl } = await send('oauth.start', { redirectUri: chrome.identity.getRedirectURL() });
+    let redirectUrl;
+    try {
+      redirectUrl = await chrome.identity.launchWebAuthFlow({ url: authorizeUrl, interactive: true });
+    } catch (error) {
+      throw new Error(`GHL's sign-in window closed before finishing (${error.message}). Click Connect to try again.`);
+    }
+    fillSettings(await send('oauth.finish', { redirectUrl }));
+    announce('Connected to GHL. Use Test connection to check it.');
+  });
+});
+
+// ---- Sync preferences ----------------------------------------------------------------------------------------
+
+const preferencesForm = $('#preferences');
+
+function fillPreferences(preferences) {
+  $('#sync-enabled').checked = preferences.syncEnabled;
+  $('#cadence').value = preferences.cadenceMinutes;
+  $('#phone-country').value = preferences.phoneCountry ?? '';
+  $('#follow-up-enabled').checked = preferences.followUp.enabled;
+  $('#follow-up-title').value = preferences.followUp.title;
+  $('#follow-up-days').value = preferences.followUp.dueInDays;
+  $('#send-new-notes').checked = preferences.sendNewNotes;
+}
+
+/** A number box as typed: a whole number, or the text itself so the core can say what is wrong with it. */
+const numberOf = (input) => (/^\d+$/.test(input.value.trim()) ? Number(input.value) : input.value);
+
+preferencesForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  busy(event.submitter ?? preferencesForm.querySelector('button[type=submit]'), async () => {
+    const preferences = {
+      syncEnabled: $('#sync-enabled').checked,
+      cadenceMinutes: numberOf($('#cadence')),
+      phoneCountry: $('#phone-country').value || null,
+      followUp: { enabled: $('#follow-up-enabled').checked, title: $('#follow-up-title').value, dueInDays: numberOf($('#follow-up-days')) },
+      sendNewNotes: $('#send-new-notes').checked,
+    };
+    fillPreferences(await send('preferences.save', { preferences }));
+    announce('Sync settings saved.');
+  });
+});
+
+// ---- Data ----------------------------------------------------------------------------------------------------
+
+$('#export').addEventListener('click', (event) => {
+  busy(event.currentTarget, async () => {
+    const exported = await send('data.export');
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([`${JSON.stringify(exported, null, 2)}\n`], { type: 'application/json' }));
+    link.download = 'ghl-bridge-settings.json';
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    announce('Settings exported (without the token).');
+  });
+});
+
+const resetConfirm = $('#reset-confirm');
+$('#reset').addEventListener('click', () => { resetConfirm.hidden = false; $('#reset-no').focus(); });
+$('#reset-no').addEventListener('click', () => { resetConfirm.hidden = true; $('#reset').focus(); });
+$('#reset-yes').addEventListener('click', (event) => {
+  busy(event.currentTarget, async () => {
+    fillSettings(await send('data.reset'));
+    fillPreferences(await send('preferences.get'));
+    resetConfirm.hidden = true;
+    $('#connection-report').hidden = true;
+    announce('Everything was reset. Enter the connection again to use the extension.');
+  });
+});
+
+// ---- Start ---------------------------------------------------------------------------------------------------
+
+Promise.all([send('settings.get'), send('preferences.get')]).then(
+  ([settings, preferences]) => { fillSettings(settings); fillPreferences(preferences); },
+  (error) => announce(error.message, { error: true }),
+);

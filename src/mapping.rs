@@ -1,0 +1,451 @@
+//! The field mapping between a Commusoft customer and a GHL contact, and the field-level plan "Sync this contact"
+//! shows and applies: which side changes, to what. Pure: no I/O, so the options preview and the panel use the same
+//! rules.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::ghl::models::Contact;
+use crate::host::phone::to_e164;
+use crate::host::HostRecord;
+use crate::json::{FromJson, Json, JsonError, JsonResult};
+use crate::panel::prefill;
+use serde::Serialize;
+
+/// Storage key of the saved mapping.
+pub const MAPPING_KEY: &str = "mapping";
+
+/// Prefix of a GHL custom field in a mapping row: `customField.<id>`.
+pub const CUSTOM_FIELD_PREFIX: &str = "customField.";
+
+/// Commusoft fields, by id and label, in the order the editor lists them.
+pub const COMMUSOFT_FIELDS: &[(&str, &str)] = &[
+    ("firstName", "First name"),
+    ("lastName", "Surname"),
+    ("email", "Email"),
+    ("mobile", "Mobile"),
+    ("landline", "Landline"),
+    ("address1", "Address line 1"),
+    ("town", "Town"),
+    ("postcode", "Postcode"),
+    ("company", "Company name"),
+];
+
+/// GHL's standard contact fields a mapping may use.
+pub const GHL_FIELDS: &[(&str, &str)] = &[
+    ("firstName", "First name"),
+    ("lastName", "Last name"),
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("address1", "Street address"),
+    ("city", "City"),
+    ("postalCode", "Postal code"),
+    ("companyName", "Company name"),
+];
+
+pub const DIRECTIONS: &[(&str, &str)] = &[
+    ("bothCommusoftWins", "Both ways, Commusoft wins"),
+    ("bothGhlWins", "Both ways, GHL wins"),
+    ("toGhl", "Commusoft → GHL"),
+    ("toCommusoft", "GHL → Commusoft"),
+    ("off", "Off"),
+];
+
+/// One row of the mapping: a Commusoft field, a GHL field and which way values go.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MappingRow {
+    pub commusoft: String,
+    pub ghl: String,
+    pub direction: String,
+}
+
+impl FromJson for MappingRow {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("a mapping row")?;
+        fields.only(&["commusoft", "ghl", "direction"])?;
+        let row = Self {
+            commusoft: fields.required_text("commusoft"),
+            ghl: fields.required_text("ghl"),
+            direction: fields.required_text("direction"),
+        };
+        fields.finish(row)
+    }
+}
+
+/// The saved mapping: its rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mapping {
+    pub rows: Vec<MappingRow>,
+}
+
+impl FromJson for Mapping {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the mapping")?;
+        fields.only(&["rows"])?;
+        let rows = fields.items("rows");
+        fields.finish(rows)?.map(|rows| Self { rows }).ok_or_else(|| JsonError::Shape("the mapping lacks `rows`".to_owned()))
+    }
+}
+
+impl Default for Mapping {
+    /// Names, email and mobile both ways with Commusoft winning (it is where the office types); the address and
+    /// company only to GHL (Commusoft's address is structured, GHL's is looser); the landline off (GHL has one
+    /// phone field).
+    fn default() -> Self {
+        let row = |commusoft: &str, ghl: &str, direction: &str| MappingRow {
+            commusoft: commusoft.to_owned(),
+            ghl: ghl.to_owned(),
+            direction: direction.to_owned(),
+        };
+        Self {
+            rows: vec![
+                row("firstName", "firstName", "bothCommusoftWins"),
+                row("lastName", "lastName", "bothCommusoftWins"),
+                row("email", "email", "bothCommusoftWins"),
+                row("mobile", "phone", "bothCommusoftWins"),
+                row("landline", "phone", "off"),
+                row("address1", "address1", "toGhl"),
+                row("town", "city", "toGhl"),
+                row("postcode", "postalCode", "toGhl"),
+                row("company", "companyName", "toGhl"),
+            ],
+        }
+    }
+}
+
+impl Mapping {
+    /// Checks every row: known fields and directions, and no field written from two rows.
+    pub fn validated(self, custom_field_ids: Option<&[String]>) -> Result<Self> {
+        let invalid = |message: String| Error::new(ErrorCode::InvalidSettings, message);
+        if self.rows.len() > 100 {
+            return Err(invalid("A mapping has at most 100 rows.".to_owned()));
+        }
+        for (index, row) in self.rows.iter().enumerate() {
+            let line = index + 1;
+            if !COMMUSOFT_FIELDS.iter().any(|(id, _)| *id == row.commusoft) {
+                return Err(invalid(format!("Row {line}: \"{}\" is not a Commusoft field the extension reads.", clip(&row.commusoft))));
+            }
+            let custom = row.ghl.strip_prefix(CUSTOM_FIELD_PREFIX);
+            let known_ghl = match custom {
+                Some(id) => !id.is_empty() && custom_field_ids.is_none_or(|ids| ids.iter().any(|known| known == id)),
+                None => GHL_FIELDS.iter().any(|(id, _)| *id == row.ghl),
+            };
+            if !known_ghl {
+                return Err(invalid(format!("Row {line}: \"{}\" is not a field of this GHL location.", clip(&row.ghl))));
+            }
+            if !DIRECTIONS.iter().any(|(id, _)| *id == row.direction) {
+                return Err(invalid(format!("Row {line}: \"{}\" is not a direction.", clip(&row.direction))));
+            }
+            let active = |other: &MappingRow| other.direction != "off";
+            if active(row) {
+                let earlier = &self.rows[..index];
+                if earlier.iter().any(|other| active(other) && other.ghl == row.ghl && row.direction != "toCommusoft" && other.direction != "toCommusoft") {
+                    return Err(invalid(format!("Row {line}: GHL's {} is already written by another row.", ghl_label(&row.ghl))));
+                }
+                if earlier.iter().any(|other| active(other) && other.commusoft == row.commusoft && row.direction != "toGhl" && other.direction != "toGhl") {
+                    return Err(invalid(format!("Row {line}: Commusoft's {} is already written by another row.", commusoft_label(&row.commusoft))));
+                }
+            }
+        }
+        Ok(self)
+    }
+}
+
+fn clip(text: &str) -> String {
+    text.chars().take(60).collect()
+}
+
+fn commusoft_label(id: &str) -> &str {
+    COMMUSOFT_FIELDS.iter().find(|(known, _)| *known == id).map_or(id, |(_, label)| label)
+}
+
+fn ghl_label(id: &str) -> &str {
+    GHL_FIELDS.iter().find(|(known, _)| *known == id).map_or(id, |(_, label)| label)
+}
+
+/// What sync does with one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Action {
+    /// Both sides agree.
+    Same,
+    UpdateGhl,
+    UpdateCommusoft,
+    /// Nothing to copy (the source side is empty), or GHL does not accept the change.
+    Skip,
+    Off,
+}
+
+/// One line of the plan: the field on both sides, their values and what happens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldPlan {
+    pub commusoft_field: String,
+    pub ghl_field: String,
+    /// "First name → First name", for people.
+    pub label: String,
+    pub commusoft_value: Option<String>,
+    pub ghl_value: Option<String>,
+    pub action: Action,
+    /// The value the changed side gets.
+    pub new_value: Option<String>,
+    /// Why a field is skipped, when it is not obvious.
+    pub note: Option<String>,
+}
+
+/// The Commusoft side of a record, field by field.
+pub fn commusoft_values(record: &HostRecord) -> Vec<(&'static str, Option<String>)> {
+    let names = prefill(record);
+    let address = split_address(record.address.as_deref().unwrap_or_default());
+    vec![
+        ("firstName", names.first_name),
+        ("lastName", names.last_name),
+        ("email", record.email.clone()),
+        ("mobile", record.mobile.clone()),
+        ("landline", record.landline.clone()),
+        ("address1", address.line1),
+        ("town", address.town),
+        ("postcode", address.postcode),
+        ("company", record.company.clone()),
+    ]
+}
+
+fn ghl_value(contact: &Contact, field: &str) -> Option<String> {
+    if let Some(id) = field.strip_prefix(CUSTOM_FIELD_PREFIX) {
+        let value = contact.custom_fields.as_ref()?.iter().find(|f| f.id.as_deref() == Some(id))?.value.clone()?;
+        return match value {
+            Json::String(text) => Some(text),
+            Json::Number(number) => Some(number),
+            _ => None,
+        };
+    }
+    match field {
+        "firstName" => contact.first_name.clone(),
+        "lastName" => contact.last_name.clone(),
+        "email" => contact.email.clone(),
+        "phone" => contact.phone.clone(),
+        "address1" => contact.address1.clone(),
+        "city" => contact.city.clone(),
+        "postalCode" => contact.postal_code.clone(),
+        "companyName" => contact.company_name.clone(),
+        _ => None,
+    }
+}
+
+/// A value as compared: whitespace folded, email lower-cased, phones in E.164 where they parse.
+fn comparable(field: &str, value: &str, country: &str) -> String {
+    let folded = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    match field {
+        "email" => folded.to_ascii_lowercase(),
+        "mobile" | "landline" | "phone" => to_e164(&folded, country).unwrap_or(folded),
+        _ => folded,
+    }
+}
+
+/// The field-level plan of syncing `record` with `contact` under `mapping`. `contact: None` plans a new contact
+/// (everything the mapping sends to GHL).
+pub fn plan(mapping: &Mapping, record: &HostRecord, contact: Option<&Contact>) -> Vec<FieldPlan> {
+    let values = commusoft_values(record);
+    let country = record.phone_country;
+    mapping
+        .rows
+        .iter()
+        .map(|row| {
+            let commusoft_value = values.iter().find(|(id, _)| *id == row.commusoft).and_then(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty());
+            let ghl_value = contact.and_then(|c| ghl_value(c, &row.ghl)).filter(|v| !v.trim().is_empty());
+            let mut line = FieldPlan {
+                commusoft_field: row.commusoft.clone(),
+                ghl_field: row.ghl.clone(),
+                label: format!("{} → {}", commusoft_label(&row.commusoft), ghl_label(&row.ghl)),
+                commusoft_value: commusoft_value.clone(),
+                ghl_value: ghl_value.clone(),
+                action: Action::Off,
+                new_value: None,
+                note: None,
+            };
+            if row.direction == "off" {
+                return line;
+            }
+            let same = match (&commusoft_value, &ghl_value) {
+                (Some(c), Some(g)) => comparable(&row.commusoft, c, country) == comparable(&row.ghl, g, country),
+                (None, None) => true,
+                _ => false,
+            };
+            let to_ghl = matches!(row.direction.as_str(), "toGhl" | "bothCommusoftWins" | "bothGhlWins");
+            let to_commusoft = matches!(row.direction.as_str(), "toCommusoft" | "bothCommusoftWins" | "bothGhlWins");
+            // Values are never erased: an empty side is filled from the other, whoever "wins".
+            let towards_ghl = match (&commusoft_value, &ghl_value) {
+                _ if same => None,
+                (Some(_), None) => to_ghl.then_some(true),
+                (None, Some(_)) => to_commusoft.then_some(false),
+                _ => match row.direction.as_str() {
+                    "toGhl" | "bothCommusoftWins" => Some(true),
+                    _ => Some(false),
+                },
+            };
+            match towards_ghl {
+                None => line.action = if same && commusoft_value.is_some() { Action::Same } else { Action::Skip },
+                Some(true) if row.ghl == "companyName" && contact.is_some() => {
+                    line.action = Action::Skip;
+                    line.note = Some("GHL only takes the company name when a contact is created.".to_owned());
+                }
+                Some(true) => {
+                    line.action = Action::UpdateGhl;
+                    line.new_value = commusoft_value.map(|v| match row.ghl.as_str() {
+                        "phone" => to_e164(&v, country).unwrap_or(v),
+                        "email" => v.to_ascii_lowercase(),
+                        _ => v,
+                    });
+                }
+                Some(false) => {
+                    line.action = Action::UpdateCommusoft;
+                    line.new_value = ghl_value;
+                }
+            }
+            line
+        })
+        .collect()
+}
+
+/// A Commusoft address as the record shows it ("12 Acacia Avenue, London, N1 7AA"): the first part is line 1, a
+/// trailing UK postcode or US "ST 12345" is the postcode, the part before it the town. The edit form has the exact
+/// fields; this reads the read-only record.
+#[derive(Debug, Default, PartialEq)]
+pub struct AddressParts {
+    pub line1: Option<String>,
+    pub town: Option<String>,
+    pub postcode: Option<String>,
+}
+
+pub fn split_address(address: &str) -> AddressParts {
+    let mut parts: Vec<&str> = address.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    let mut result = AddressParts::default();
+    if parts.last().is_some_and(|last| looks_like_postcode(last)) {
+        result.postcode = parts.pop().map(str::to_owned);
+    }
+    if !parts.is_empty() {
+        result.line1 = Some(parts.remove(0).to_owned());
+    }
+    result.town = parts.pop().map(str::to_owned);
+    result
+}
+
+fn looks_like_postcode(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let bytes = compact.as_bytes();
+    // UK: outward code (2-4 chars) + inward code digit letter letter.
+    let uk = (5..=7).contains(&bytes.len())
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[bytes.len() - 3].is_ascii_digit()
+        && bytes[bytes.len() - 2..].iter().all(u8::is_ascii_alphabetic)
+        && bytes.iter().all(u8::is_ascii_alphanumeric);
+    // US: optional two-letter state, then a ZIP or ZIP+4.
+    let zip = compact.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let state_len = compact.len() - zip.len();
+    let us = (state_len == 0 || state_len == 2)
+        && (zip.len() == 5 && zip.bytes().all(|b| b.is_ascii_digit())
+            || zip.len() == 10 && zip.as_bytes()[5] == b'-' && zip.bytes().filter(u8::is_ascii_digit).count() == 9);
+    uk || us
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::RecordInput;
+
+    fn record(address: &str) -> HostRecord {
+        HostRecord::from_input(RecordInput {
+            host: "app.commusoft.co.uk".into(),
+            record_id: "42".into(),
+            name: Some("Mrs Jane Doe".into()),
+            email: Some("Jane.Doe@Example.com".into()),
+            mobile: Some("07700 900123".into()),
+            address: Some(address.into()),
+            company: Some("Doe Ltd".into()),
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn splits_addresses_as_records_show_them() {
+        let parts = split_address("12 Acacia Avenue, London, N1 7AA");
+        assert_eq!(parts, AddressParts { line1: Some("12 Acacia Avenue".into()), town: Some("London".into()), postcode: Some("N1 7AA".into()) });
+        assert_eq!(split_address("1600 Main St, Springfield, IL 62701").postcode.as_deref(), Some("IL 62701"));
+        assert_eq!(split_address("Flat 2, 8 Station Road, Bristol, BS1 5TR").town.as_deref(), Some("Bristol"));
+        let no_postcode = split_address("Rose Cottage, Little Snoring");
+        assert_eq!((no_postcode.town.as_deref(), no_postcode.postcode), (Some("Little Snoring"), None));
+        assert_eq!(split_address(""), AddressParts::default());
+    }
+
+    fn contact() -> Contact {
+        Contact {
+            id: Some("c1".into()),
+            first_name: Some("Jane".into()),
+            last_name: Some("Smith".into()),
+            email: Some("jane.doe@example.com".into()),
+            phone: Some("+447700900123".into()),
+            city: Some("Londres".into()),
+            ..Default::default()
+        }
+    }
+
+    fn action_of<'a>(plan: &'a [FieldPlan], commusoft: &str, ghl: &str) -> &'a FieldPlan {
+        plan.iter().find(|line| line.commusoft_field == commusoft && line.ghl_field == ghl).unwrap()
+    }
+
+    #[test]
+    fn plans_field_by_field_without_erasing() {
+        let plan = plan(&Mapping::default(), &record("12 Acacia Avenue, London, N1 7AA"), Some(&contact()));
+        assert_eq!(action_of(&plan, "firstName", "firstName").action, Action::Same);
+        let surname = action_of(&plan, "lastName", "lastName");
+        assert_eq!((surname.action, surname.new_value.as_deref()), (Action::UpdateGhl, Some("Doe")), "Commusoft wins");
+        assert_eq!(action_of(&plan, "email", "email").action, Action::Same, "case does not matter");
+        assert_eq!(action_of(&plan, "mobile", "phone").action, Action::Same, "07700 900123 is +447700900123");
+        assert_eq!(action_of(&plan, "landline", "phone").action, Action::Off);
+        assert_eq!(action_of(&plan, "address1", "address1").new_value.as_deref(), Some("12 Acacia Avenue"));
+        assert_eq!(action_of(&plan, "town", "city").action, Action::UpdateGhl);
+        let company = action_of(&plan, "company", "companyName");
+        assert_eq!(company.action, Action::Skip, "GHL refuses companyName on update");
+
+        let ghl_wins = Mapping { rows: vec![MappingRow { commusoft: "lastName".into(), ghl: "lastName".into(), direction: "bothGhlWins".into() }] };
+        let line = &super::plan(&ghl_wins, &record(""), Some(&contact()))[0];
+        assert_eq!((line.action, line.new_value.as_deref()), (Action::UpdateCommusoft, Some("Smith")));
+
+        let to_commusoft = Mapping { rows: vec![MappingRow { commusoft: "town".into(), ghl: "city".into(), direction: "toCommusoft".into() }] };
+        let empty_record = &super::plan(&to_commusoft, &record(""), Some(&contact()))[0];
+        assert_eq!(empty_record.action, Action::UpdateCommusoft, "an empty Commusoft field is filled");
+        let mut no_city = contact();
+        no_city.city = None;
+        let nothing = &super::plan(&to_commusoft, &record("1 High St, York, YO1 7HH"), Some(&no_city))[0];
+        assert_eq!(nothing.action, Action::Skip, "GHL's empty city never erases Commusoft's town");
+    }
+
+    #[test]
+    fn a_new_contact_takes_everything_sent_to_ghl() {
+        let plan = plan(&Mapping::default(), &record("12 Acacia Avenue, London, N1 7AA"), None);
+        let company = action_of(&plan, "company", "companyName");
+        assert_eq!((company.action, company.new_value.as_deref()), (Action::UpdateGhl, Some("Doe Ltd")));
+        assert_eq!(action_of(&plan, "mobile", "phone").new_value.as_deref(), Some("+447700900123"));
+    }
+
+    #[test]
+    fn validation_names_the_row() {
+        let mut mapping = Mapping::default();
+        assert!(mapping.clone().validated(None).is_ok());
+        mapping.rows[4].direction = "toGhl".into();
+        let error = mapping.clone().validated(None).unwrap_err();
+        assert!(error.message.contains("Row 5: GHL's Phone is already written"), "{}", error.message);
+        mapping.rows[4] = MappingRow { commusoft: "landline".into(), ghl: "customField.abc".into(), direction: "toGhl".into() };
+        assert!(mapping.clone().validated(Some(&["abc".to_owned()])).is_ok());
+        assert!(mapping.clone().validated(Some(&["other".to_owned()])).unwrap_err().message.contains("Row 5"));
+        mapping.rows[0].direction = "sideways".into();
+        assert!(mapping.validated(None).unwrap_err().message.contains("Row 1: \"sideways\" is not a direction"));
+    }
+
+    #[test]
+    fn reads_and_writes_the_saved_shape() {
+        let written = serde_json::to_string(&Mapping::default()).unwrap();
+        assert_eq!(crate::json::read::<Mapping>(&written).unwrap(), Mapping::default());
+        assert!(crate::json::read::<Mapping>(r#"{"rows":[{"commusoft":"email","ghl":"email"}]}"#).is_err());
+    }
+}

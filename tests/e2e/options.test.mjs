@@ -1,0 +1,182 @@
+// The options page, driven as a person would: connection, test connection, sync settings, export and reset —
+// and the saved token out of reach of content scripts and pages.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox, launchBrowser, clearStorage, asExtensionPage, saveSettings, recordUrl, panel, DEMO, ROOT } from './harness.mjs';
+
+let sandbox;
+let browser;
+let page;
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser(sandbox);
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+beforeEach(async () => {
+  await sandbox.admin('POST', '/__admin/reset', { seed: 'demo' });
+  await clearStorage(browser);
+  await page?.close();
+  page = await browser.context.newPage();
+});
+
+const optionsUrl = () => `chrome-extension://${browser.extensionId}/options/options.html`;
+const statusText = () => page.getByRole('status').textContent();
+
+async function openOptions() {
+  await page.goto(optionsUrl());
+  await page.getByLabel('Location ID').waitFor();
+}
+
+/** Waits until the status region says something containing `text`. */
+async function statusSays(text) {
+  await page.getByRole('status').filter({ hasText: text }).waitFor({ timeout: 15_000 });
+}
+
+async function connectWith(token) {
+  await openOptions();
+  await page.getByLabel('Private Integration Token').fill(token);
+  await page.getByLabel('Location ID').fill(DEMO.locationId);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await statusSays('Saved');
+}
+
+test('saving a token, then Test connection shows the location, the scopes and the rate headroom', async () => {
+  await connectWith(DEMO.token);
+  const saved = await asExtensionPage(browser, { type: 'settings.get' });
+  assert.equal(saved.data.configured, true);
+  assert.equal(saved.data.locationId, DEMO.locationId);
+  assert.equal(saved.data.tokenHint, `…${DEMO.token.slice(-4)}`);
+  assert.equal(await page.getByLabel('Private Integration Token').inputValue(), '', 'the token is not shown again');
+
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await statusSays('Connection works');
+  const report = page.locator('#connection-report');
+  assert.match(await report.textContent(), /Read contactsAllowed/);
+  assert.match(await report.textContent(), /Change contactsAllowed/);
+  assert.match(await report.textContent(), /Missing scopesNone/);
+  assert.match(await report.textContent(), /Rate limit left\d+ of 100 per 10 s/);
+});
+
+test('a bad token and a token without write scope get messages that say what to do', async () => {
+  await connectWith('pit-not-a-real-token-0000');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await statusSays('GHL rejected the token');
+  assert.match(await statusText(), /check the Private Integration Token/);
+
+  await connectWith(DEMO.readonlyToken);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await statusSays('lacks contacts.write');
+  assert.match(await page.locator('#connection-report').textContent(), /Change contactsNot allowed/);
+});
+
+test('the token box is masked with a show toggle, and an empty box keeps the saved token', async () => {
+  await connectWith(DEMO.token);
+  const box = page.getByLabel('Private Integration Token');
+  assert.equal(await box.getAttribute('type'), 'password');
+  const toggle = page.getByRole('button', { name: 'Show' });
+  await toggle.click();
+  assert.equal(await box.getAttribute('type'), 'text');
+  assert.equal(await page.getByRole('button', { name: 'Hide' }).getAttribute('aria-pressed'), 'true');
+
+  await page.reload();
+  await page.getByText(`A token ending …${DEMO.token.slice(-4)} is saved`).waitFor();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await statusSays('Saved');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await statusSays('Connection works');
+});
+
+test('invalid entries are refused with the core\'s explanation and change nothing', async () => {
+  await openOptions();
+  await page.getByLabel('Private Integration Token').fill('pit-fake-token');
+  await page.getByLabel('Location ID').fill('../other');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await statusSays('Location ID should be the sub-account id');
+  assert.equal((await asExtensionPage(browser, { type: 'settings.get' })).data.configured, false);
+});
+
+test('sync settings are saved, shown again, and validated', async () => {
+  await openOptions();
+  await page.getByLabel('Background sync every (minutes)').fill('30');
+  await page.getByLabel('Phone numbers written without a country code are').selectOption('US');
+  await page.getByLabel('When a note is sent from Commusoft, create a GHL task').check();
+  await page.getByLabel('Follow-up task title').fill('Call the customer back');
+  await page.getByLabel('Due after (days)').fill('3');
+  await page.getByRole('button', { name: 'Save sync settings' }).click();
+  await statusSays('Sync settings saved');
+
+  await page.reload();
+  await page.getByLabel('Follow-up task title').waitFor();
+  assert.equal(await page.getByLabel('Background sync every (minutes)').inputValue(), '30');
+  assert.equal(await page.getByLabel('Phone numbers written without a country code are').inputValue(), 'US');
+  assert.equal(await page.getByLabel('Follow-up task title').inputValue(), 'Call the customer back');
+  assert.equal(await page.getByLabel('When a note is sent from Commusoft, create a GHL task').isChecked(), true);
+
+  await page.getByLabel('Background sync every (minutes)').fill('0');
+  await page.getByRole('button', { name: 'Save sync settings' }).click();
+  await statusSays('every 1 to 1440 minutes');
+  const kept = await asExtensionPage(browser, { type: 'preferences.get' });
+  assert.equal(kept.data.cadenceMinutes, 30);
+});
+
+test('export leaves the token out; reset forgets everything after a confirmation', async () => {
+  await connectWith(DEMO.token);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export settings' }).click()]);
+  const exported = readFileSync(await download.path(), 'utf8');
+  assert.equal(JSON.parse(exported).settings.locationId, DEMO.locationId);
+  assert.ok(!exported.includes(DEMO.token), 'no token in the export');
+
+  await page.getByRole('button', { name: 'Reset everything' }).click();
+  await page.getByRole('button', { name: 'Keep everything' }).click();
+  assert.equal((await asExtensionPage(browser, { type: 'settings.get' })).data.configured, true);
+  await page.getByRole('button', { name: 'Reset everything' }).click();
+  await page.getByRole('button', { name: 'Yes, reset everything' }).click();
+  await statusSays('Everything was reset');
+  assert.equal((await asExtensionPage(browser, { type: 'settings.get' })).data.configured, false);
+  assert.equal(await page.getByLabel('Location ID').inputValue(), '');
+});
+
+test('neither the page nor our content script can read the saved token', async () => {
+  await saveSettings(browser);
+  const cdp = await browser.context.newCDPSession(page);
+  const contexts = [];
+  cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+  await cdp.send('Runtime.enable');
+  await page.goto(recordUrl(42));
+  await panel(page).waitFor();
+
+  const inPage = await page.evaluate(() => typeof globalThis.chrome?.storage);
+  assert.equal(inPage, 'undefined', 'the page has no chrome.storage');
+
+  const isolated = contexts.find((c) => c.auxData?.type === 'isolated' && c.name === 'GHL Bridge for Commusoft');
+  assert.ok(isolated, 'found our content script\'s world');
+  const { result } = await cdp.send('Runtime.evaluate', {
+    contextId: isolated.id,
+    awaitPromise: true,
+    returnByValue: true,
+    expression: `chrome.storage.local.get(null).then((items) => JSON.stringify(items), (error) => 'refused: ' + error.message)`,
+  });
+  assert.ok(!String(result.value).includes(DEMO.token), `content script read: ${result.value}`);
+  assert.match(String(result.value), /^refused: /, 'storage.local is closed to content scripts');
+});
+
+test('axe: the options page has no serious or critical violations and follows the color scheme', async () => {
+  await openOptions();
+  await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const result = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.help}`);
+  });
+  assert.deepEqual(violations, []);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'light' });
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(dark, light);
+});
