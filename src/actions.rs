@@ -6,7 +6,7 @@
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::dates::parse_timestamp;
-use crate::ghl::requests::{ContactFields, NoteInput, TaskInput};
+use crate::ghl::requests::{NoteInput, TaskInput};
 use crate::ghl::{DuplicateKey, GhlClient};
 use crate::host::HostRecord;
 use crate::http::Transport;
@@ -82,15 +82,16 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(
         let id = contact.id.unwrap_or_default();
         return panel::load_contact(client, record, &id, matched_by, None).await;
     }
-    let fields = ContactFields {
-        first_name: prefill.first_name,
-        last_name: prefill.last_name,
-        email: prefill.email,
-        phone: prefill.phone,
-        address1: record.address.clone(),
-        ..ContactFields::default()
-    };
-    let created = match client.create_contact(&fields, None).await {
+    // What the contact is created with follows the field mapping (Options), like "Sync this contact".
+    let mapping = crate::sync::load_mapping(client.store()).await?;
+    let (fields, company) = crate::sync::ghl_fields(&crate::mapping::plan(&mapping, record, None));
+    if fields.is_empty() {
+        return Err(Error::new(
+            ErrorCode::Validation,
+            "The field mapping sends no field to GHL. In Options, map at least the name or email Commusoft → GHL.",
+        ));
+    }
+    let created = match client.create_contact(&fields, company.as_deref()).await {
         // GHL refused a duplicate that appeared since our lookup (another agent, or the browser silently
         // re-sending our own create): link the contact it already has.
         Err(error) if error.code == ErrorCode::Duplicate => {

@@ -10,6 +10,7 @@ use crate::links;
 use crate::panel;
 use crate::protocol::{Request, Sender, SenderInput};
 use crate::ghl::authorize;
+use crate::{sync, sync_log};
 use crate::preferences::Preferences;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -71,6 +72,8 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::TaskDelete { task_id, .. } => to_json(&actions::delete_task(client, record, &task_id).await?),
             Request::TagsAdd { tags, .. } => to_json(&actions::change_tags(client, record, &tags, true).await?),
             Request::TagsRemove { tags, .. } => to_json(&actions::change_tags(client, record, &tags, false).await?),
+            Request::ContactSyncPreview { .. } => to_json(&sync::preview(client, record).await?),
+            Request::ContactSync { .. } => to_json(&sync::apply(client, record).await?),
             _ => Err(Error::internal("a settings message reached the record handler")),
         }
     }
@@ -110,6 +113,30 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 let settings = Settings::require(store).await?;
                 to_json(&self.client(&settings).check_connection().await?)
             }
+            Request::MappingGet {} => {
+                let settings = Settings::load(store).await.ok().flatten();
+                let client = settings.as_ref().map(|settings| self.client(settings));
+                to_json(&sync::mapping_editor(store, client.as_ref()).await?)
+            }
+            Request::MappingSave { mapping } => {
+                let settings = Settings::load(store).await.ok().flatten();
+                let client = settings.as_ref().map(|settings| self.client(settings));
+                to_json(&sync::save_mapping(store, client.as_ref(), mapping).await?)
+            }
+            Request::MappingPreview { mapping, sample, contact_id } => {
+                let mapping = mapping.validated(None)?;
+                let mut record = HostRecord::from_input(sample)?;
+                record.phone_country = Preferences::load(store).await?.phone_country_for(record.host.default_country);
+                let contact = match contact_id {
+                    Some(id) => {
+                        let settings = Settings::require(store).await?;
+                        Some(self.client(&settings).get_contact(&id).await?)
+                    }
+                    None => None,
+                };
+                to_json(&crate::mapping::plan(&mapping, &record, contact.as_ref()))
+            }
+            Request::LogGet {} => to_json(&sync_log::entries(store).await?),
             _ => Err(Error::internal("a record message reached the options handler")),
         }
     }

@@ -468,6 +468,15 @@ impl<'a> Fields<'a> {
         count
     }
 
+    /// A count that defaults to 0 when absent (still remembered as a problem when of the wrong type).
+    pub fn count_or_zero(&self, name: &str) -> u64 {
+        self.count(name).unwrap_or(0)
+    }
+
+    pub fn flag_or_false(&self, name: &str) -> bool {
+        self.flag(name).unwrap_or(false)
+    }
+
     pub fn texts(&self, name: &str) -> Option<Vec<String>> {
         let mut texts = Vec::new();
         for item in self.list(name)? {

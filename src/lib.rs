@@ -20,6 +20,8 @@ pub mod preferences;
 pub mod protocol;
 pub mod settings;
 pub mod store;
+pub mod sync;
+pub mod sync_log;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -7,6 +7,7 @@
 use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::response::clip;
 use crate::host::{https_hostname, known_host, KnownHost, RecordInput};
+use crate::mapping::Mapping;
 use crate::preferences::Preferences;
 use crate::settings::Settings;
 use crate::json::{self, FromJson, Json, JsonResult};
@@ -52,6 +53,17 @@ pub enum Request {
     DataExport {},
     /// Forget everything stored: credentials, links, cached views, preferences.
     DataReset {},
+    /// What "Sync this contact" would change, field by field.
+    ContactSyncPreview { record: RecordInput },
+    /// Apply "Sync this contact".
+    ContactSync { record: RecordInput },
+    /// The mapping with the fields it may use (extension pages only).
+    MappingGet {},
+    MappingSave { mapping: Mapping },
+    /// The plan `mapping` (saved or not) gives for sample Commusoft data and a GHL contact (none: a new one).
+    MappingPreview { mapping: Mapping, sample: RecordInput, contact_id: Option<String> },
+    /// The sync log, oldest first (extension pages only).
+    LogGet {},
 }
 
 impl Request {
@@ -75,7 +87,10 @@ impl Request {
             "task.delete" => (&["record", "taskId"], &[]),
             "tags.add" | "tags.remove" => (&["record", "tags"], &[]),
             "settings.save" => (&["settings"], &[]),
-            "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" => (&[], &[]),
+            "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "mapping.get" | "log.get" => (&[], &[]),
+            "contact.syncPreview" | "contact.sync" => (&["record"], &[]),
+            "mapping.save" => (&["mapping"], &[]),
+            "mapping.preview" => (&["mapping", "sample"], &["contactId"]),
             "preferences.save" => (&["preferences"], &[]),
             "oauth.start" => (&["redirectUri"], &[]),
             "oauth.finish" => (&["redirectUrl"], &[]),
@@ -133,6 +148,19 @@ impl Request {
             "oauth.finish" => Self::OAuthFinish { redirect_url: text("redirectUrl") },
             "data.export" => Self::DataExport {},
             "data.reset" => Self::DataReset {},
+            "contact.syncPreview" => Self::ContactSyncPreview { record: record() },
+            "contact.sync" => Self::ContactSync { record: record() },
+            "mapping.get" => Self::MappingGet {},
+            "log.get" => Self::LogGet {},
+            "mapping.save" | "mapping.preview" => match fields.item::<Mapping>("mapping") {
+                Some(mapping) if kind == "mapping.save" => Self::MappingSave { mapping },
+                Some(mapping) => Self::MappingPreview {
+                    mapping,
+                    sample: fields.item::<RecordInput>("sample").unwrap_or_default(),
+                    contact_id: fields.text("contactId"),
+                },
+                None => Self::MappingGet {}, // only with a problem recorded, refused just below
+            },
             _ => Self::ConnectionCheck {},
         };
         fields.finish(request).map_err(|error| refuse(error.to_string()))
@@ -155,7 +183,9 @@ impl Request {
             | Self::TaskComplete { record, .. }
             | Self::TaskDelete { record, .. }
             | Self::TagsAdd { record, .. }
-            | Self::TagsRemove { record, .. } => Some(record),
+            | Self::TagsRemove { record, .. }
+            | Self::ContactSyncPreview { record }
+            | Self::ContactSync { record } => Some(record),
             Self::SettingsSave { .. }
             | Self::SettingsGet {}
             | Self::ConnectionCheck {}
@@ -164,7 +194,11 @@ impl Request {
             | Self::OAuthStart { .. }
             | Self::OAuthFinish { .. }
             | Self::DataExport {}
-            | Self::DataReset {} => None,
+            | Self::DataReset {}
+            | Self::MappingGet {}
+            | Self::MappingSave { .. }
+            | Self::MappingPreview { .. }
+            | Self::LogGet {} => None,
         }
     }
 

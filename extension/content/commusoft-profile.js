@@ -20,6 +20,25 @@
     landline: ['Landline', 'Telephone', 'Phone', 'Home phone', 'Work phone', 'Landline number'],
     accountNumber: ['Account no', 'Account number', 'Account no.', 'Account #'],
     address: ['Address', 'Billing address', 'Property address'],
+    company: ['Company', 'Company name'],
+  }),
+
+  // Commusoft's edit-customer form (v2), present only while it is open: where "Sync this contact" puts GHL's
+  // values for the agent to review and save. Each field lists selectors, tried in order, inside the form.
+  editForm: Object.freeze({
+    // An element that exists only in the edit-customer form; its form is where fields are looked up.
+    marker: '[name="customerDetails.surname"], [formcontrolname="surname"]',
+    fields: Object.freeze({
+      firstName: ['#name', '[formcontrolname="name"]'],
+      lastName: ['[name="customerDetails.surname"]', '[formcontrolname="surname"]'],
+      email: ['[name="customerEmail"]', '[formcontrolname="email"]'],
+      mobile: ['[name="customerMobileNumber"]', '[formcontrolname="mobile"]'],
+      landline: ['[name="customerLandlineNumber"]', '[formcontrolname="landline"]'],
+      address1: ['[name="addressline1"]', '[formcontrolname="addressline1"]'],
+      town: ['[name="town"]', '[formcontrolname="town"]'],
+      postcode: ['[name="postcode"]'],
+      company: ['[name="customerDetails.companyname"]'],
+    }),
   }),
 
   // How long to wait for the record's details to render after a route change (the app renders slowly).

@@ -3,7 +3,7 @@
 'use strict';
 
 (() => {
-  const { commusoftProfile: profile, readRecord, mountPanel } = globalThis.ghlBridge;
+  const { commusoftProfile: profile, readRecord, mountPanel, fillCommusoftForm } = globalThis.ghlBridge;
   const ROUTE_POLL_MS = 400;
 
   let current = null; // { recordId, record, panel, section, identity }
@@ -46,6 +46,7 @@
       onRetry: () => load(state),
       // Every action names this record; the core only touches the GHL contact the record is linked to.
       act: (type, fields) => ask({ type, record: state.record, ...fields }),
+      fillCommusoft: (fills) => fillCommusoftForm(document, profile, fills),
     });
     load(state);
   }

@@ -147,7 +147,18 @@
    * Mounts the panel; returns the handle the content script drives.
    * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
    */
-  function mountPanel({ onRetry, act }) {
+  // What sync does with a field, in words: [short phrase, whether it changes something].
+  function describeAction(row) {
+    switch (row.action) {
+      case 'same': return 'Same on both sides';
+      case 'updateGhl': return `GHL gets “${row.newValue}”`;
+      case 'updateCommusoft': return `Commusoft gets “${row.newValue}”`;
+      case 'skip': return row.note ?? 'Nothing to copy';
+      default: return 'Not synced';
+    }
+  }
+
+  function mountPanel({ onRetry, act, fillCommusoft }) {
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'open' });
     adoptStyle(shadow);
@@ -194,6 +205,58 @@
       return false;
     }
 
+    /**
+     * "Sync this contact": the core's field-by-field preview, then Apply. GHL is written by the core; values for
+     * Commusoft go into its open edit form for the agent to review and save.
+     */
+    function syncControls() {
+      const area = element('div', { 'data-part': 'sync' });
+      const start = button('Sync this contact', () => preview());
+      async function preview() {
+        area.replaceChildren(element('p', { class: 'pending', text: 'Comparing Commusoft and GHL…' }));
+        start.disabled = true;
+        const answer = await act('contact.syncPreview', {});
+        start.disabled = false;
+        if (!answer.ok) {
+          area.replaceChildren(problemBox(answer.error, preview));
+          return;
+        }
+        const plan = answer.data;
+        const rows = plan.rows.filter((row) => row.action !== 'off');
+        const list = element('ul', { class: 'items', 'aria-label': 'Sync preview' }, rows.map((row) =>
+          element('li', { 'data-action': row.action }, [
+            element('strong', { text: row.label }),
+            element('div', { class: 'meta', text: `Commusoft: ${row.commusoftValue ?? '—'} · GHL: ${row.ghlValue ?? '—'}` }),
+            element('div', { text: describeAction(row) }),
+          ])));
+        const heading = element('h4', { text: plan.contactId ? 'Sync with GHL' : 'Create in GHL from this record' });
+        const changes = plan.ghlChanges + plan.commusoftChanges;
+        const cancel = button('Close', () => area.replaceChildren());
+        if (plan.contactId && changes === 0) {
+          area.replaceChildren(heading, element('p', { role: 'status', text: 'Already in sync: nothing to change.' }), list, cancel);
+          return;
+        }
+        const outcome = element('div');
+        const apply = button(plan.contactId ? 'Apply sync' : 'Create contact', () => perform(outcome, [apply, cancel], 'contact.sync', {}, (result) => {
+          const lines = [element('p', { role: 'status', text: result.summary })];
+          if (result.commusoftFill.length) {
+            const filled = fillCommusoft(result.commusoftFill);
+            const label = (field) => result.rows.find((row) => row.commusoftField === field)?.label ?? field;
+            if (!filled.open) {
+              lines.push(element('p', { text: 'Open “Edit customer” in Commusoft, then click Sync this contact again to fill in:' }),
+                element('ul', {}, result.commusoftFill.map((fill) => element('li', { text: `${label(fill.field)}: ${fill.value}` }))));
+            } else {
+              lines.push(element('p', { text: `Filled ${filled.filled.length} field(s) in the edit form, highlighted — review them and save the form.` }));
+              if (filled.missing.length) lines.push(element('p', { class: 'muted', text: `Not found in the form: ${filled.missing.map(label).join(', ')}.` }));
+            }
+          }
+          area.replaceChildren(...lines, button('Close', () => (result.created || result.ghlUpdated.length ? onRetry() : area.replaceChildren())));
+        }));
+        area.replaceChildren(heading, list, element('div', { class: 'row' }, [apply, cancel]), outcome);
+      }
+      return { start, area };
+    }
+
     function showMatched(view) {
       const { contact } = view;
       const header = element('div', { 'data-part': 'contact' });
@@ -229,14 +292,14 @@
         });
       });
       const open = element('a', { href: view.ghlUrl, target: '_blank', rel: 'noopener noreferrer', text: 'Open in GHL' });
-      const sync = element('button', { type: 'button', text: 'Sync this contact', disabled: true, title: 'Coming soon' });
+      const sync = syncControls();
       const unlink = button('Unlink', async () => {
         const answer = await act('link.remove', {});
         if (answer.ok) showView(answer.data);
         else headerProblem.replaceChildren(problemBox(answer.error));
       });
       header.append(element('h3', { text: contact.name }), facts, tagList, tagForm,
-        element('div', { class: 'row' }, [open, sync, unlink]), headerProblem);
+        element('div', { class: 'row' }, [open, sync.start, unlink]), headerProblem, sync.area);
       if (view.colleagues.length) {
         header.append(element('details', {}, [
           element('summary', { text: `Same business (${view.colleagues.length})` }),
@@ -426,6 +489,8 @@
       const prefill = view.prefill;
       const creates = [[prefill.firstName, prefill.lastName].filter(Boolean).join(' '), prefill.email, prefill.phone].filter(Boolean).join(' · ');
       const create = button('Create in GHL', () => perform(problem, [create], 'contact.create', {}, showView));
+      // With the field mapping: shows what the new contact gets (or which duplicate GHL has) before creating.
+      const sync = syncControls();
       const query = element('input', { type: 'search', 'aria-label': 'Search GHL contacts', autocomplete: 'off' });
       const search = element('button', { type: 'submit', text: 'Search' });
       const results = element('ul', { class: 'items', 'aria-label': 'Search results' });
@@ -443,7 +508,8 @@
         element('p', { class: 'meta', text: `Searched by ${view.searched.join(', ')}.` }),
         element('h4', { text: 'Create in GHL' }),
         element('p', { class: 'meta', text: creates ? `Creates ${creates}.` : 'Creates a contact from this record.' }),
-        element('div', { class: 'row' }, [create]),
+        element('div', { class: 'row' }, [create, ...(view.candidates.length ? [] : [sync.start])]),
+        sync.area,
         element('h4', { text: 'Link existing' }),
         searchForm,
         results,

@@ -1,0 +1,43 @@
+// "Sync this contact", GHL → Commusoft: puts GHL's values into Commusoft's own edit-customer form, highlighted,
+// for the agent to review and save. The extension never submits the form. Selectors live in the profile.
+'use strict';
+
+(() => {
+  /** Sets an input's value the way typing would, so the page's framework (Angular) sees the change. */
+  function setAsTyped(input, value) {
+    const prototype = input instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
+      : input instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(prototype, 'value').set.call(input, value);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
+  /**
+   * Fills `fills` (`[{field, value}]`) into the open edit form. Returns `{open, filled, missing}`: `open` is false
+   * when no edit form is on the page; `missing` lists fields the form has no input for.
+   */
+  function fillCommusoftForm(root, profile, fills) {
+    const marker = root.querySelector(profile.editForm.marker);
+    if (!marker) return { open: false, filled: [], missing: fills.map((fill) => fill.field) };
+    const form = marker.closest('form') ?? root;
+    const filled = [];
+    const missing = [];
+    for (const { field, value } of fills) {
+      const selectors = profile.editForm.fields[field] ?? [];
+      const input = selectors.map((selector) => form.querySelector(selector)).find(Boolean);
+      if (!input || input.disabled || input.readOnly) {
+        missing.push(field);
+        continue;
+      }
+      setAsTyped(input, value);
+      input.setAttribute('data-ghl-bridge-filled', '');
+      input.style.outline = '3px solid #f59e0b';
+      input.style.outlineOffset = '1px';
+      input.title = 'Filled from GoHighLevel — review, then save the form';
+      filled.push(field);
+    }
+    return { open: true, filled, missing };
+  }
+
+  globalThis.ghlBridge.fillCommusoftForm = fillCommusoftForm;
+})();

@@ -1,0 +1,220 @@
+//! "Sync this contact": the field-level plan under the mapping, then one click applies it — GHL through
+//! `PUT /contacts/{id}` with only the changed fields, Commusoft by handing the content script the values to put
+//! into Commusoft's own edit form (the extension never saves Commusoft forms itself). A record without a GHL
+//! contact gets one first (duplicate-checked), through the same path as "Create in GHL".
+
+use crate::actions;
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::ghl::requests::{ContactFields, CustomFieldInput, FieldValue};
+use crate::ghl::GhlClient;
+use crate::host::HostRecord;
+use crate::http::Transport;
+use crate::links::{self, Link};
+use crate::mapping::{self, Action, FieldPlan, Mapping, CUSTOM_FIELD_PREFIX, MAPPING_KEY};
+use crate::store::{self, Store};
+use crate::sync_log::{self, LogEntry};
+use serde::Serialize;
+
+/// The saved mapping, or the default one.
+pub async fn load_mapping(store: &impl Store) -> Result<Mapping> {
+    Ok(store::read::<Mapping>(store, MAPPING_KEY).await.ok().flatten().unwrap_or_default())
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncPreview {
+    /// `None`: no GHL contact yet; applying creates one (or links GHL's duplicate).
+    pub contact_id: Option<String>,
+    pub rows: Vec<FieldPlan>,
+    pub ghl_changes: usize,
+    pub commusoft_changes: usize,
+}
+
+/// A value for Commusoft's edit form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommusoftFill {
+    pub field: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncResult {
+    pub contact_id: String,
+    /// One sentence for the agent.
+    pub summary: String,
+    pub rows: Vec<FieldPlan>,
+    /// Labels of the GHL fields written.
+    pub ghl_updated: Vec<String>,
+    /// Values for the agent to review and save in Commusoft's edit form.
+    pub commusoft_fill: Vec<CommusoftFill>,
+    pub created: bool,
+}
+
+fn count(rows: &[FieldPlan], action: Action) -> usize {
+    rows.iter().filter(|row| row.action == action).count()
+}
+
+async fn linked_id(store: &impl Store, record: &HostRecord) -> Result<Option<String>> {
+    Ok(match links::find(store, record).await? {
+        Some(Link { contact_id: Some(id), .. }) => Some(id),
+        _ => None,
+    })
+}
+
+/// What "Sync this contact" would do, field by field.
+pub async fn preview<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<SyncPreview> {
+    let mapping = load_mapping(client.store()).await?;
+    let contact_id = linked_id(client.store(), record).await?;
+    let contact = match &contact_id {
+        Some(id) => Some(client.get_contact(id).await?),
+        None => None,
+    };
+    let rows = mapping::plan(&mapping, record, contact.as_ref());
+    Ok(SyncPreview { ghl_changes: count(&rows, Action::UpdateGhl), commusoft_changes: count(&rows, Action::UpdateCommusoft), contact_id, rows })
+}
+
+/// The GHL fields a plan writes; `company` separately (GHL takes it only on create).
+pub fn ghl_fields(rows: &[FieldPlan]) -> (ContactFields, Option<String>) {
+    let mut fields = ContactFields::default();
+    let mut company = None;
+    for row in rows.iter().filter(|row| row.action == Action::UpdateGhl) {
+        let value = row.new_value.clone();
+        match row.ghl_field.as_str() {
+            "firstName" => fields.first_name = value,
+            "lastName" => fields.last_name = value,
+            "email" => fields.email = value,
+            "phone" => fields.phone = value,
+            "address1" => fields.address1 = value,
+            "city" => fields.city = value,
+            "postalCode" => fields.postal_code = value,
+            "companyName" => company = value,
+            custom => {
+                if let (Some(id), Some(value)) = (custom.strip_prefix(CUSTOM_FIELD_PREFIX), value) {
+                    let input = CustomFieldInput { id: Some(id.to_owned()), key: None, field_value: FieldValue::Text(value) };
+                    fields.custom_fields.get_or_insert_with(Vec::new).push(input);
+                }
+            }
+        }
+    }
+    (fields, company)
+}
+
+/// Applies the plan. Computed again here from fresh data — never taken from the page — so a second click with
+/// nothing changed sends no write.
+pub async fn apply<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<SyncResult> {
+    let started_ms = client.now_ms();
+    let result = apply_plan(client, record).await;
+    let entry = match &result {
+        Ok(done) => LogEntry::success("contact.sync", Some(&done.contact_id), &done.summary),
+        Err(error) => LogEntry::failure("contact.sync", linked_id(client.store(), record).await.ok().flatten().as_deref(), error),
+    };
+    sync_log::append(client.store(), entry.took(started_ms, client.now_ms())).await?;
+    result
+}
+
+async fn apply_plan<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<SyncResult> {
+    let store = client.store();
+    let mapping = load_mapping(store).await?;
+    let (contact_id, created) = match linked_id(store, record).await? {
+        Some(id) => (id, false),
+        None => {
+            let view = actions::create_contact(client, record).await?;
+            let id = linked_id(store, record).await?.unwrap_or_default();
+            let created = matches!(view, crate::panel::PanelView::Matched { matched_by: links::MatchedBy::Created, .. });
+            (id, created)
+        }
+    };
+    let contact = client.get_contact(&contact_id).await?;
+    let rows = mapping::plan(&mapping, record, Some(&contact));
+    let (fields, _company) = ghl_fields(&rows);
+    let ghl_updated: Vec<String> = rows.iter().filter(|row| row.action == Action::UpdateGhl).map(|row| row.label.clone()).collect();
+    if !fields.is_empty() {
+        client.update_contact(&contact_id, &fields).await?;
+        links::forget_view(store, record).await?;
+    }
+    let commusoft_fill: Vec<CommusoftFill> = rows
+        .iter()
+        .filter(|row| row.action == Action::UpdateCommusoft)
+        .filter_map(|row| Some(CommusoftFill { field: row.commusoft_field.clone(), value: row.new_value.clone()? }))
+        .collect();
+    let summary = match (created, ghl_updated.len(), commusoft_fill.len()) {
+        (true, _, 0) => "Created the contact in GHL from this record.".to_owned(),
+        (true, _, n) => format!("Created the contact in GHL; {n} field(s) for Commusoft to review."),
+        (false, 0, 0) => "Already in sync: nothing to change.".to_owned(),
+        (false, g, 0) => format!("Updated {g} field(s) in GHL."),
+        (false, 0, c) => format!("GHL has {c} newer field(s) for Commusoft: review them in the edit form and save."),
+        (false, g, c) => format!("Updated {g} field(s) in GHL; {c} field(s) for Commusoft to review and save."),
+    };
+    Ok(SyncResult { contact_id, summary, rows, ghl_updated, commusoft_fill, created })
+}
+
+/// A field or direction the mapping editor offers.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+/// What the options page's mapping editor draws.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MappingEditor {
+    pub rows: Vec<mapping::MappingRow>,
+    pub commusoft_fields: Vec<Choice>,
+    pub ghl_fields: Vec<Choice>,
+    pub directions: Vec<Choice>,
+    /// Why the location's custom fields are not offered, when they are not.
+    pub custom_fields_note: Option<String>,
+}
+
+fn choices(list: &[(&str, &str)]) -> Vec<Choice> {
+    list.iter().map(|(id, label)| Choice { id: (*id).to_owned(), label: (*label).to_owned() }).collect()
+}
+
+/// The location's contact custom fields as mapping choices; `Err` says why they could not be read.
+pub async fn custom_field_choices<T: Transport, S: Store, C: Clock>(client: Option<&GhlClient<'_, T, S, C>>) -> std::result::Result<Vec<Choice>, String> {
+    let Some(client) = client else {
+        return Err("Connect GHL above to map its custom fields too.".to_owned());
+    };
+    let definitions = client.list_custom_fields().await.map_err(|error| format!("GHL's custom fields could not be read: {}", error.message))?;
+    Ok(definitions
+        .into_iter()
+        .filter_map(|field| {
+            let id = field.id.filter(|id| !id.is_empty())?;
+            let label = format!("{} (custom field)", field.name.unwrap_or_else(|| id.clone()));
+            Some(Choice { id: format!("{CUSTOM_FIELD_PREFIX}{id}"), label })
+        })
+        .collect())
+}
+
+pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(store: &impl Store, client: Option<&GhlClient<'_, T, S, C>>) -> Result<MappingEditor> {
+    let mut ghl_fields = choices(mapping::GHL_FIELDS);
+    let custom_fields_note = match custom_field_choices(client).await {
+        Ok(custom) => {
+            ghl_fields.extend(custom);
+            None
+        }
+        Err(note) => Some(note),
+    };
+    Ok(MappingEditor {
+        rows: load_mapping(store).await?.rows,
+        commusoft_fields: choices(mapping::COMMUSOFT_FIELDS),
+        ghl_fields,
+        directions: choices(mapping::DIRECTIONS),
+        custom_fields_note,
+    })
+}
+
+/// Checks and saves a mapping; custom fields are checked against the location's when GHL can be asked.
+pub async fn save_mapping<T: Transport, S: Store, C: Clock>(store: &impl Store, client: Option<&GhlClient<'_, T, S, C>>, mapping: Mapping) -> Result<Mapping> {
+    let known: Option<Vec<String>> = match custom_field_choices(client).await {
+        Ok(custom) => Some(custom.into_iter().filter_map(|c| c.id.strip_prefix(CUSTOM_FIELD_PREFIX).map(str::to_owned)).collect()),
+        Err(_) => None,
+    };
+    let mapping = mapping.validated(known.as_deref())?;
+    store::write(store, MAPPING_KEY, &mapping).await?;
+    Ok(mapping)
+}
