@@ -123,18 +123,22 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 let client = settings.as_ref().map(|settings| self.client(settings));
                 to_json(&sync::save_mapping(store, client.as_ref(), mapping).await?)
             }
-            Request::MappingPreview { mapping, sample, contact_id } => {
+            Request::MappingPreview { mapping, sample, contact } => {
                 let mapping = mapping.validated(None)?;
                 let mut record = HostRecord::from_input(sample)?;
                 record.phone_country = Preferences::load(store).await?.phone_country_for(record.host.default_country);
-                let contact = match contact_id {
-                    Some(id) => {
+                let contact = match contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                    Some(wanted) => {
                         let settings = Settings::require(store).await?;
-                        Some(self.client(&settings).get_contact(&id).await?)
+                        let client = self.client(&settings);
+                        match crate::host::record::normalise_email(wanted) {
+                            Some(email) => client.find_duplicate(crate::ghl::DuplicateKey::Email(&email)).await?,
+                            None => Some(client.get_contact(wanted).await?),
+                        }
                     }
                     None => None,
                 };
-                to_json(&crate::mapping::plan(&mapping, &record, contact.as_ref()))
+                to_json(&sync::MappingPreview { contact_id: contact.as_ref().and_then(|c| c.id.clone()), rows: crate::mapping::plan(&mapping, &record, contact.as_ref()) })
             }
             Request::LogGet {} => to_json(&sync_log::entries(store).await?),
             _ => Err(Error::internal("a record message reached the options handler")),

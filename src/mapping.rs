@@ -159,6 +159,9 @@ fn commusoft_label(id: &str) -> &str {
 }
 
 fn ghl_label(id: &str) -> &str {
+    if id.starts_with(CUSTOM_FIELD_PREFIX) {
+        return "GHL custom field";
+    }
     GHL_FIELDS.iter().find(|(known, _)| *known == id).map_or(id, |(_, label)| label)
 }
 
@@ -190,6 +193,22 @@ pub struct FieldPlan {
     pub new_value: Option<String>,
     /// Why a field is skipped, when it is not obvious.
     pub note: Option<String>,
+    /// What happens, in words for the agent ("GHL gets “London”").
+    pub effect: String,
+}
+
+impl FieldPlan {
+    fn described(mut self) -> Self {
+        self.effect = match (self.action, &self.new_value, &self.note) {
+            (Action::Same, ..) => "Same on both sides".to_owned(),
+            (Action::UpdateGhl, Some(value), _) => format!("GHL gets “{value}”"),
+            (Action::UpdateCommusoft, Some(value), _) => format!("Commusoft gets “{value}”"),
+            (Action::Skip, _, Some(note)) => note.clone(),
+            (Action::Off, ..) => "Not synced".to_owned(),
+            _ => "Nothing to copy".to_owned(),
+        };
+        self
+    }
 }
 
 /// The Commusoft side of a record, field by field.
@@ -261,9 +280,10 @@ pub fn plan(mapping: &Mapping, record: &HostRecord, contact: Option<&Contact>) -
                 action: Action::Off,
                 new_value: None,
                 note: None,
+                effect: String::new(),
             };
             if row.direction == "off" {
-                return line;
+                return line.described();
             }
             let same = match (&commusoft_value, &ghl_value) {
                 (Some(c), Some(g)) => comparable(&row.commusoft, c, country) == comparable(&row.ghl, g, country),
@@ -301,7 +321,7 @@ pub fn plan(mapping: &Mapping, record: &HostRecord, contact: Option<&Contact>) -
                     line.new_value = ghl_value;
                 }
             }
-            line
+            line.described()
         })
         .collect()
 }
@@ -399,6 +419,7 @@ mod tests {
         assert_eq!(action_of(&plan, "firstName", "firstName").action, Action::Same);
         let surname = action_of(&plan, "lastName", "lastName");
         assert_eq!((surname.action, surname.new_value.as_deref()), (Action::UpdateGhl, Some("Doe")), "Commusoft wins");
+        assert_eq!(surname.effect, "GHL gets “Doe”");
         assert_eq!(action_of(&plan, "email", "email").action, Action::Same, "case does not matter");
         assert_eq!(action_of(&plan, "mobile", "phone").action, Action::Same, "07700 900123 is +447700900123");
         assert_eq!(action_of(&plan, "landline", "phone").action, Action::Off);

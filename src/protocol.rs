@@ -60,8 +60,9 @@ pub enum Request {
     /// The mapping with the fields it may use (extension pages only).
     MappingGet {},
     MappingSave { mapping: Mapping },
-    /// The plan `mapping` (saved or not) gives for sample Commusoft data and a GHL contact (none: a new one).
-    MappingPreview { mapping: Mapping, sample: RecordInput, contact_id: Option<String> },
+    /// The plan `mapping` (saved or not) gives for sample Commusoft data and a GHL contact, named by id or email
+    /// (none, or none found: a new contact).
+    MappingPreview { mapping: Mapping, sample: RecordInput, contact: Option<String> },
     /// The sync log, oldest first (extension pages only).
     LogGet {},
 }
@@ -90,7 +91,7 @@ impl Request {
             "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "mapping.get" | "log.get" => (&[], &[]),
             "contact.syncPreview" | "contact.sync" => (&["record"], &[]),
             "mapping.save" => (&["mapping"], &[]),
-            "mapping.preview" => (&["mapping", "sample"], &["contactId"]),
+            "mapping.preview" => (&["mapping", "sample"], &["contact"]),
             "preferences.save" => (&["preferences"], &[]),
             "oauth.start" => (&["redirectUri"], &[]),
             "oauth.finish" => (&["redirectUrl"], &[]),
@@ -157,7 +158,7 @@ impl Request {
                 Some(mapping) => Self::MappingPreview {
                     mapping,
                     sample: fields.item::<RecordInput>("sample").unwrap_or_default(),
-                    contact_id: fields.text("contactId"),
+                    contact: fields.text("contact"),
                 },
                 None => Self::MappingGet {}, // only with a problem recorded, refused just below
             },

@@ -218,3 +218,11 @@ pub async fn save_mapping<T: Transport, S: Store, C: Clock>(store: &impl Store, 
     store::write(store, MAPPING_KEY, &mapping).await?;
     Ok(mapping)
 }
+
+/// The options page's preview: the plan, and which GHL contact it was made against (`None`: a new one).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MappingPreview {
+    pub contact_id: Option<String>,
+    pub rows: Vec<FieldPlan>,
+}

@@ -137,9 +137,14 @@ async fn the_mapping_editor_offers_the_locations_custom_fields_and_checks_rows()
 
     // Preview with sample data against a real contact, before saving anything.
     let sample = json!({"host": "app.commusoft.co.uk", "recordId": "1", "name": "Jane Doe", "landline": "020 7946 0123"});
-    let plan = fixture.page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contactId": JANE})).await.unwrap();
-    assert_eq!(plan[0]["action"], "updateGhl");
-    assert_eq!(plan[0]["commusoftValue"], "020 7946 0123");
+    let plan = fixture.page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": JANE})).await.unwrap();
+    assert_eq!(plan["contactId"], JANE);
+    assert_eq!(plan["rows"][0]["action"], "updateGhl");
+    assert_eq!(plan["rows"][0]["commusoftValue"], "020 7946 0123");
+    let by_email = fixture.page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": "Jane.Doe@example.com"})).await.unwrap();
+    assert_eq!(by_email["contactId"], JANE);
+    let nobody = fixture.page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": "nobody@example.com"})).await.unwrap();
+    assert_eq!((nobody["contactId"].clone(), nobody["rows"][0]["action"].clone()), (Value::Null, json!("updateGhl")), "a new contact");
 
     let custom_value_sync = fixture.send(json!({"type": "contact.sync", "record": {"host": "app.commusoft.co.uk", "recordId": "42", "email": "jane.doe@example.com", "landline": "020 7946 0123"}})).await.unwrap();
     assert!(custom_value_sync["ghlUpdated"].as_array().unwrap().len() == 1, "{custom_value_sync}");

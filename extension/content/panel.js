@@ -147,17 +147,6 @@
    * Mounts the panel; returns the handle the content script drives.
    * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
    */
-  // What sync does with a field, in words: [short phrase, whether it changes something].
-  function describeAction(row) {
-    switch (row.action) {
-      case 'same': return 'Same on both sides';
-      case 'updateGhl': return `GHL gets “${row.newValue}”`;
-      case 'updateCommusoft': return `Commusoft gets “${row.newValue}”`;
-      case 'skip': return row.note ?? 'Nothing to copy';
-      default: return 'Not synced';
-    }
-  }
-
   function mountPanel({ onRetry, act, fillCommusoft }) {
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'open' });
@@ -227,7 +216,7 @@
           element('li', { 'data-action': row.action }, [
             element('strong', { text: row.label }),
             element('div', { class: 'meta', text: `Commusoft: ${row.commusoftValue ?? '—'} · GHL: ${row.ghlValue ?? '—'}` }),
-            element('div', { text: describeAction(row) }),
+            element('div', { text: row.effect }),
           ])));
         const heading = element('h4', { text: plan.contactId ? 'Sync with GHL' : 'Create in GHL from this record' });
         const changes = plan.ghlChanges + plan.commusoftChanges;

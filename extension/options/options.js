@@ -82,6 +82,7 @@ connection.addEventListener('submit', (event) => {
     const settings = settingsFromForm();
     if (settings.auth.kind === 'oauth') await allowTokenEndpoint(settings.auth.tokenEndpoint);
     fillSettings(await send('settings.save', { settings }));
+    fillMapping(await send('mapping.get')); // the location's custom fields, now that GHL can be asked
     announce(settings.auth.kind === 'oauth' ? 'Saved. Click Connect to authorize GHL.' : 'Saved. Use Test connection to check it.');
   });
 });
@@ -144,6 +145,108 @@ $('#connect').addEventListener('click', (event) => {
   });
 });
 
+// ---- Field mapping -------------------------------------------------------------------------------------------
+
+const mappingRows = $('#mapping-rows');
+let mappingChoices = { commusoftFields: [], ghlFields: [], directions: [] };
+
+function select(options, value, label) {
+  const box = document.createElement('select');
+  box.setAttribute('aria-label', label);
+  for (const option of options) box.append(new Option(option.label, option.id, false, option.id === value));
+  if (![...box.options].some((option) => option.value === value)) box.append(new Option(`${value} (unknown)`, value, false, true));
+  return box;
+}
+
+function mappingRow(row, index) {
+  const tr = document.createElement('tr');
+  const n = index + 1;
+  const cells = [
+    select(mappingChoices.commusoftFields, row.commusoft, `Row ${n} Commusoft field`),
+    select(mappingChoices.ghlFields, row.ghl, `Row ${n} GHL field`),
+    select(mappingChoices.directions, row.direction, `Row ${n} direction`),
+  ];
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.textContent = 'Remove';
+  remove.setAttribute('aria-label', `Remove row ${n}`);
+  remove.addEventListener('click', () => { tr.remove(); renumber(); });
+  for (const cell of [...cells, remove]) {
+    const td = document.createElement('td');
+    td.append(cell);
+    tr.append(td);
+  }
+  return tr;
+}
+
+function renumber() {
+  const rows = readMapping().rows;
+  mappingRows.replaceChildren(...rows.map(mappingRow));
+}
+
+function readMapping() {
+  const rows = [...mappingRows.querySelectorAll('tr')].map((tr) => {
+    const [commusoft, ghl, direction] = [...tr.querySelectorAll('select')].map((box) => box.value);
+    return { commusoft, ghl, direction };
+  });
+  return { rows };
+}
+
+function fillMapping(editor) {
+  mappingChoices = editor;
+  mappingRows.replaceChildren(...editor.rows.map(mappingRow));
+  $('#custom-fields-note').textContent = editor.customFieldsNote ?? '';
+  $('#custom-fields-note').hidden = !editor.customFieldsNote;
+}
+
+$('#add-row').addEventListener('click', () => {
+  const rows = readMapping().rows;
+  rows.push({ commusoft: 'landline', ghl: 'phone', direction: 'off' });
+  mappingRows.replaceChildren(...rows.map(mappingRow));
+  mappingRows.lastElementChild.querySelector('select').focus();
+});
+
+$('#mapping').addEventListener('submit', (event) => {
+  event.preventDefault();
+  busy(event.submitter ?? $('#mapping button[type=submit]'), async () => {
+    const saved = await send('mapping.save', { mapping: readMapping() });
+    mappingRows.replaceChildren(...saved.rows.map(mappingRow));
+    announce('Field mapping saved. Agents\' next Sync this contact uses it.');
+  });
+});
+
+$('#preview').addEventListener('submit', (event) => {
+  event.preventDefault();
+  busy(event.submitter ?? $('#preview button[type=submit]'), async () => {
+    const value = (id) => $(id).value.trim() || undefined;
+    const sample = {
+      host: 'app.commusoft.co.uk', recordId: '0', name: value('#sample-name'), email: value('#sample-email'),
+      mobile: value('#sample-mobile'), landline: value('#sample-landline'), address: value('#sample-address'), company: value('#sample-company'),
+    };
+    const contact = value('#preview-contact');
+    const preview = await send('mapping.preview', { mapping: readMapping(), sample, ...(contact ? { contact } : {}) });
+    const table = document.createElement('table');
+    table.createCaption().textContent = preview.contactId ? `Sync with GHL contact ${preview.contactId}` : 'A new GHL contact would be created with';
+    const head = table.createTHead().insertRow();
+    for (const title of ['Field', 'Commusoft', 'GHL', 'What happens']) {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = title;
+      head.append(th);
+    }
+    const body = table.createTBody();
+    for (const row of preview.rows) {
+      const tr = body.insertRow();
+      tr.dataset.action = row.action;
+      for (const text of [row.label, row.commusoftValue ?? '—', row.ghlValue ?? '—', row.effect]) tr.insertCell().textContent = text;
+    }
+    $('#preview-result').replaceChildren(table);
+    $('#preview-result').hidden = false;
+    const changes = preview.rows.filter((row) => row.action === 'updateGhl' || row.action === 'updateCommusoft').length;
+    announce(`Preview ready: ${changes} field(s) would change.`);
+  });
+});
+
 // ---- Sync preferences ----------------------------------------------------------------------------------------
 
 const preferencesForm = $('#preferences');
@@ -197,6 +300,7 @@ $('#reset-yes').addEventListener('click', (event) => {
   busy(event.currentTarget, async () => {
     fillSettings(await send('data.reset'));
     fillPreferences(await send('preferences.get'));
+    fillMapping(await send('mapping.get'));
     resetConfirm.hidden = true;
     $('#connection-report').hidden = true;
     announce('Everything was reset. Enter the connection again to use the extension.');
@@ -205,7 +309,7 @@ $('#reset-yes').addEventListener('click', (event) => {
 
 // ---- Start ---------------------------------------------------------------------------------------------------
 
-Promise.all([send('settings.get'), send('preferences.get')]).then(
-  ([settings, preferences]) => { fillSettings(settings); fillPreferences(preferences); },
+Promise.all([send('settings.get'), send('preferences.get'), send('mapping.get')]).then(
+  ([settings, preferences, mapping]) => { fillSettings(settings); fillPreferences(preferences); fillMapping(mapping); },
   (error) => announce(error.message, { error: true }),
 );

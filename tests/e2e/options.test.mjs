@@ -180,3 +180,40 @@ test('axe: the options page has no serious or critical violations and follows th
   const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.notEqual(dark, light);
 });
+
+test('field mapping: custom fields offered, rows saved, conflicts refused, and a preview with sample data', async () => {
+  await connectWith(DEMO.token);
+  const rows = page.locator('#mapping-rows tr');
+  assert.equal(await rows.count(), 9);
+  const landlineGhl = page.getByLabel('Row 5 GHL field');
+  const customOption = landlineGhl.locator('option', { hasText: 'Boiler Model (custom field)' });
+  const customId = await customOption.getAttribute('value');
+  assert.match(customId, /^customField\./);
+
+  // Two rows writing GHL's phone are refused with the row named.
+  await page.getByLabel('Row 5 direction').selectOption('toGhl');
+  await page.getByRole('button', { name: 'Save mapping' }).click();
+  await statusSays("Row 5: GHL's Phone is already written by another row.");
+
+  await landlineGhl.selectOption(customId);
+  await page.getByRole('button', { name: 'Save mapping' }).click();
+  await statusSays('Field mapping saved');
+  await page.reload();
+  await page.getByLabel('Row 5 GHL field').waitFor();
+  assert.equal(await page.getByLabel('Row 5 GHL field').inputValue(), customId);
+  assert.equal(await page.getByLabel('Row 5 direction').inputValue(), 'toGhl');
+
+  const before = (await sandbox.admin('GET', '/__admin/log')).lastSeq;
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await statusSays('Preview ready');
+  const result = page.locator('#preview-result table');
+  assert.match(await result.locator('caption').textContent(), /DemoContactJane0001/);
+  assert.match(await result.getByRole('row').filter({ hasText: 'Town → City' }).textContent(), /LondonManchesterGHL gets “London”/);
+  assert.match(await result.getByRole('row').filter({ hasText: 'Landline → GHL custom field' }).textContent(), /GHL gets “020 7946 0123”/);
+  const writes = (await sandbox.admin('GET', `/__admin/log?since=${before}`)).entries.filter((e) => e.method !== 'GET' && !e.path.startsWith('/contacts/search'));
+  assert.deepEqual(writes, [], 'a preview changes nothing');
+
+  await page.getByLabel('GHL contact (email or contact id; empty for a new contact)').fill('');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.locator('#preview-result caption', { hasText: 'A new GHL contact would be created with' }).waitFor();
+});
