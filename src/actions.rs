@@ -108,7 +108,7 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(
     panel::load_contact(client, record, &id, MatchedBy::Created, None).await
 }
 
-fn text(value: &str, what: &str) -> Result<String> {
+pub(crate) fn text(value: &str, what: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(Error::new(ErrorCode::Validation, format!("The {what} is empty.")));

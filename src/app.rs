@@ -74,6 +74,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::TagsRemove { tags, .. } => to_json(&actions::change_tags(client, record, &tags, false).await?),
             Request::ContactSyncPreview { .. } => to_json(&sync::preview(client, record).await?),
             Request::ContactSync { .. } => to_json(&sync::apply(client, record).await?),
+            Request::NoteSend { source_id, body, automatic, .. } => {
+                to_json(&crate::note_sending::send_note(client, record, &source_id, &body, automatic).await?)
+            }
             _ => Err(Error::internal("a settings message reached the record handler")),
         }
     }

@@ -15,6 +15,7 @@ pub mod json;
 pub mod links;
 pub mod lock;
 pub mod mapping;
+pub mod note_sending;
 pub mod panel;
 pub mod preferences;
 pub mod protocol;

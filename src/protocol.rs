@@ -57,6 +57,8 @@ pub enum Request {
     ContactSyncPreview { record: RecordInput },
     /// Apply "Sync this contact".
     ContactSync { record: RecordInput },
+    /// "Send to GHL" on a Commusoft note (`automatic`: a new note the content script saw appear).
+    NoteSend { record: RecordInput, source_id: String, body: String, automatic: bool },
     /// The mapping with the fields it may use (extension pages only).
     MappingGet {},
     MappingSave { mapping: Mapping },
@@ -90,6 +92,7 @@ impl Request {
             "settings.save" => (&["settings"], &[]),
             "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "mapping.get" | "log.get" => (&[], &[]),
             "contact.syncPreview" | "contact.sync" => (&["record"], &[]),
+            "note.send" => (&["record", "sourceId", "body"], &["automatic"]),
             "mapping.save" => (&["mapping"], &[]),
             "mapping.preview" => (&["mapping", "sample"], &["contact"]),
             "preferences.save" => (&["preferences"], &[]),
@@ -151,6 +154,12 @@ impl Request {
             "data.reset" => Self::DataReset {},
             "contact.syncPreview" => Self::ContactSyncPreview { record: record() },
             "contact.sync" => Self::ContactSync { record: record() },
+            "note.send" => Self::NoteSend {
+                record: record(),
+                source_id: text("sourceId"),
+                body: text("body"),
+                automatic: fields.flag("automatic").unwrap_or(false),
+            },
             "mapping.get" => Self::MappingGet {},
             "log.get" => Self::LogGet {},
             "mapping.save" | "mapping.preview" => match fields.item::<Mapping>("mapping") {
@@ -186,7 +195,8 @@ impl Request {
             | Self::TagsAdd { record, .. }
             | Self::TagsRemove { record, .. }
             | Self::ContactSyncPreview { record }
-            | Self::ContactSync { record } => Some(record),
+            | Self::ContactSync { record }
+            | Self::NoteSend { record, .. } => Some(record),
             Self::SettingsSave { .. }
             | Self::SettingsGet {}
             | Self::ConnectionCheck {}

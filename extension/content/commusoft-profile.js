@@ -23,6 +23,15 @@
     company: ['Company', 'Company name'],
   }),
 
+  // The Notes & communications tab's list of Commusoft notes, where each note gets a "Send to GHL" control.
+  // The real markup is not known yet (commusoft.md §10): one container, one element per note carrying a stable id.
+  notes: Object.freeze({
+    list: '.notes-communications',
+    item: '[data-note-id]',
+    idAttribute: 'data-note-id',
+    text: '.note-text',
+  }),
+
   // Commusoft's edit-customer form (v2), present only while it is open: where "Sync this contact" puts GHL's
   // values for the agent to review and save. Each field lists selectors, tried in order, inside the form.
   editForm: Object.freeze({

@@ -3,7 +3,7 @@
 'use strict';
 
 (() => {
-  const { commusoftProfile: profile, readRecord, mountPanel, fillCommusoftForm } = globalThis.ghlBridge;
+  const { commusoftProfile: profile, readRecord, mountPanel, fillCommusoftForm, decorateNotes } = globalThis.ghlBridge;
   const ROUTE_POLL_MS = 400;
 
   let current = null; // { recordId, record, panel, section, identity }
@@ -28,6 +28,7 @@
     }
     if (!current) return;
     current.panel.ensureAttached();
+    if (current.record) decorateNotes(document, profile, current.notes, (...args) => sendNote(current, ...args));
     // The app re-renders its containers: when our section was replaced, read again and reload if the
     // person shown changed.
     if (current.section && !current.section.isConnected) {
@@ -40,7 +41,7 @@
   }
 
   function open(recordId) {
-    current = { recordId, panel: null, section: null, identity: null };
+    current = { recordId, panel: null, section: null, identity: null, notes: { known: null } };
     const state = current;
     state.panel = mountPanel({
       onRetry: () => load(state),
@@ -85,6 +86,25 @@
     if (answer.ok) state.panel.showView(answer.data);
     else state.panel.showProblem(answer.error);
     performance.mark('ghl-bridge:data');
+  }
+
+  /** "Send to GHL" on a Commusoft note; the panel then shows GHL's notes again. */
+  async function sendNote(state, sourceId, body, automatic, { button, status }) {
+    button.disabled = true;
+    status.className = '';
+    status.textContent = 'Sending to GHL…';
+    const answer = await ask({ type: 'note.send', record: state.record, sourceId, body, ...(automatic ? { automatic: true } : {}) });
+    button.disabled = false;
+    if (!answer.ok) {
+      status.className = 'error';
+      status.textContent = answer.error.message;
+      return;
+    }
+    status.textContent = answer.data.outcome === 'skipped' ? '' : answer.data.message;
+    if (answer.data.outcome === 'created' || answer.data.outcome === 'updated') {
+      const fresh = await ask({ type: 'panel.load', record: state.record });
+      if (fresh.ok && current === state) state.panel.showView(fresh.data);
+    }
   }
 
   /** Polls until the details panel is on the page (the app renders slowly), or gives up. */

@@ -102,7 +102,7 @@ export async function launchBrowser(sandbox, { headless = true, profileDir, exte
   };
 }
 
-/** Sends a message to the core as our options page would (until the options page exists, tests use this). */
+/** Sends a message to the core as our options page would: tests set up settings, preferences and mappings with it. */
 export async function asExtensionPage(browser, message) {
   const sw = await browser.worker();
   return sw.evaluate(async (msg) => {

@@ -1,0 +1,82 @@
+// Notes written in Commusoft: "Send to GHL" on each note of the Notes & communications tab, sent once and updated
+// after an edit; the follow-up rule; new notes sent on their own when Options says so.
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { useExtensionSession, panel, recordUrl, asExtensionPage, DEMO } from './harness.mjs';
+
+const session = useExtensionSession();
+let sandbox;
+let browser;
+let page;
+beforeEach(() => ({ sandbox, browser, page } = session));
+const JANE = 'DemoContactJane0001';
+
+const janes = async (collection) =>
+  (await sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`))[collection].filter((item) => item.contactId === JANE);
+
+async function openNotesTab() {
+  await page.goto(recordUrl(42));
+  await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor();
+  await page.locator('section.panel[data-source=ghl]').waitFor();
+  await page.getByText('Notes & communications', { exact: true }).first().click();
+  await page.locator('[data-note-id="9001"] [data-ghl-bridge-send]').waitFor();
+}
+
+const note = (id) => page.locator(`[data-note-id="${id}"]`);
+const sendButton = (id) => note(id).getByRole('button', { name: /^Send to GHL/ });
+
+test('a Commusoft note sent twice is one GHL note; after an edit, the same note is updated', async () => {
+  const before = (await janes('notes')).length;
+  await openNotesTab();
+  await sendButton('9002').click();
+  await note('9002').getByText('Sent to GHL as a new note.').waitFor();
+  await sendButton('9002').click();
+  await note('9002').getByText('GHL already has this note.').waitFor();
+  let notes = await janes('notes');
+  assert.equal(notes.length, before + 1);
+  const sent = notes.find((n) => n.body === 'Asked for a quote for a new boiler <b>before</b> winter.');
+  assert.ok(sent, 'the text arrives literally');
+  await panel(page).getByRole('list', { name: 'Notes' }).getByText('Asked for a quote for a new boiler <b>before</b> winter.').waitFor();
+
+  await page.evaluate(() => window.replicaEditNote('42', '9002', 'Asked for a quote for a new boiler before winter — sent 20 Nov.'));
+  await sendButton('9002').click();
+  await note('9002').getByText('Updated the note in GHL.').waitFor();
+  notes = await janes('notes');
+  assert.equal(notes.length, before + 1);
+  assert.equal(notes.find((n) => n.id === sent.id).body, 'Asked for a quote for a new boiler before winter — sent 20 Nov.');
+});
+
+test('the follow-up rule creates exactly one task for a sent note', async () => {
+  const saved = await asExtensionPage(browser, { type: 'preferences.save', preferences: { followUp: { enabled: true, title: 'Call the customer back', dueInDays: 2 } } });
+  assert.ok(saved.ok);
+  const before = (await janes('tasks')).length;
+  await openNotesTab();
+  await sendButton('9001').click();
+  await note('9001').getByText('Sent to GHL as a new note, with a follow-up task.').waitFor();
+  await sendButton('9001').click();
+  await note('9001').getByText('GHL already has this note.').waitFor();
+  const tasks = await janes('tasks');
+  assert.equal(tasks.length, before + 1);
+  const task = tasks.find((t) => t.title === 'Call the customer back');
+  const dueInDays = (Date.parse(task.dueDate) - Date.now()) / 86_400_000;
+  assert.ok(dueInDays > 1.9 && dueInDays < 2.1, `due in ${dueInDays} days`);
+  await panel(page).getByRole('checkbox', { name: 'Call the customer back' }).waitFor();
+});
+
+test('new notes are sent on their own only when Options says so', async () => {
+  const before = (await janes('notes')).length;
+  await openNotesTab();
+  await page.getByLabel('New Commusoft note').fill('Left a voicemail about the service.');
+  await page.getByRole('button', { name: '+ Add note' }).click();
+  await page.locator('[data-note-id="9102"] [data-ghl-bridge-send]').waitFor();
+  await page.waitForTimeout(800);
+  assert.equal((await janes('notes')).length, before, 'automatic sending is off by default');
+
+  assert.ok((await asExtensionPage(browser, { type: 'preferences.save', preferences: { sendNewNotes: true } })).ok);
+  await page.getByLabel('New Commusoft note').fill('Engineer confirmed for Monday.');
+  await page.getByRole('button', { name: '+ Add note' }).click();
+  await note('9103').getByText('Sent to GHL as a new note.').waitFor();
+  const notes = await janes('notes');
+  assert.equal(notes.length, before + 1);
+  assert.ok(notes.some((n) => n.body === 'Engineer confirmed for Monday.'));
+});
