@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, saveSettings, clearStorage, recordUrl, ROOT } from '../tests/e2e/harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, clearStorage, recordUrl, asExtensionPage, ROOT } from '../tests/e2e/harness.mjs';
 
 const PKG = process.env.PKG_DIR ?? join(ROOT, 'target/wasm-pkg');
 const DIST = process.env.DIST_DIR ?? join(ROOT, 'dist');
@@ -85,6 +85,40 @@ async function timeToData(sandbox, browser, latencyMs) {
     `(budget 300 ms at 200 ms), first visit data ${ms(median(first))}`);
 }
 
+/** One core round trip through the service worker, in ms (measured inside the worker). */
+async function timed(browser, message) {
+  const sw = await browser.worker();
+  const { took, answer } = await sw.evaluate(async (msg) => {
+    const started = performance.now();
+    const answer = await globalThis.ghlBridge.handle(msg, { id: chrome.runtime.id, url: chrome.runtime.getURL('options/options.html') });
+    return { took: performance.now() - started, answer };
+  }, message);
+  if (!answer.ok) throw new Error(`${message.type}: ${answer.error.message}`);
+  return took;
+}
+
+/** "Sync this contact" and "Send to GHL", core round trips (worker → GHL → worker), linked contact. */
+async function syncTimes(sandbox, browser, latencyMs) {
+  const jane = { host: 'app.commusoft.co.uk', recordId: '42', name: 'Mrs Jane Doe', email: 'jane.doe@example.com',
+    mobile: '07700 900123', address: '12 Acacia Avenue, London, N1 7AA' };
+  const samples = { preview: [], apply: [], again: [], note: [] };
+  for (let round = 0; round < VISITS; round += 1) {
+    await sandbox.admin('POST', '/__admin/reset', { seed: 'demo' });
+    await clearStorage(browser);
+    await saveSettings(browser);
+    await timed(browser, { type: 'panel.load', record: jane });
+    await sandbox.admin('POST', '/__admin/faults', { latencyMs });
+    samples.preview.push(await timed(browser, { type: 'contact.syncPreview', record: jane }));
+    samples.apply.push(await timed(browser, { type: 'contact.sync', record: jane }));
+    samples.again.push(await timed(browser, { type: 'contact.sync', record: jane }));
+    samples.note.push(await timed(browser, { type: 'note.send', record: jane, sourceId: `bench-${round}`, body: 'Bench note' }));
+    await sandbox.admin('DELETE', '/__admin/faults');
+  }
+  console.log(`  sandbox latency ${String(latencyMs).padStart(3)} ms (median of ${VISITS}): preview ${ms(median(samples.preview))}, ` +
+    `apply (2 fields) ${ms(median(samples.apply))}, second apply (no write) ${ms(median(samples.again))}, ` +
+    `send a note ${ms(median(samples.note))}`);
+}
+
 sizes();
 const sandbox = await startSandbox();
 try {
@@ -95,6 +129,9 @@ try {
     console.log('panel time-to-data (content script request → panel drawn)');
     await timeToData(sandbox, browser, 0);
     await timeToData(sandbox, browser, 200);
+    console.log('sync this contact and send a note (core round trip in the service worker)');
+    await syncTimes(sandbox, browser, 0);
+    await syncTimes(sandbox, browser, 200);
   } finally {
     await browser.close();
   }

@@ -34,8 +34,8 @@ async function openOptions() {
 }
 
 /** Waits until the status region says something containing `text`. */
-async function statusSays(text) {
-  await page.getByRole('status').filter({ hasText: text }).waitFor({ timeout: 15_000 });
+async function statusSays(text, timeout = 40_000) {
+  await page.getByRole('status').filter({ hasText: text }).waitFor({ timeout });
 }
 
 async function connectWith(token) {
@@ -73,6 +73,21 @@ test('a bad token and a token without write scope get messages that say what to 
   await page.getByRole('button', { name: 'Test connection' }).click();
   await statusSays('lacks contacts.write');
   assert.match(await page.locator('#connection-report').textContent(), /Change contactsNot allowed/);
+});
+
+test('a token for another location, and GHL unreachable, get messages that say what to do', async () => {
+  await connectWith('pit-sandbox-other-location');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await statusSays('no access to location');
+  assert.match(await statusText(), /SandboxLocation00001/);
+
+  await connectWith(DEMO.token);
+  // Every request's connection drops: the client retries, then says GHL cannot be reached.
+  await sandbox.admin('POST', '/__admin/faults', { dropAfterCommitRate: 0, statusRates: {}, next: Array.from({ length: 12 }, () => ({ drop: true })) });
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await statusSays('Could not reach GHL');
+  assert.match(await statusText(), /Could not reach GHL. Check your internet connection/);
+  await sandbox.admin('DELETE', '/__admin/faults');
 });
 
 test('the token box is masked with a show toggle, and an empty box keeps the saved token', async () => {
