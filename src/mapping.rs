@@ -41,6 +41,18 @@ pub const GHL_FIELDS: &[(&str, &str)] = &[
     ("companyName", "Company name"),
 ];
 
+/// How a Commusoft field's value is changed on its way, by field (shown next to each row).
+pub const TRANSFORMS: &[(&str, &str)] = &[
+    ("firstName", "From Commusoft's full name, titles dropped"),
+    ("lastName", "From Commusoft's full name (the rest after the first name)"),
+    ("email", "Lower-cased; compared without case"),
+    ("mobile", "Phone in E.164 (+44…, +1…) for GHL"),
+    ("landline", "Phone in E.164 (+44…, +1…) for GHL"),
+    ("address1", "First part of Commusoft's address"),
+    ("town", "Part of Commusoft's address before the postcode"),
+    ("postcode", "UK postcode or US state + ZIP at the end of the address"),
+];
+
 pub const DIRECTIONS: &[(&str, &str)] = &[
     ("bothCommusoftWins", "Both ways, Commusoft wins"),
     ("bothGhlWins", "Both ways, GHL wins"),

@@ -166,6 +166,8 @@ pub struct MappingEditor {
     pub commusoft_fields: Vec<Choice>,
     pub ghl_fields: Vec<Choice>,
     pub directions: Vec<Choice>,
+    /// By Commusoft field: how its value is transformed.
+    pub transforms: Vec<Choice>,
     /// Why the location's custom fields are not offered, when they are not.
     pub custom_fields_note: Option<String>,
 }
@@ -204,6 +206,7 @@ pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(store: &impl Store
         commusoft_fields: choices(mapping::COMMUSOFT_FIELDS),
         ghl_fields,
         directions: choices(mapping::DIRECTIONS),
+        transforms: choices(mapping::TRANSFORMS),
         custom_fields_note,
     })
 }

@@ -148,7 +148,8 @@ $('#connect').addEventListener('click', (event) => {
 // ---- Field mapping -------------------------------------------------------------------------------------------
 
 const mappingRows = $('#mapping-rows');
-let mappingChoices = { commusoftFields: [], ghlFields: [], directions: [] };
+let mappingChoices = { commusoftFields: [], ghlFields: [], directions: [], transforms: [] };
+const transformOf = (field) => mappingChoices.transforms.find((t) => t.id === field)?.label ?? '—';
 
 function select(options, value, label) {
   const box = document.createElement('select');
@@ -171,7 +172,11 @@ function mappingRow(row, index) {
   remove.textContent = 'Remove';
   remove.setAttribute('aria-label', `Remove row ${n}`);
   remove.addEventListener('click', () => { tr.remove(); renumber(); });
-  for (const cell of [...cells, remove]) {
+  const transform = document.createElement('span');
+  transform.className = 'hint';
+  transform.textContent = transformOf(row.commusoft);
+  cells[0].addEventListener('change', () => { transform.textContent = transformOf(cells[0].value); });
+  for (const cell of [...cells, transform, remove]) {
     const td = document.createElement('td');
     td.append(cell);
     tr.append(td);

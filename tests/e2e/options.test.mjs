@@ -200,6 +200,7 @@ test('field mapping: custom fields offered, rows saved, conflicts refused, and a
   await connectWith(DEMO.token);
   const rows = page.locator('#mapping-rows tr');
   assert.equal(await rows.count(), 9);
+  assert.match(await rows.nth(3).textContent(), /Phone in E\.164/, 'the mobile row says how the number is changed');
   const landlineGhl = page.getByLabel('Row 5 GHL field');
   const customOption = landlineGhl.locator('option', { hasText: 'Boiler Model (custom field)' });
   const customId = await customOption.getAttribute('value');
