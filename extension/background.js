@@ -1,6 +1,9 @@
 // Service worker (ES module): wires chrome.* to the Rust core. No rules live here — the core validates the
 // sender and the message and decides everything; this file only forwards and answers.
-import init, { dispatch } from './pkg/ghl_bridge.js';
+import init, { dispatch, onAlarm } from './pkg/ghl_bridge.js';
+
+// Sends what the outbox holds; the core knows the alarm by this name (src/outbox.rs, ALARM).
+const OUTBOX_ALARM = 'ghl-bridge-outbox';
 
 const startup = { moduleStartMs: performance.now(), readyMs: null, error: null };
 
@@ -16,9 +19,41 @@ chrome.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch
 
 // Registered synchronously at top level, so the event that woke the worker is not missed.
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  handle(message, sender).then(sendResponse);
+  handle(message, sender).then((answer) => {
+    sendResponse(answer);
+    refreshBadge();
+  });
   return true; // the answer is asynchronous
 });
+
+chrome.alarms.onAlarm.addListener((alarm) => { alarmFired(alarm.name); });
+chrome.alarms.get(OUTBOX_ALARM).then((existing) => {
+  if (!existing) chrome.alarms.create(OUTBOX_ALARM, { periodInMinutes: 1 });
+});
+
+/** Lets the core act on an alarm; the badge then shows how many edits wait for the agent. */
+async function alarmFired(name) {
+  try {
+    await ready;
+    const counts = JSON.parse(await onAlarm(name));
+    showBadge(counts.failed);
+    if (counts.alert) {
+      chrome.notifications?.create({ type: 'basic', iconUrl: 'icons/icon-128.png', title: counts.alert.title, message: counts.alert.message });
+    }
+    return counts;
+  } catch (error) {
+    return { error: String(error?.message ?? error) };
+  }
+}
+
+function refreshBadge() {
+  alarmFired('ghl-bridge-status');
+}
+
+function showBadge(failed) {
+  chrome.action.setBadgeText({ text: failed ? String(failed) : '' });
+  if (failed) chrome.action.setBadgeBackgroundColor({ color: '#b91c1c' });
+}
 
 /** Forwards one message to the core; answers `{ok, data}` or `{ok: false, error: {code, message, …}}`. */
 async function handle(message, sender) {
@@ -35,6 +70,7 @@ async function handle(message, sender) {
         retryable: Boolean(error?.retryable),
         status: error?.status ?? null,
         traceId: error?.traceId ?? null,
+        queued: Boolean(error?.queued),
       },
     };
   }
@@ -52,4 +88,4 @@ function describeSender(sender) {
 }
 
 // For tests and the worker's own console: pages and content scripts cannot reach a worker's globals.
-globalThis.ghlBridge = { handle, startup, ready };
+globalThis.ghlBridge = { handle, startup, ready, alarmFired };

@@ -6,12 +6,12 @@
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::dates::parse_timestamp;
-use crate::ghl::requests::{NoteInput, TaskInput};
 use crate::ghl::{DuplicateKey, GhlClient};
 use crate::host::HostRecord;
 use crate::http::Transport;
 use crate::links::{self, Link, MatchedBy};
-use crate::panel::{self, ContactSummary, NoteView, PanelView, TaskView};
+use crate::outbox::{self, EditAnswer, OutboxItem};
+use crate::panel::{self, ContactSummary, PanelView};
 use crate::store::Store;
 
 /// Longest note or task text we send (GHL's own limits are not documented; this keeps requests sane).
@@ -126,16 +126,51 @@ fn due_date(value: &str) -> Result<String> {
     }
 }
 
-/// Note edits answer the contact's notes as the panel lists them (the order is the core's rule, not the panel's).
+/// An edit of the record's contact as the outbox stores it; `edit_id` is the panel's id for it (a fresh one when the
+/// sender gave none).
+async fn outbox_item<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    edit_id: Option<&str>,
+    op: &str,
+) -> Result<OutboxItem> {
+    let contact_id = linked_contact(client.store(), record).await?;
+    let id = match edit_id.map(str::trim) {
+        Some(id) if !id.is_empty() && id.len() <= 100 && !id.chars().any(char::is_control) => id.to_owned(),
+        Some(_) => return Err(Error::invalid_message("An edit id must be 1 to 100 characters.")),
+        None => client.unguessable(),
+    };
+    Ok(OutboxItem {
+        id,
+        host: record.host.hostname.to_owned(),
+        record_id: record.record_id.clone(),
+        contact_id,
+        op: op.to_owned(),
+        target_id: None,
+        body: None,
+        title: None,
+        due_date: None,
+        completed: None,
+        tags: None,
+        created_at_ms: client.now_ms(),
+        attempts: 0,
+        sent_at_ms: None,
+        next_at_ms: 0,
+        failure: None,
+    })
+}
+
+/// Note and task edits answer the contact's notes or tasks as the panel lists them (the order is the core's rule,
+/// not the panel's); tag edits the contact's tags. All of them go through the outbox.
 pub async fn create_note<T: Transport, S: Store, C: Clock>(
     client: &GhlClient<'_, T, S, C>,
     record: &HostRecord,
     body: &str,
-) -> Result<Vec<NoteView>> {
-    let contact_id = linked_contact(client.store(), record).await?;
-    let input = NoteInput { body: Some(text(body, "note")?), ..NoteInput::default() };
-    let (_, listed) = client.create_note_listed(&contact_id, &input).await?;
-    panel::notes_of(client, &contact_id, listed).await
+    edit_id: Option<&str>,
+) -> Result<EditAnswer> {
+    let body = text(body, "note")?;
+    let item = OutboxItem { body: Some(body), ..outbox_item(client, record, edit_id, "note.create").await? };
+    outbox::submit(client, item).await
 }
 
 pub async fn update_note<T: Transport, S: Store, C: Clock>(
@@ -143,21 +178,21 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
     record: &HostRecord,
     note_id: &str,
     body: &str,
-) -> Result<Vec<NoteView>> {
-    let contact_id = linked_contact(client.store(), record).await?;
-    let input = NoteInput { body: Some(text(body, "note")?), ..NoteInput::default() };
-    client.update_note(&contact_id, note_id, &input).await?;
-    panel::notes_of(client, &contact_id, None).await
+    edit_id: Option<&str>,
+) -> Result<EditAnswer> {
+    let body = text(body, "note")?;
+    let item = OutboxItem { target_id: Some(note_id.to_owned()), body: Some(body), ..outbox_item(client, record, edit_id, "note.update").await? };
+    outbox::submit(client, item).await
 }
 
 pub async fn delete_note<T: Transport, S: Store, C: Clock>(
     client: &GhlClient<'_, T, S, C>,
     record: &HostRecord,
     note_id: &str,
-) -> Result<Vec<NoteView>> {
-    let contact_id = linked_contact(client.store(), record).await?;
-    client.delete_note(&contact_id, note_id).await?;
-    panel::notes_of(client, &contact_id, None).await
+    edit_id: Option<&str>,
+) -> Result<EditAnswer> {
+    let item = OutboxItem { target_id: Some(note_id.to_owned()), ..outbox_item(client, record, edit_id, "note.delete").await? };
+    outbox::submit(client, item).await
 }
 
 /// A task's fields as the agent edits them; `None` leaves a field as it is.
@@ -167,25 +202,22 @@ pub struct TaskEdit<'a> {
     pub due_date: Option<&'a str>,
 }
 
-/// Task edits answer the contact's tasks as the panel lists them.
 pub async fn create_task<T: Transport, S: Store, C: Clock>(
     client: &GhlClient<'_, T, S, C>,
     record: &HostRecord,
     edit: TaskEdit<'_>,
-) -> Result<Vec<TaskView>> {
-    let contact_id = linked_contact(client.store(), record).await?;
+    edit_id: Option<&str>,
+) -> Result<EditAnswer> {
     let (Some(title), Some(due)) = (edit.title, edit.due_date) else {
         return Err(Error::new(ErrorCode::Validation, "A task needs a title and a due date."));
     };
-    let input = TaskInput {
+    let item = OutboxItem {
         title: Some(text(title, "task title")?),
         body: edit.body.map(str::trim).filter(|b| !b.is_empty()).map(str::to_owned),
         due_date: Some(due_date(due)?),
-        completed: Some(false),
-        assigned_to: None,
+        ..outbox_item(client, record, edit_id, "task.create").await?
     };
-    let (_, listed) = client.create_task_listed(&contact_id, &input).await?;
-    panel::tasks_of(client, &contact_id, listed).await
+    outbox::submit(client, item).await
 }
 
 pub async fn update_task<T: Transport, S: Store, C: Clock>(
@@ -193,20 +225,16 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
     record: &HostRecord,
     task_id: &str,
     edit: TaskEdit<'_>,
-) -> Result<Vec<TaskView>> {
-    let contact_id = linked_contact(client.store(), record).await?;
-    let input = TaskInput {
-        title: edit.title.map(|t| text(t, "task title")).transpose()?,
-        body: edit.body.map(|b| b.trim().to_owned()),
-        due_date: edit.due_date.map(due_date).transpose()?,
-        completed: None,
-        assigned_to: None,
-    };
-    if input == TaskInput::default() {
+    edit_id: Option<&str>,
+) -> Result<EditAnswer> {
+    let title = edit.title.map(|t| text(t, "task title")).transpose()?;
+    let body = edit.body.map(|b| b.trim().to_owned());
+    let due_date = edit.due_date.map(due_date).transpose()?;
+    if title.is_none() && body.is_none() && due_date.is_none() {
         return Err(Error::new(ErrorCode::Validation, "Nothing to change."));
     }
-    client.update_task(&contact_id, task_id, &input).await?;
-    panel::tasks_of(client, &contact_id, None).await
+    let item = OutboxItem { target_id: Some(task_id.to_owned()), title, body, due_date, ..outbox_item(client, record, edit_id, "task.update").await? };
+    outbox::submit(client, item).await
 }
 
 pub async fn complete_task<T: Transport, S: Store, C: Clock>(
@@ -214,20 +242,20 @@ pub async fn complete_task<T: Transport, S: Store, C: Clock>(
     record: &HostRecord,
     task_id: &str,
     completed: bool,
-) -> Result<Vec<TaskView>> {
-    let contact_id = linked_contact(client.store(), record).await?;
-    client.set_task_completed(&contact_id, task_id, completed).await?;
-    panel::tasks_of(client, &contact_id, None).await
+    edit_id: Option<&str>,
+) -> Result<EditAnswer> {
+    let item = OutboxItem { target_id: Some(task_id.to_owned()), completed: Some(completed), ..outbox_item(client, record, edit_id, "task.complete").await? };
+    outbox::submit(client, item).await
 }
 
 pub async fn delete_task<T: Transport, S: Store, C: Clock>(
     client: &GhlClient<'_, T, S, C>,
     record: &HostRecord,
     task_id: &str,
-) -> Result<Vec<TaskView>> {
-    let contact_id = linked_contact(client.store(), record).await?;
-    client.delete_task(&contact_id, task_id).await?;
-    panel::tasks_of(client, &contact_id, None).await
+    edit_id: Option<&str>,
+) -> Result<EditAnswer> {
+    let item = OutboxItem { target_id: Some(task_id.to_owned()), ..outbox_item(client, record, edit_id, "task.delete").await? };
+    outbox::submit(client, item).await
 }
 
 /// Adds or removes tags (set operations in GHL, never a rewrite of the whole set); answers the contact's tags.
@@ -236,15 +264,13 @@ pub async fn change_tags<T: Transport, S: Store, C: Clock>(
     record: &HostRecord,
     tags: &[String],
     add: bool,
-) -> Result<Vec<String>> {
-    let contact_id = linked_contact(client.store(), record).await?;
+    edit_id: Option<&str>,
+) -> Result<EditAnswer> {
     let tags: Vec<String> = tags.iter().map(|tag| tag.trim().to_owned()).filter(|tag| !tag.is_empty()).collect();
     if tags.is_empty() || tags.len() > 20 || tags.iter().any(|tag| tag.chars().count() > 100) {
         return Err(Error::new(ErrorCode::Validation, "Give one to twenty tags of up to 100 characters."));
     }
-    if add {
-        client.add_tags(&contact_id, &tags).await
-    } else {
-        client.remove_tags(&contact_id, &tags).await
-    }
+    let op = if add { "tags.add" } else { "tags.remove" };
+    let item = OutboxItem { tags: Some(tags), ..outbox_item(client, record, edit_id, op).await? };
+    outbox::submit(client, item).await
 }

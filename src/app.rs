@@ -44,34 +44,53 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             // Storage only: answers within milliseconds, before any GHL call.
             return Ok(links::cached_view(store, &record).await?.unwrap_or_else(|| "null".to_owned()));
         }
-        record.phone_country = Preferences::load(store).await?.phone_country_for(record.host.default_country);
+        let preferences = Preferences::load(store).await?;
+        record.phone_country = preferences.phone_country_for(record.host.default_country);
         let settings = Settings::require(store).await?;
         let client = self.client(&settings);
         let client = &client;
         let record = &record;
         match request {
-            Request::PanelLoad { .. } => to_json(&panel::load(client, record).await?),
+            Request::PanelLoad { .. } => {
+                let started_ms = client.now_ms();
+                let view = panel::load(client, record).await;
+                if preferences.verbose_log {
+                    let entry = match &view {
+                        Ok(_) => sync_log::LogEntry::success("panel.load", None, &format!("Loaded record {} from GHL.", record.record_id)),
+                        Err(error) => sync_log::LogEntry::failure("panel.load", None, error),
+                    };
+                    sync_log::append(store, entry.took(started_ms, client.now_ms())).await?;
+                }
+                to_json(&view?)
+            }
             Request::LinkSet { contact_id, .. } => to_json(&actions::link(client, record, &contact_id).await?),
             Request::LinkRemove { .. } => to_json(&actions::unlink(client, record).await?),
             Request::ContactSearch { query, .. } => to_json(&actions::search(client, &query).await?),
             Request::ContactCreate { .. } => to_json(&actions::create_contact(client, record).await?),
-            Request::NoteCreate { body, .. } => to_json(&actions::create_note(client, record, &body).await?),
-            Request::NoteUpdate { note_id, body, .. } => to_json(&actions::update_note(client, record, &note_id, &body).await?),
-            Request::NoteDelete { note_id, .. } => to_json(&actions::delete_note(client, record, &note_id).await?),
-            Request::TaskCreate { title, due_date, body, .. } => {
+            Request::NoteCreate { body, edit_id, .. } => to_json(&actions::create_note(client, record, &body, edit_id.as_deref()).await?),
+            Request::NoteUpdate { note_id, body, edit_id, .. } => {
+                to_json(&actions::update_note(client, record, &note_id, &body, edit_id.as_deref()).await?)
+            }
+            Request::NoteDelete { note_id, edit_id, .. } => to_json(&actions::delete_note(client, record, &note_id, edit_id.as_deref()).await?),
+            Request::TaskCreate { title, due_date, body, edit_id, .. } => {
                 let edit = TaskEdit { title: Some(&title), body: body.as_deref(), due_date: Some(&due_date) };
-                to_json(&actions::create_task(client, record, edit).await?)
+                to_json(&actions::create_task(client, record, edit, edit_id.as_deref()).await?)
             }
-            Request::TaskUpdate { task_id, title, due_date, body, .. } => {
+            Request::TaskUpdate { task_id, title, due_date, body, edit_id, .. } => {
                 let edit = TaskEdit { title: title.as_deref(), body: body.as_deref(), due_date: due_date.as_deref() };
-                to_json(&actions::update_task(client, record, &task_id, edit).await?)
+                to_json(&actions::update_task(client, record, &task_id, edit, edit_id.as_deref()).await?)
             }
-            Request::TaskComplete { task_id, completed, .. } => {
-                to_json(&actions::complete_task(client, record, &task_id, completed).await?)
+            Request::TaskComplete { task_id, completed, edit_id, .. } => {
+                to_json(&actions::complete_task(client, record, &task_id, completed, edit_id.as_deref()).await?)
             }
-            Request::TaskDelete { task_id, .. } => to_json(&actions::delete_task(client, record, &task_id).await?),
-            Request::TagsAdd { tags, .. } => to_json(&actions::change_tags(client, record, &tags, true).await?),
-            Request::TagsRemove { tags, .. } => to_json(&actions::change_tags(client, record, &tags, false).await?),
+            Request::TaskDelete { task_id, edit_id, .. } => to_json(&actions::delete_task(client, record, &task_id, edit_id.as_deref()).await?),
+            Request::TagsAdd { tags, edit_id, .. } => to_json(&actions::change_tags(client, record, &tags, true, edit_id.as_deref()).await?),
+            Request::TagsRemove { tags, edit_id, .. } => to_json(&actions::change_tags(client, record, &tags, false, edit_id.as_deref()).await?),
+            Request::OutboxRetry { item_id, .. } => to_json(&crate::outbox::retry(client, record, &item_id).await?),
+            Request::OutboxDiscard { item_id, .. } => {
+                crate::outbox::discard(client, record.host.hostname, &record.record_id, &item_id).await?;
+                to_json(&panel::load(client, record).await?)
+            }
             Request::ContactSyncPreview { .. } => to_json(&sync::preview(client, record).await?),
             Request::ContactSync { .. } => to_json(&sync::apply(client, record).await?),
             Request::NoteSend { source_id, body, automatic, .. } => {
@@ -129,7 +148,8 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::MappingPreview { mapping, sample, contact } => {
                 let mapping = mapping.validated(None)?;
                 let mut record = HostRecord::from_input(sample)?;
-                record.phone_country = Preferences::load(store).await?.phone_country_for(record.host.default_country);
+                let preferences = Preferences::load(store).await?;
+        record.phone_country = preferences.phone_country_for(record.host.default_country);
                 let contact = match contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                     Some(wanted) => {
                         let settings = Settings::require(store).await?;
@@ -144,8 +164,32 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 to_json(&sync::MappingPreview { contact_id: contact.as_ref().and_then(|c| c.id.clone()), rows: crate::mapping::plan(&mapping, &record, contact.as_ref()) })
             }
             Request::LogGet {} => to_json(&sync_log::entries(store).await?),
+            Request::LogQuery { filter } => to_json(&sync_log::query(store, &filter).await?),
+            Request::LogExport { filter, format } => {
+                let entries = sync_log::query(store, &filter).await?;
+                let text = match format.as_str() {
+                    "json" => crate::json::write(&entries, "the log")?,
+                    "csv" => sync_log::to_csv(&entries),
+                    _ => return Err(Error::invalid_message("The log exports as \"json\" or \"csv\".")),
+                };
+                to_json(&text)
+            }
             _ => Err(Error::internal("a record message reached the options handler")),
         }
+    }
+
+    /// A `chrome.alarms` alarm fired: send the outbox's due edits. Answers `{sent, waiting, failed}` (the toolbar
+    /// badge shows `failed`).
+    pub async fn on_alarm(&self, name: &str) -> Result<String> {
+        let store = &self.platform.store;
+        let mut sent = 0;
+        if name == crate::outbox::ALARM {
+            if let Some(settings) = Settings::load(store).await? {
+                sent = crate::outbox::flush_all(&self.client(&settings)).await?;
+            }
+        }
+        let (waiting, failed) = crate::outbox::counts(store).await?;
+        to_json(&AlarmReport { sent, waiting, failed, alert: crate::alerts::take(store).await? })
     }
 
     fn client(&self, settings: &Settings) -> GhlClient<'_, T, S, C> {
@@ -158,6 +202,15 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             },
         )
     }
+}
+
+/// What an alarm did, for the toolbar badge and notifications.
+#[derive(Serialize)]
+struct AlarmReport {
+    sent: usize,
+    waiting: usize,
+    failed: usize,
+    alert: Option<crate::alerts::Alert>,
 }
 
 /// What "Export settings" saves: never the token (the settings' public view).

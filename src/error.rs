@@ -100,6 +100,9 @@ pub struct ErrorDetail {
     /// How long to wait before a retry can succeed, when GHL told us (rate limits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
+    /// The edit is stored and will be sent automatically (see `crate::outbox`): nothing the agent typed is lost.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub queued: bool,
 }
 
 /// Boxed: results are moved through every layer, and a one-pointer error keeps each `Result` small, which
@@ -135,6 +138,7 @@ impl Error {
             status: None,
             trace_id: None,
             retry_after_ms: None,
+            queued: false,
         }))
     }
 
@@ -145,6 +149,15 @@ impl Error {
 
     pub fn with_trace_id(mut self, trace_id: Option<String>) -> Self {
         self.trace_id = trace_id;
+        self
+    }
+
+    /// Marks a retryable failure of an edit that stays in the outbox, and says so.
+    pub fn queued(mut self) -> Self {
+        if !self.queued {
+            self.queued = true;
+            self.message.push_str(" Your change is saved on this computer and will be sent automatically.");
+        }
         self
     }
 

@@ -4,6 +4,7 @@
 //! wasm-bindgen surface). Content scripts and pages only draw what comes back.
 
 pub mod actions;
+pub mod alerts;
 pub mod app;
 pub mod clock;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod links;
 pub mod lock;
 pub mod mapping;
 pub mod note_sending;
+pub mod outbox;
 pub mod panel;
 pub mod preferences;
 pub mod protocol;

@@ -35,6 +35,8 @@ pub enum PanelView {
         appointments: Vec<AppointmentView>,
         /// Other contacts of the same business.
         colleagues: Vec<ContactSummary>,
+        /// This record's edits stored in the outbox: waiting to be sent, or failed and waiting for the agent.
+        outbox: Vec<crate::outbox::OutboxItem>,
     },
     /// No link yet (or the agent unlinked): what was searched, contacts that could be the one, and what a new
     /// contact would be created with.
@@ -376,6 +378,7 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         colleagues,
         contact,
         matched_by,
+        outbox: crate::outbox::of_record(store, record.host.hostname, &record.record_id).await.unwrap_or_default(),
     };
     let json = crate::json::write(&view, "the panel")?;
     links::save_view(store, record, json).await?;

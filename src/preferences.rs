@@ -28,6 +28,19 @@ pub struct Preferences {
     pub follow_up: FollowUpRule,
     /// Send a note written in Commusoft to GHL without waiting for "Send to GHL".
     pub send_new_notes: bool,
+    /// Log reads (panel loads) too, not only what changed GHL.
+    pub verbose_log: bool,
+    pub alerts: AlertRule,
+}
+
+/// When to show a desktop notification: GHL refusing the credentials, or this many failures in a row (0: never),
+/// at most one notification per window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertRule {
+    pub on_auth_failure: bool,
+    pub after_failures: u32,
+    pub window_minutes: u32,
 }
 
 /// "Trigger tasks when notes are updated to close loops": a note added or updated from Commusoft creates a GHL
@@ -48,6 +61,8 @@ impl Default for Preferences {
             phone_country: None,
             follow_up: FollowUpRule { enabled: false, title: "Follow up".to_owned(), due_in_days: 2 },
             send_new_notes: false,
+            verbose_log: false,
+            alerts: AlertRule { on_auth_failure: true, after_failures: 3, window_minutes: 60 },
         }
     }
 }
@@ -55,7 +70,7 @@ impl Default for Preferences {
 impl FromJson for Preferences {
     fn from_json(value: &Json) -> JsonResult<Self> {
         let fields = value.object("the preferences")?;
-        fields.only(&["syncEnabled", "cadenceMinutes", "phoneCountry", "followUp", "sendNewNotes"])?;
+        fields.only(&["syncEnabled", "cadenceMinutes", "phoneCountry", "followUp", "sendNewNotes", "verboseLog", "alerts"])?;
         let defaults = Self::default();
         let read = Self {
             sync_enabled: fields.flag("syncEnabled").unwrap_or(defaults.sync_enabled),
@@ -63,6 +78,8 @@ impl FromJson for Preferences {
             phone_country: fields.text("phoneCountry"),
             follow_up: fields.item("followUp").unwrap_or(defaults.follow_up),
             send_new_notes: fields.flag("sendNewNotes").unwrap_or(defaults.send_new_notes),
+            verbose_log: fields.flag("verboseLog").unwrap_or(defaults.verbose_log),
+            alerts: fields.item("alerts").unwrap_or(defaults.alerts),
         };
         fields.finish(read)
     }
@@ -76,6 +93,19 @@ impl FromJson for FollowUpRule {
             enabled: fields.flag("enabled").unwrap_or(false),
             title: fields.text("title").unwrap_or_default(),
             due_in_days: small(fields.count("dueInDays")).unwrap_or(u32::MAX),
+        };
+        fields.finish(read)
+    }
+}
+
+impl FromJson for AlertRule {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the alert rule")?;
+        fields.only(&["onAuthFailure", "afterFailures", "windowMinutes"])?;
+        let read = Self {
+            on_auth_failure: fields.flag("onAuthFailure").unwrap_or(true),
+            after_failures: small(fields.count("afterFailures")).unwrap_or(3),
+            window_minutes: small(fields.count("windowMinutes")).unwrap_or(60),
         };
         fields.finish(read)
     }
@@ -123,6 +153,12 @@ impl Preferences {
         }
         if rule.due_in_days > 365 {
             return Err(invalid("The follow-up task can be due 0 to 365 days after the note.".to_owned()));
+        }
+        if self.alerts.after_failures > 100 {
+            return Err(invalid("Notify after 1 to 100 failures in a row (0 turns it off).".to_owned()));
+        }
+        if !(1..=1440).contains(&self.alerts.window_minutes) {
+            return Err(invalid("Notifications can be limited to one per 1 to 1440 minutes.".to_owned()));
         }
         Ok(self)
     }

@@ -8,6 +8,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::response::clip;
 use crate::host::{https_hostname, known_host, KnownHost, RecordInput};
 use crate::mapping::Mapping;
+use crate::sync_log::LogFilter;
 use crate::preferences::Preferences;
 use crate::settings::Settings;
 use crate::json::{self, FromJson, Json, JsonResult};
@@ -27,15 +28,20 @@ pub enum Request {
     ContactSearch { record: RecordInput, query: String },
     /// Create a GHL contact from the record, or link the duplicate GHL already has.
     ContactCreate { record: RecordInput },
-    NoteCreate { record: RecordInput, body: String },
-    NoteUpdate { record: RecordInput, note_id: String, body: String },
-    NoteDelete { record: RecordInput, note_id: String },
-    TaskCreate { record: RecordInput, title: String, due_date: String, body: Option<String> },
-    TaskUpdate { record: RecordInput, task_id: String, title: Option<String>, due_date: Option<String>, body: Option<String> },
-    TaskComplete { record: RecordInput, task_id: String, completed: bool },
-    TaskDelete { record: RecordInput, task_id: String },
-    TagsAdd { record: RecordInput, tags: Vec<String> },
-    TagsRemove { record: RecordInput, tags: Vec<String> },
+    // Edits carry the panel's `editId` (optional): a "Try again" sends the same id, which the outbox stores once.
+    NoteCreate { record: RecordInput, body: String, edit_id: Option<String> },
+    NoteUpdate { record: RecordInput, note_id: String, body: String, edit_id: Option<String> },
+    NoteDelete { record: RecordInput, note_id: String, edit_id: Option<String> },
+    TaskCreate { record: RecordInput, title: String, due_date: String, body: Option<String>, edit_id: Option<String> },
+    TaskUpdate { record: RecordInput, task_id: String, title: Option<String>, due_date: Option<String>, body: Option<String>, edit_id: Option<String> },
+    TaskComplete { record: RecordInput, task_id: String, completed: bool, edit_id: Option<String> },
+    TaskDelete { record: RecordInput, task_id: String, edit_id: Option<String> },
+    TagsAdd { record: RecordInput, tags: Vec<String>, edit_id: Option<String> },
+    TagsRemove { record: RecordInput, tags: Vec<String>, edit_id: Option<String> },
+    /// Send a stored edit of this record now (it failed, or waits to retry).
+    OutboxRetry { record: RecordInput, item_id: String },
+    /// Give up a stored edit of this record.
+    OutboxDiscard { record: RecordInput, item_id: String },
     /// Save connection settings (extension pages only).
     SettingsSave { settings: Settings },
     /// The settings without secrets (extension pages only).
@@ -67,6 +73,10 @@ pub enum Request {
     MappingPreview { mapping: Mapping, sample: RecordInput, contact: Option<String> },
     /// The sync log, oldest first (extension pages only).
     LogGet {},
+    /// The log entries a filter keeps, newest first.
+    LogQuery { filter: LogFilter },
+    /// The filtered log as a file's text: `json` or `csv`.
+    LogExport { filter: LogFilter, format: String },
 }
 
 impl Request {
@@ -81,19 +91,22 @@ impl Request {
             "panel.load" | "panel.cached" | "link.remove" | "contact.create" => (&["record"], &[]),
             "link.set" => (&["record", "contactId"], &[]),
             "contact.search" => (&["record", "query"], &[]),
-            "note.create" => (&["record", "body"], &[]),
-            "note.update" => (&["record", "noteId", "body"], &[]),
-            "note.delete" => (&["record", "noteId"], &[]),
-            "task.create" => (&["record", "title", "dueDate"], &["body"]),
-            "task.update" => (&["record", "taskId"], &["title", "dueDate", "body"]),
-            "task.complete" => (&["record", "taskId", "completed"], &[]),
-            "task.delete" => (&["record", "taskId"], &[]),
-            "tags.add" | "tags.remove" => (&["record", "tags"], &[]),
+            "note.create" => (&["record", "body"], &["editId"]),
+            "note.update" => (&["record", "noteId", "body"], &["editId"]),
+            "note.delete" => (&["record", "noteId"], &["editId"]),
+            "task.create" => (&["record", "title", "dueDate"], &["body", "editId"]),
+            "task.update" => (&["record", "taskId"], &["title", "dueDate", "body", "editId"]),
+            "task.complete" => (&["record", "taskId", "completed"], &["editId"]),
+            "task.delete" => (&["record", "taskId"], &["editId"]),
+            "tags.add" | "tags.remove" => (&["record", "tags"], &["editId"]),
+            "outbox.retry" | "outbox.discard" => (&["record", "itemId"], &[]),
             "settings.save" => (&["settings"], &[]),
             "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "mapping.get" | "log.get" => (&[], &[]),
             "contact.syncPreview" | "contact.sync" => (&["record"], &[]),
             "note.send" => (&["record", "sourceId", "body"], &["automatic"]),
             "mapping.save" => (&["mapping"], &[]),
+            "log.query" => (&[], &["filter"]),
+            "log.export" => (&["format"], &["filter"]),
             "mapping.preview" => (&["mapping", "sample"], &["contact"]),
             "preferences.save" => (&["preferences"], &[]),
             "oauth.start" => (&["redirectUri"], &[]),
@@ -110,6 +123,7 @@ impl Request {
         }
         let record = || fields.item::<RecordInput>("record").unwrap_or_default();
         let text = |name: &str| fields.text(name).unwrap_or_default();
+        let edit_id = || fields.text("editId");
         let request = match kind {
             "panel.load" => Self::PanelLoad { record: record() },
             "panel.cached" => Self::PanelCached { record: record() },
@@ -117,27 +131,35 @@ impl Request {
             "link.remove" => Self::LinkRemove { record: record() },
             "contact.search" => Self::ContactSearch { record: record(), query: text("query") },
             "contact.create" => Self::ContactCreate { record: record() },
-            "note.create" => Self::NoteCreate { record: record(), body: text("body") },
-            "note.update" => Self::NoteUpdate { record: record(), note_id: text("noteId"), body: text("body") },
-            "note.delete" => Self::NoteDelete { record: record(), note_id: text("noteId") },
-            "task.create" => {
-                Self::TaskCreate { record: record(), title: text("title"), due_date: text("dueDate"), body: fields.text("body") }
-            }
+            "note.create" => Self::NoteCreate { record: record(), body: text("body"), edit_id: edit_id() },
+            "note.update" => Self::NoteUpdate { record: record(), note_id: text("noteId"), body: text("body"), edit_id: edit_id() },
+            "note.delete" => Self::NoteDelete { record: record(), note_id: text("noteId"), edit_id: edit_id() },
+            "task.create" => Self::TaskCreate {
+                record: record(),
+                title: text("title"),
+                due_date: text("dueDate"),
+                body: fields.text("body"),
+                edit_id: edit_id(),
+            },
             "task.update" => Self::TaskUpdate {
                 record: record(),
                 task_id: text("taskId"),
                 title: fields.text("title"),
                 due_date: fields.text("dueDate"),
                 body: fields.text("body"),
+                edit_id: edit_id(),
             },
             "task.complete" => Self::TaskComplete {
                 record: record(),
                 task_id: text("taskId"),
                 completed: fields.flag("completed").unwrap_or(false),
+                edit_id: edit_id(),
             },
-            "task.delete" => Self::TaskDelete { record: record(), task_id: text("taskId") },
-            "tags.add" => Self::TagsAdd { record: record(), tags: fields.texts("tags").unwrap_or_default() },
-            "tags.remove" => Self::TagsRemove { record: record(), tags: fields.texts("tags").unwrap_or_default() },
+            "task.delete" => Self::TaskDelete { record: record(), task_id: text("taskId"), edit_id: edit_id() },
+            "tags.add" => Self::TagsAdd { record: record(), tags: fields.texts("tags").unwrap_or_default(), edit_id: edit_id() },
+            "tags.remove" => Self::TagsRemove { record: record(), tags: fields.texts("tags").unwrap_or_default(), edit_id: edit_id() },
+            "outbox.retry" => Self::OutboxRetry { record: record(), item_id: text("itemId") },
+            "outbox.discard" => Self::OutboxDiscard { record: record(), item_id: text("itemId") },
             "settings.save" => match fields.item::<Settings>("settings") {
                 Some(settings) => Self::SettingsSave { settings },
                 None => Self::SettingsGet {}, // only with a problem recorded, refused just below
@@ -162,6 +184,8 @@ impl Request {
             },
             "mapping.get" => Self::MappingGet {},
             "log.get" => Self::LogGet {},
+            "log.query" => Self::LogQuery { filter: fields.item::<LogFilter>("filter").unwrap_or_default() },
+            "log.export" => Self::LogExport { filter: fields.item::<LogFilter>("filter").unwrap_or_default(), format: text("format") },
             "mapping.save" | "mapping.preview" => match fields.item::<Mapping>("mapping") {
                 Some(mapping) if kind == "mapping.save" => Self::MappingSave { mapping },
                 Some(mapping) => Self::MappingPreview {
@@ -194,6 +218,8 @@ impl Request {
             | Self::TaskDelete { record, .. }
             | Self::TagsAdd { record, .. }
             | Self::TagsRemove { record, .. }
+            | Self::OutboxRetry { record, .. }
+            | Self::OutboxDiscard { record, .. }
             | Self::ContactSyncPreview { record }
             | Self::ContactSync { record }
             | Self::NoteSend { record, .. } => Some(record),
@@ -209,7 +235,9 @@ impl Request {
             | Self::MappingGet {}
             | Self::MappingSave { .. }
             | Self::MappingPreview { .. }
-            | Self::LogGet {} => None,
+            | Self::LogGet {}
+            | Self::LogQuery { .. }
+            | Self::LogExport { .. } => None,
         }
     }
 

@@ -86,6 +86,7 @@ impl FromJson for Log {
 /// blocking the work it records.
 pub async fn append(store: &impl Store, entry: LogEntry) -> Result<()> {
     let mut log = store::read::<Log>(store, LOG_KEY).await.ok().flatten().unwrap_or_default();
+    crate::alerts::observe(store, &entry).await?;
     log.entries.push(entry);
     let excess = log.entries.len().saturating_sub(MAX_ENTRIES);
     log.entries.drain(..excess);
@@ -95,4 +96,86 @@ pub async fn append(store: &impl Store, entry: LogEntry) -> Result<()> {
 /// The entries, oldest first.
 pub async fn entries(store: &impl Store) -> Result<Vec<LogEntry>> {
     Ok(store::read::<Log>(store, LOG_KEY).await.ok().flatten().unwrap_or_default().entries)
+}
+
+/// What the log viewer asks for. Every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogFilter {
+    pub errors_only: bool,
+    pub contact_id: Option<String>,
+    pub from_ms: Option<u64>,
+    pub to_ms: Option<u64>,
+}
+read_fields!(LogFilter, "the log filter" {
+    errors_only: flag_or_false("errorsOnly"),
+    contact_id: text("contactId"),
+    from_ms: count("fromMs"),
+    to_ms: count("toMs"),
+});
+
+impl LogFilter {
+    fn keeps(&self, entry: &LogEntry) -> bool {
+        (!self.errors_only || !entry.ok)
+            && self.contact_id.as_deref().map(str::trim).filter(|c| !c.is_empty()).is_none_or(|c| entry.contact_id.as_deref() == Some(c))
+            && self.from_ms.is_none_or(|from| entry.at_ms >= from)
+            && self.to_ms.is_none_or(|to| entry.at_ms <= to)
+    }
+}
+
+/// The entries the filter keeps, newest first.
+pub async fn query(store: &impl Store, filter: &LogFilter) -> Result<Vec<LogEntry>> {
+    let mut kept: Vec<LogEntry> = entries(store).await?.into_iter().filter(|entry| filter.keeps(entry)).collect();
+    kept.reverse();
+    Ok(kept)
+}
+
+/// The entries as CSV (RFC 4180: every field quoted, quotes doubled), with a header row.
+pub fn to_csv(entries: &[LogEntry]) -> String {
+    let mut csv = String::from("time,operation,contact,result,error code,message,trace id,duration ms\r\n");
+    for entry in entries {
+        let fields = [
+            crate::ghl::dates::format_utc(entry.at_ms as i64),
+            entry.operation.clone(),
+            entry.contact_id.clone().unwrap_or_default(),
+            (if entry.ok { "ok" } else { "failed" }).to_owned(),
+            entry.error_code.clone().unwrap_or_default(),
+            entry.message.clone(),
+            entry.trace_id.clone().unwrap_or_default(),
+            entry.duration_ms.to_string(),
+        ];
+        let quoted: Vec<String> = fields.iter().map(|field| format!("\"{}\"", field.replace('"', "\"\""))).collect();
+        csv.push_str(&quoted.join(","));
+        csv.push_str("\r\n");
+    }
+    csv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(at_ms: u64, ok: bool, contact: &str) -> LogEntry {
+        let mut entry = LogEntry::success("note.create", Some(contact), "Sent, \"quoted\"\nnext line");
+        entry.at_ms = at_ms;
+        entry.ok = ok;
+        entry
+    }
+
+    #[test]
+    fn filters_keep_what_they_say() {
+        let entries = [entry(1_000, true, "a"), entry(2_000, false, "a"), entry(3_000, false, "b")];
+        let keep = |filter: LogFilter| entries.iter().filter(|e| filter.keeps(e)).map(|e| e.at_ms).collect::<Vec<_>>();
+        assert_eq!(keep(LogFilter::default()), [1_000, 2_000, 3_000]);
+        assert_eq!(keep(LogFilter { errors_only: true, ..Default::default() }), [2_000, 3_000]);
+        assert_eq!(keep(LogFilter { contact_id: Some(" a ".into()), ..Default::default() }), [1_000, 2_000]);
+        assert_eq!(keep(LogFilter { from_ms: Some(1_500), to_ms: Some(2_500), ..Default::default() }), [2_000]);
+    }
+
+    #[test]
+    fn csv_quotes_every_field() {
+        let csv = to_csv(&[entry(0, true, "c1")]);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "time,operation,contact,result,error code,message,trace id,duration ms");
+        assert_eq!(lines[1], "\"1970-01-01T00:00:00.000Z\",\"note.create\",\"c1\",\"ok\",\"\",\"Sent, \"\"quoted\"\"\nnext line\",\"\",\"0\"");
+    }
 }

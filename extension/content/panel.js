@@ -147,6 +147,14 @@
    * Mounts the panel; returns the handle the content script drives.
    * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
    */
+  const EDIT_TYPES = new Set(['note.create', 'note.update', 'note.delete', 'task.create', 'task.update', 'task.complete',
+    'task.delete', 'tags.add', 'tags.remove']);
+  const OUTBOX_LABELS = {
+    'note.create': 'New note', 'note.update': 'Note change', 'note.delete': 'Note deletion', 'task.create': 'New task',
+    'task.update': 'Task change', 'task.complete': 'Task completion', 'task.delete': 'Task deletion',
+    'tags.add': 'Tags to add', 'tags.remove': 'Tags to remove',
+  };
+
   function mountPanel({ onRetry, act, fillCommusoft }) {
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'open' });
@@ -180,18 +188,49 @@
 
     /** Runs an action with the form's controls disabled; shows the core's error with a retry in `where`. */
     async function perform(where, controls, type, fields, onDone) {
+      // An edit carries an id of its own, kept by "Try again": the core's outbox stores it once.
+      const sent = EDIT_TYPES.has(type) && !fields.editId ? { ...fields, editId: crypto.randomUUID() } : fields;
       where.replaceChildren(element('p', { class: 'pending', text: 'Saving to GHL…' }));
       for (const control of controls) control.disabled = true;
-      const answer = await act(type, fields);
+      const answer = await act(type, sent);
       for (const control of controls) control.disabled = false;
       if (answer.ok) {
         where.replaceChildren();
         onDone(answer.data);
         return true;
       }
-      // What the agent typed stays in the form until GHL has it.
-      where.replaceChildren(problemBox(answer.error, () => perform(where, controls, type, fields, onDone)));
+      // Stored by the core and sent later: the form is emptied so the same note is not typed in twice.
+      if (answer.error.queued && type.endsWith('.create')) {
+        for (const control of controls) if (control.tagName !== 'BUTTON') control.value = '';
+      }
+      // Otherwise what the agent typed stays in the form until GHL has it.
+      where.replaceChildren(problemBox(answer.error, () => perform(where, controls, type, sent, onDone)));
       return false;
+    }
+
+    /** This record's edits the core still holds: waiting to be sent, or refused and waiting for the agent. */
+    function outboxSection(items) {
+      if (!items?.length) return null;
+      const list = element('ul', { class: 'items', 'aria-label': 'Waiting to send' });
+      for (const item of items) {
+        const what = item.body ?? item.title ?? item.tags?.join(', ') ?? '';
+        const problem = element('div');
+        const state = item.failure
+          ? (item.failure.retryable ? `Will be sent automatically (${item.failure.message})` : `GHL refused this: ${item.failure.message}`)
+          : 'Waiting to be sent';
+        const retry = button('Send now', () => perform(problem, [retry, discard], 'outbox.retry', { itemId: item.id }, () => onRetry()),
+          { 'aria-label': `Send now: ${OUTBOX_LABELS[item.op] ?? item.op}` });
+        const discard = button('Discard', () => perform(problem, [retry, discard], 'outbox.discard', { itemId: item.id }, showView),
+          { 'aria-label': `Discard: ${OUTBOX_LABELS[item.op] ?? item.op}` });
+        list.append(element('li', { 'data-outbox-item': item.id, 'data-state': item.failure?.retryable === false ? 'failed' : 'waiting' }, [
+          element('strong', { text: OUTBOX_LABELS[item.op] ?? item.op }),
+          element('div', { class: 'text', text: what }),
+          element('div', { class: 'meta', text: state }),
+          element('div', { class: 'row' }, [retry, discard]),
+          problem,
+        ]));
+      }
+      return element('div', { 'data-part': 'outbox' }, [element('h4', { text: 'Waiting to send' }), list]);
     }
 
     /**
@@ -295,7 +334,7 @@
           element('ul', { 'aria-label': 'Same business' }, view.colleagues.map((c) => element('li', { text: c.name }))),
         ]));
       }
-      replace(header, notesSection(view.notes), tasksSection(view.tasks), appointmentsSection(view.appointments));
+      replace(header, outboxSection(view.outbox), notesSection(view.notes), tasksSection(view.tasks), appointmentsSection(view.appointments));
     }
 
     function notesSection(notes) {

@@ -264,6 +264,10 @@ function fillPreferences(preferences) {
   $('#follow-up-title').value = preferences.followUp.title;
   $('#follow-up-days').value = preferences.followUp.dueInDays;
   $('#send-new-notes').checked = preferences.sendNewNotes;
+  $('#verbose-log').checked = preferences.verboseLog;
+  $('#alert-auth').checked = preferences.alerts.onAuthFailure;
+  $('#alert-failures').value = preferences.alerts.afterFailures;
+  $('#alert-window').value = preferences.alerts.windowMinutes;
 }
 
 /** A number box as typed: a whole number, or the text itself so the core can say what is wrong with it. */
@@ -278,11 +282,76 @@ preferencesForm.addEventListener('submit', (event) => {
       phoneCountry: $('#phone-country').value || null,
       followUp: { enabled: $('#follow-up-enabled').checked, title: $('#follow-up-title').value, dueInDays: numberOf($('#follow-up-days')) },
       sendNewNotes: $('#send-new-notes').checked,
+      verboseLog: $('#verbose-log').checked,
+      alerts: { onAuthFailure: $('#alert-auth').checked, afterFailures: numberOf($('#alert-failures')), windowMinutes: numberOf($('#alert-window')) },
     };
     fillPreferences(await send('preferences.save', { preferences }));
     announce('Sync settings saved.');
   });
 });
+
+// ---- Sync log ------------------------------------------------------------------------------------------------
+
+function logFilter() {
+  const day = (id, end) => {
+    const value = $(id).value;
+    if (!value) return undefined;
+    const date = new Date(`${value}T00:00:00`); // the agent's local day
+    return date.getTime() + (end ? 86_400_000 - 1 : 0);
+  };
+  const filter = { errorsOnly: $('#log-errors').checked };
+  const contactId = $('#log-contact').value.trim();
+  if (contactId) filter.contactId = contactId;
+  const fromMs = day('#log-from', false);
+  const toMs = day('#log-to', true);
+  if (fromMs !== undefined) filter.fromMs = fromMs;
+  if (toMs !== undefined) filter.toMs = toMs;
+  return filter;
+}
+
+const logTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+
+async function showLog() {
+  const entries = await send('log.query', { filter: logFilter() });
+  const table = document.createElement('table');
+  table.createCaption().textContent = `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first`;
+  const head = table.createTHead().insertRow();
+  for (const title of ['Time', 'Operation', 'Contact', 'Result', 'Message', 'Trace id', 'ms']) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = title;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const entry of entries) {
+    const row = body.insertRow();
+    row.dataset.ok = String(entry.ok);
+    const cells = [logTime.format(new Date(entry.atMs)), entry.operation, entry.contactId ?? '', entry.ok ? 'OK' : `Failed (${entry.errorCode})`,
+      entry.message, entry.traceId ?? '', String(entry.durationMs)];
+    for (const text of cells) row.insertCell().textContent = text;
+  }
+  $('#log-entries').replaceChildren(table);
+  return entries.length;
+}
+
+$('#log-filter').addEventListener('submit', (event) => {
+  event.preventDefault();
+  busy(event.submitter ?? $('#log-filter button[type=submit]'), async () => announce(`Log: ${await showLog()} entries.`));
+});
+
+for (const format of ['json', 'csv']) {
+  $(`#log-${format}`).addEventListener('click', (event) => {
+    busy(event.currentTarget, async () => {
+      const text = await send('log.export', { filter: logFilter(), format });
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' }));
+      link.download = `ghl-bridge-log.${format}`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      announce(`Log exported as ${format.toUpperCase()}.`);
+    });
+  });
+}
 
 // ---- Data ----------------------------------------------------------------------------------------------------
 

@@ -26,11 +26,14 @@ pub struct Platform<T, S, C> {
     pub retry: RetryPolicy,
     rates: RefCell<RateBudgets>,
     refresh_lock: AsyncLock,
+    outbox_lock: AsyncLock,
+    /// Contacts whose outbox edits are being sent right now.
+    busy_contacts: RefCell<Vec<String>>,
 }
 
 impl<T: Transport, S: Store, C: Clock> Platform<T, S, C> {
     pub fn new(transport: T, store: S, clock: C) -> Self {
-        Self { transport, store, clock, retry: RetryPolicy::default(), rates: RefCell::default(), refresh_lock: AsyncLock::new() }
+        Self { transport, store, clock, retry: RetryPolicy::default(), rates: RefCell::default(), refresh_lock: AsyncLock::new(), outbox_lock: AsyncLock::new(), busy_contacts: RefCell::default() }
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -87,6 +90,28 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
     }
 
     /// Where the extension keeps its state (links, cached views, tokens).
+    /// Waits until no one else sends this contact's outbox edits, then holds that role until the guard drops.
+    pub async fn contact_busy(&self, contact_id: &str) -> BusyContact<'p> {
+        loop {
+            let free = !self.platform.busy_contacts.borrow().iter().any(|busy| busy == contact_id);
+            if free {
+                self.platform.busy_contacts.borrow_mut().push(contact_id.to_owned());
+                return BusyContact { busy: &self.platform.busy_contacts, contact_id: contact_id.to_owned() };
+            }
+            self.platform.clock.sleep(25).await;
+        }
+    }
+
+    /// An id no one can guess (see [`Clock::unguessable`]).
+    pub fn unguessable(&self) -> String {
+        self.platform.clock.unguessable()
+    }
+
+    /// Serialises changes to the outbox (see `crate::outbox`).
+    pub fn outbox_lock(&self) -> &'p AsyncLock {
+        &self.platform.outbox_lock
+    }
+
     pub fn store(&self) -> &'p S {
         &self.platform.store
     }
@@ -382,6 +407,9 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
 
     /// A POST that creates something, exactly once. When the outcome is unknown (timeout, dropped connection,
     /// 5xx, unreadable 2xx), `landed` looks for the record before the create is tried again.
+    ///
+    /// `resumed_since`: an earlier attempt began then and its outcome is unknown (the service worker was stopped
+    /// mid-request): look for the record first.
     pub(crate) async fn create_once<R, F, Fut>(
         &self,
         path: &str,
@@ -389,12 +417,18 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         resource: &str,
         parse: fn(&HttpResponse) -> Result<R>,
         landed: F,
+        resumed_since: Option<u64>,
     ) -> Result<R>
     where
         F: Fn(u64) -> Fut,
         Fut: Future<Output = Result<Option<R>>>,
     {
-        let started_ms = self.now_ms();
+        let started_ms = resumed_since.unwrap_or_else(|| self.now_ms());
+        if resumed_since.is_some() {
+            if let Some(found) = landed(started_ms).await? {
+                return Ok(found);
+            }
+        }
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -418,6 +452,18 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
                 Ok(None) | Err(_) => return Err(error),
             }
         }
+    }
+}
+
+/// Holds one contact's outbox sending (see [`GhlClient::contact_busy`]).
+pub struct BusyContact<'p> {
+    busy: &'p RefCell<Vec<String>>,
+    contact_id: String,
+}
+
+impl Drop for BusyContact<'_> {
+    fn drop(&mut self) {
+        self.busy.borrow_mut().retain(|busy| *busy != self.contact_id);
     }
 }
 

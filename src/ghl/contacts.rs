@@ -99,7 +99,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
             };
             Ok(found.filter(|contact| added_since(contact.date_added.as_deref(), started_ms)))
         };
-        self.create_once("/contacts/", json(&body)?, "contact", read_contact, landed).await
+        self.create_once("/contacts/", json(&body)?, "contact", read_contact, landed, None).await
     }
 
     /// `PUT /contacts/{contactId}` with only the given fields.

@@ -68,12 +68,13 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// `POST /contacts/{contactId}/notes` (201), exactly once: after an unclear failure the contact's notes are
     /// read, and a note with the same text added since we started counts as this one.
     pub async fn create_note(&self, contact_id: &str, note: &NoteInput) -> Result<Note> {
-        Ok(self.create_note_listed(contact_id, note).await?.0)
+        Ok(self.create_note_listed(contact_id, note, None).await?.0)
     }
 
     /// [`Self::create_note`], also answering the contact's notes as read after the create (when that read
     /// worked), so a caller showing the list needs no second read.
-    pub async fn create_note_listed(&self, contact_id: &str, note: &NoteInput) -> Result<(Note, Option<Vec<Note>>)> {
+    /// `resumed_since`: see [`GhlClient::create_once`].
+    pub async fn create_note_listed(&self, contact_id: &str, note: &NoteInput, resumed_since: Option<u64>) -> Result<(Note, Option<Vec<Note>>)> {
         let text = note.body.as_deref().unwrap_or_default();
         if text.trim().is_empty() {
             return Err(Error::new(ErrorCode::Validation, "A note needs some text."));
@@ -85,8 +86,8 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
                 found.body.as_deref() == Some(text) && added_since(found.date_added.as_deref(), started_ms)
             }))
         };
-        let started_ms = self.now_ms();
-        let created = self.create_once(&path, json(note)?, "contact", read_note, landed).await?;
+        let started_ms = resumed_since.unwrap_or_else(|| self.now_ms());
+        let created = self.create_once(&path, json(note)?, "contact", read_note, landed, resumed_since).await?;
         // Chrome silently re-sends a POST whose reused connection closed before any answer, so GHL may hold a
         // twin we never saw. A twin has our text and was added within this call's own span of time.
         let span_ms = (self.now_ms() - started_ms + 1_000) as i64;
@@ -138,11 +139,12 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// after an unclear failure, an open task with the same title, body and due time counts as this one
     /// (tasks carry no creation date).
     pub async fn create_task(&self, contact_id: &str, task: &TaskInput) -> Result<Task> {
-        Ok(self.create_task_listed(contact_id, task).await?.0)
+        Ok(self.create_task_listed(contact_id, task, None).await?.0)
     }
 
     /// [`Self::create_task`], also answering the contact's tasks as read after the create (when that read worked).
-    pub async fn create_task_listed(&self, contact_id: &str, task: &TaskInput) -> Result<(Task, Option<Vec<Task>>)> {
+    /// `resumed_since`: see [`GhlClient::create_once`].
+    pub async fn create_task_listed(&self, contact_id: &str, task: &TaskInput, resumed_since: Option<u64>) -> Result<(Task, Option<Vec<Task>>)> {
         let title = task.title.as_deref().unwrap_or_default();
         let due = task.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
         if title.trim().is_empty() || due.is_none() {
@@ -157,7 +159,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
         let body = TaskInput { completed: Some(task.completed.unwrap_or(false)), ..task.clone() };
         let path = format!("/contacts/{}/tasks", path_segment(contact_id)?);
         let landed = |_started_ms| async move { Ok(self.list_tasks(contact_id).await?.into_iter().find(|found| same(found))) };
-        let created = self.create_once(&path, json(&body)?, "contact", read_task, landed).await?;
+        let created = self.create_once(&path, json(&body)?, "contact", read_task, landed, resumed_since).await?;
         // A silent re-send by the browser (see `create_note_listed`) leaves an identical open task.
         let Ok(mut tasks) = self.list_tasks(contact_id).await else { return Ok((created, None)) };
         let is_twin = |other: &Task| other.id != created.id && other.completed != Some(true) && same(other);

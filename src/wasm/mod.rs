@@ -36,6 +36,13 @@ pub async fn dispatch(message: String, sender: String) -> Result<String, JsValue
     core.dispatch(&message, &sender).await.map_err(js_error)
 }
 
+/// A `chrome.alarms` alarm fired; resolves to `{sent, waiting, failed}` as JSON.
+#[wasm_bindgen(js_name = onAlarm)]
+pub async fn on_alarm(name: String) -> Result<String, JsValue> {
+    let core = CORE.with(Rc::clone);
+    core.on_alarm(&name).await.map_err(js_error)
+}
+
 /// A real `Error` (so stacks and `instanceof` work) with the fields the UI switches on.
 pub fn js_error(error: Error) -> JsValue {
     let js = js_sys::Error::new(&error.message);
@@ -50,6 +57,9 @@ pub fn js_error(error: Error) -> JsValue {
     }
     if let Some(trace_id) = &error.trace_id {
         set("traceId", JsValue::from_str(trace_id));
+    }
+    if error.queued {
+        set("queued", JsValue::TRUE);
     }
     if let Some(ms) = error.retry_after_ms {
         set("retryAfterMs", JsValue::from_f64(ms as f64));

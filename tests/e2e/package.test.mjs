@@ -20,7 +20,7 @@ test('the Chrome manifest: MV3, module worker, wasm CSP, only GHL and Commusoft 
     'https://app.commusoft.co.uk/*', 'https://app.commusoft.us/*', 'https://services.leadconnectorhq.com/*',
   ]);
   assert.deepEqual(m.content_scripts.flatMap((c) => c.matches).sort(), ['https://app.commusoft.co.uk/*', 'https://app.commusoft.us/*']);
-  assert.deepEqual(m.permissions.sort(), ['identity', 'storage']);
+  assert.deepEqual(m.permissions.sort(), ['alarms', 'identity', 'notifications', 'storage']);
   // Asked for at run time, one origin: the user's own OAuth token endpoint (Options → Save with OAuth).
   assert.deepEqual(m.optional_host_permissions, ['https://*/*']);
   assert.deepEqual(m.options_ui, { page: 'options/options.html', open_in_tab: true });

@@ -137,7 +137,7 @@ test('link existing by search, then unlink', async () => {
   await region.getByText('You unlinked this customer from GHL.').waitFor();
 });
 
-test('a failed edit keeps what the agent typed and recovers with "Try again"; the note lands once', async () => {
+test('a failed create is kept by the outbox (the box empties, the panel says so) and "Try again" lands it once', async () => {
   await openJane();
   const region = panel(page);
   await sandbox.admin('POST', '/__admin/faults', { statusRates: { 500: 1 }, methods: ['POST'] });
@@ -147,7 +147,8 @@ test('a failed edit keeps what the agent typed and recovers with "Try again"; th
   const alert = region.getByRole('alert');
   await alert.waitFor();
   assert.match(await alert.textContent(), /GHL is having trouble/);
-  assert.equal(await box.inputValue(), 'Quote sent for a new boiler', 'the text is kept');
+  assert.match(await alert.textContent(), /saved on this computer and will be sent automatically/);
+  assert.equal(await box.inputValue(), '', 'stored, so not left to be typed in twice');
   await sandbox.admin('DELETE', '/__admin/faults');
   await alert.getByRole('button', { name: 'Try again' }).click();
   await region.getByRole('list', { name: 'Notes' }).getByText('Quote sent for a new boiler').waitFor();

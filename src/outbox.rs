@@ -1,0 +1,321 @@
+//! The outbox: every edit an agent makes in the panel is stored before it is sent, sent in order per contact, and
+//! kept until GHL has it — across GHL errors, 429s, being offline and the service worker being stopped.
+//!
+//! Exactly once: edits carry an id from the panel (a "Try again" re-sends the same id, which is not queued twice);
+//! updates, deletes, completions and tag changes are repeatable in GHL; a create whose first attempt began and
+//! whose outcome is unknown looks for the record before it is sent again (`GhlClient::create_once`).
+
+use crate::clock::Clock;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ghl::requests::{NoteInput, TaskInput};
+use crate::ghl::GhlClient;
+use crate::http::Transport;
+use crate::json::{read_fields, FromJson, Json, JsonResult};
+use crate::panel::{self, NoteView, TaskView};
+use crate::store::{self, Store};
+use crate::sync_log::{self, LogEntry};
+use serde::Serialize;
+
+pub const OUTBOX_KEY: &str = "outbox";
+
+/// The `chrome.alarms` alarm that sends what waits (every minute; Chrome allows 30 s at the least).
+pub const ALARM: &str = "ghl-bridge-outbox";
+
+/// Waits before an edit GHL could not take is tried again: doubling from 15 s, at most 15 minutes.
+const FIRST_WAIT_MS: u64 = 15_000;
+const LONGEST_WAIT_MS: u64 = 15 * 60_000;
+
+/// One stored edit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxItem {
+    /// The panel's id for this edit.
+    pub id: String,
+    pub host: String,
+    pub record_id: String,
+    pub contact_id: String,
+    /// `note.create`, `note.update`, `note.delete`, `task.create`, `task.update`, `task.complete`, `task.delete`,
+    /// `tags.add`, `tags.remove`.
+    pub op: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    pub created_at_ms: u64,
+    pub attempts: u64,
+    /// When the first attempt began (set before it is sent): a later attempt of a create looks for it first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at_ms: Option<u64>,
+    pub next_at_ms: u64,
+    /// The last failure; `retryable: false` means it waits for the agent (retry or discard).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    pub code: String,
+    pub message: String,
+    pub retryable: bool,
+}
+read_fields!(Failure, "an outbox failure" { code: required_text("code"), message: required_text("message"), retryable: flag_or_false("retryable") });
+
+read_fields!(OutboxItem, "an outbox item" {
+    id: required_text("id"),
+    host: required_text("host"),
+    record_id: required_text("recordId"),
+    contact_id: required_text("contactId"),
+    op: required_text("op"),
+    target_id: text("targetId"),
+    body: text("body"),
+    title: text("title"),
+    due_date: text("dueDate"),
+    completed: flag("completed"),
+    tags: texts("tags"),
+    created_at_ms: count_or_zero("createdAtMs"),
+    attempts: count_or_zero("attempts"),
+    sent_at_ms: count("sentAtMs"),
+    next_at_ms: count_or_zero("nextAtMs"),
+    failure: item("failure"),
+});
+
+impl OutboxItem {
+    /// Waits for the agent: GHL refused it for a reason a retry will not change.
+    pub fn needs_agent(&self) -> bool {
+        self.failure.as_ref().is_some_and(|failure| !failure.retryable)
+    }
+
+    fn is_create(&self) -> bool {
+        self.op.ends_with(".create")
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Outbox {
+    items: Vec<OutboxItem>,
+}
+
+impl FromJson for Outbox {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the outbox")?;
+        let items = fields.items("items").unwrap_or_default();
+        fields.finish(Self { items })
+    }
+}
+
+/// What an edit answers once GHL has it: the list the panel redraws.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum EditAnswer {
+    Notes(Vec<NoteView>),
+    Tasks(Vec<TaskView>),
+    Tags(Vec<String>),
+}
+
+async fn load(store: &impl Store) -> Result<Outbox> {
+    // An unreadable outbox is an error, never silently empty: that would lose edits.
+    Ok(store::read::<Outbox>(store, OUTBOX_KEY).await?.unwrap_or_default())
+}
+
+async fn save(store: &impl Store, outbox: &Outbox) -> Result<()> {
+    store::write(store, OUTBOX_KEY, outbox).await
+}
+
+/// Stores `item` (unless an edit with its id is already stored) and sends what is due for its contact, in order.
+/// Answers the list to redraw when GHL took this edit; else the error, marked `queued` when the edit stays stored
+/// to be sent automatically.
+pub async fn submit<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: OutboxItem) -> Result<EditAnswer> {
+    let (id, contact_id) = (item.id.clone(), item.contact_id.clone());
+    {
+        let _guard = client.outbox_lock().lock().await;
+        let mut outbox = load(client.store()).await?;
+        match outbox.items.iter_mut().find(|stored| stored.id == id) {
+            // "Try again" on an edit that waits: send it now.
+            Some(stored) => {
+                stored.next_at_ms = 0;
+                if stored.needs_agent() {
+                    stored.failure = None;
+                }
+            }
+            None => outbox.items.push(item),
+        }
+        save(client.store(), &outbox).await?;
+    }
+    match flush_contact(client, &contact_id, Some(&id)).await? {
+        Some(answer) => answer,
+        None => Err(Error::new(
+            ErrorCode::ServerError,
+            "An earlier change to this contact is waiting for GHL; this one is saved and follows it automatically.",
+        )
+        .queued()),
+    }
+}
+
+/// Sends the due edits of every contact (the background alarm). Returns how many were sent.
+pub async fn flush_all<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>) -> Result<usize> {
+    let outbox = load(client.store()).await?;
+    let mut contacts: Vec<String> = Vec::new();
+    for item in &outbox.items {
+        if !item.needs_agent() && item.next_at_ms <= client.now_ms() && !contacts.contains(&item.contact_id) {
+            contacts.push(item.contact_id.clone());
+        }
+    }
+    let before = outbox.items.len();
+    for contact_id in &contacts {
+        flush_contact(client, contact_id, None).await?;
+    }
+    Ok(before.saturating_sub(load(client.store()).await?.items.len()))
+}
+
+/// Sends the contact's due edits in order until one cannot be sent. Returns the outcome of `wanted` when it was
+/// attempted. Edits that wait for the agent do not block the ones after them; edits waiting to retry do.
+async fn flush_contact<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    contact_id: &str,
+    wanted: Option<&str>,
+) -> Result<Option<Result<EditAnswer>>> {
+    // One sender per contact at a time: a second one waits (an edit must never be sent by two at once).
+    let _busy = client.contact_busy(contact_id).await;
+    let mut outcome = None;
+    loop {
+        let item = {
+            let _guard = client.outbox_lock().lock().await;
+            let mut outbox = load(client.store()).await?;
+            let now = client.now_ms();
+            let Some(item) = outbox.items.iter_mut().find(|item| item.contact_id == contact_id && !item.needs_agent()) else {
+                return Ok(outcome);
+            };
+            if item.next_at_ms > now {
+                return Ok(outcome);
+            }
+            item.attempts += 1;
+            if item.sent_at_ms.is_none() {
+                item.sent_at_ms = Some(now);
+            }
+            let item = item.clone();
+            // Stored before it is sent: a stopped worker resumes knowing an attempt began.
+            save(client.store(), &outbox).await?;
+            item
+        };
+        let started_ms = client.now_ms();
+        let result = execute(client, &item).await;
+        let entry = match &result {
+            Ok(_) => LogEntry::success(&item.op, Some(contact_id), &format!("Sent to GHL (attempt {}).", item.attempts)),
+            Err(error) => LogEntry::failure(&item.op, Some(contact_id), error),
+        };
+        sync_log::append(client.store(), entry.took(started_ms, client.now_ms())).await?;
+        let _guard = client.outbox_lock().lock().await;
+        let mut outbox = load(client.store()).await?;
+        let stop = match &result {
+            Ok(_) => {
+                outbox.items.retain(|stored| stored.id != item.id);
+                false
+            }
+            Err(error) => {
+                if let Some(stored) = outbox.items.iter_mut().find(|stored| stored.id == item.id) {
+                    let wait = (FIRST_WAIT_MS << stored.attempts.saturating_sub(1).min(10)).min(LONGEST_WAIT_MS);
+                    stored.next_at_ms = client.now_ms() + error.retry_after_ms.unwrap_or(0).max(wait);
+                    stored.failure = Some(Failure { code: error.code.as_str().to_owned(), message: error.message.clone(), retryable: error.retryable });
+                }
+                error.retryable
+            }
+        };
+        save(client.store(), &outbox).await?;
+        if Some(item.id.as_str()) == wanted {
+            outcome = Some(result.map_err(|error| if error.retryable { error.queued() } else { error }));
+        }
+        if stop {
+            return Ok(outcome);
+        }
+    }
+}
+
+/// Sends one edit and reads back what the panel redraws.
+async fn execute<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: &OutboxItem) -> Result<EditAnswer> {
+    let contact = item.contact_id.as_str();
+    let target = item.target_id.as_deref().unwrap_or_default();
+    // A create that began before and whose outcome is unknown: look for it first.
+    let resumed = if item.is_create() && item.attempts > 1 { item.sent_at_ms } else { None };
+    let note = || NoteInput { body: item.body.clone(), ..NoteInput::default() };
+    let task = || TaskInput { title: item.title.clone(), body: item.body.clone(), due_date: item.due_date.clone(), ..TaskInput::default() };
+    Ok(match item.op.as_str() {
+        "note.create" => {
+            let (_, listed) = client.create_note_listed(contact, &note(), resumed).await?;
+            EditAnswer::Notes(panel::notes_of(client, contact, listed).await?)
+        }
+        "note.update" => {
+            client.update_note(contact, target, &note()).await?;
+            EditAnswer::Notes(panel::notes_of(client, contact, None).await?)
+        }
+        "note.delete" => {
+            client.delete_note(contact, target).await?;
+            EditAnswer::Notes(panel::notes_of(client, contact, None).await?)
+        }
+        "task.create" => {
+            let input = TaskInput { completed: Some(false), ..task() };
+            let (_, listed) = client.create_task_listed(contact, &input, resumed).await?;
+            EditAnswer::Tasks(panel::tasks_of(client, contact, listed).await?)
+        }
+        "task.update" => {
+            client.update_task(contact, target, &task()).await?;
+            EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
+        }
+        "task.complete" => {
+            client.set_task_completed(contact, target, item.completed.unwrap_or(true)).await?;
+            EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
+        }
+        "task.delete" => {
+            client.delete_task(contact, target).await?;
+            EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
+        }
+        "tags.add" => EditAnswer::Tags(client.add_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
+        "tags.remove" => EditAnswer::Tags(client.remove_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
+        other => return Err(Error::internal(format!("unknown outbox operation {other}"))),
+    })
+}
+
+/// The stored edits of one record, oldest first (the panel shows them as waiting or failed).
+pub async fn of_record(store: &impl Store, host: &str, record_id: &str) -> Result<Vec<OutboxItem>> {
+    Ok(load(store).await?.items.into_iter().filter(|item| item.host == host && item.record_id == record_id).collect())
+}
+
+/// Counts for the toolbar badge: (waiting to be sent, needing the agent).
+pub async fn counts(store: &impl Store) -> Result<(usize, usize)> {
+    let outbox = load(store).await?;
+    let failed = outbox.items.iter().filter(|item| item.needs_agent()).count();
+    Ok((outbox.items.len() - failed, failed))
+}
+
+/// The agent gave up on a stored edit. Only edits of the given record can be discarded from its panel.
+pub async fn discard<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, host: &str, record_id: &str, id: &str) -> Result<()> {
+    let _guard = client.outbox_lock().lock().await;
+    let mut outbox = load(client.store()).await?;
+    let before = outbox.items.len();
+    outbox.items.retain(|item| !(item.id == id && item.host == host && item.record_id == record_id));
+    if outbox.items.len() == before {
+        return Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent."));
+    }
+    save(client.store(), &outbox).await
+}
+
+/// "Retry" on a stored edit of the record: send it (and what waits behind it) now.
+pub async fn retry<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &crate::host::HostRecord,
+    id: &str,
+) -> Result<EditAnswer> {
+    let stored = of_record(client.store(), record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id);
+    match stored {
+        Some(item) => submit(client, item).await,
+        None => Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent.")),
+    }
+}

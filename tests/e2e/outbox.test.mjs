@@ -1,0 +1,103 @@
+// Never lose an edit: a note typed while GHL fails is stored, survives the service worker being stopped, waits in
+// the panel, and reaches GHL exactly once — by "Send now" or by the background alarm. Refused edits show on the
+// toolbar badge until the agent retries or discards them.
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { useExtensionSession, panel, recordUrl, DEMO } from './harness.mjs';
+
+const session = useExtensionSession();
+let sandbox;
+let browser;
+let page;
+beforeEach(() => ({ sandbox, browser, page } = session));
+const JANE = 'DemoContactJane0001';
+
+const janesNotes = async () =>
+  (await sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`)).notes.filter((n) => n.contactId === JANE);
+
+async function openJane() {
+  await page.goto(recordUrl(42));
+  await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor();
+  await page.locator('section.panel[data-source=ghl]').waitFor();
+}
+
+async function addNoteWhileGhlFails(text) {
+  await sandbox.admin('POST', '/__admin/faults', { statusRates: { 503: 1 }, pathPrefix: `/contacts/${JANE}/notes`, methods: ['POST'] });
+  const region = panel(page);
+  await region.getByRole('textbox', { name: 'Note' }).fill(text);
+  await region.getByRole('button', { name: 'Add note' }).click();
+  await region.getByText('Your change is saved on this computer and will be sent automatically.').waitFor({ timeout: 40_000 });
+  assert.equal(await region.getByRole('textbox', { name: 'Note' }).inputValue(), '', 'emptied: the note is stored, not to be typed again');
+  await sandbox.admin('DELETE', '/__admin/faults');
+}
+
+/** Stops the extension's service worker, as Chrome does when it is idle. */
+async function stopServiceWorker() {
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+}
+
+test('a note typed while GHL fails survives a stopped worker, waits in the panel, and Send now delivers it once', async () => {
+  const before = (await janesNotes()).length;
+  await openJane();
+  await addNoteWhileGhlFails('Customer asked for an earlier visit.');
+  await stopServiceWorker();
+
+  await openJane();
+  const waiting = panel(page).getByRole('list', { name: 'Waiting to send' });
+  await waiting.getByText('Customer asked for an earlier visit.').waitFor();
+  await waiting.getByRole('button', { name: 'Send now: New note' }).click();
+  await panel(page).getByRole('list', { name: 'Notes' }).getByText('Customer asked for an earlier visit.').waitFor();
+  assert.equal((await janesNotes()).length, before + 1);
+  assert.equal((await janesNotes()).filter((n) => n.body === 'Customer asked for an earlier visit.').length, 1);
+});
+
+test('the background alarm sends what waits, after the worker was stopped', async () => {
+  const before = (await janesNotes()).length;
+  await openJane();
+  await addNoteWhileGhlFails('Parts arrive on Thursday.');
+  await stopServiceWorker();
+  // A fresh worker (woken by the next page visit); make the stored edit due (as time would) and fire the alarm's
+  // handler.
+  await openJane();
+  const sw = await browser.worker();
+  const counts = await sw.evaluate(async () => {
+    const { outbox } = await chrome.storage.local.get('outbox');
+    for (const item of outbox.items) item.nextAtMs = 0;
+    await chrome.storage.local.set({ outbox });
+    return globalThis.ghlBridge.alarmFired('ghl-bridge-outbox');
+  });
+  assert.deepEqual(counts, { sent: 1, waiting: 0, failed: 0 });
+  assert.equal((await janesNotes()).filter((n) => n.body === 'Parts arrive on Thursday.').length, 1);
+  assert.equal((await janesNotes()).length, before + 1);
+  assert.ok(await sw.evaluate(async () => (await chrome.alarms.get('ghl-bridge-outbox'))?.periodInMinutes === 1), 'the alarm is registered');
+});
+
+test('an edit GHL refuses waits for the agent, shows on the badge, and can be discarded', async () => {
+  await openJane();
+  const region = panel(page);
+  const item = region.getByRole('list', { name: 'Notes' }).getByRole('listitem').first();
+  await item.getByRole('button', { name: 'Edit note' }).click();
+  // The note is deleted in GHL meanwhile: the update is refused (404) and kept for the agent.
+  const noteId = await item.getAttribute('data-note-id');
+  assert.ok(noteId, 'notes carry their id');
+  await fetch(`${sandbox.http}/contacts/${JANE}/notes/${noteId}`, {
+    method: 'DELETE', headers: { Authorization: `Bearer ${DEMO.token}`, Version: '2021-07-28' },
+  });
+  await item.getByRole('textbox', { name: 'Edit note' }).fill('Changed after it was deleted in GHL');
+  await item.getByRole('button', { name: 'Save note' }).click();
+  await region.getByRole('alert').first().waitFor();
+  const sw = await browser.worker();
+  await sw.evaluate(() => globalThis.ghlBridge.alarmFired('ghl-bridge-status'));
+  assert.equal(await sw.evaluate(() => chrome.action.getBadgeText({})), '1');
+
+  await openJane();
+  const waiting = region.getByRole('list', { name: 'Waiting to send' });
+  await waiting.getByText('GHL refused this').waitFor();
+  await waiting.getByRole('button', { name: 'Discard: Note change' }).click();
+  await region.getByRole('list', { name: 'Waiting to send' }).waitFor({ state: 'detached' });
+  await sw.evaluate(() => globalThis.ghlBridge.alarmFired('ghl-bridge-status'));
+  assert.equal(await sw.evaluate(() => chrome.action.getBadgeText({})), '');
+});
