@@ -94,7 +94,7 @@ test('the token box is masked with a show toggle, and an empty box keeps the sav
   await connectWith(DEMO.token);
   const box = page.getByLabel('Private Integration Token');
   assert.equal(await box.getAttribute('type'), 'password');
-  const toggle = page.getByRole('button', { name: 'Show' });
+  const toggle = page.getByRole('button', { name: 'Show', exact: true });
   await toggle.click();
   assert.equal(await box.getAttribute('type'), 'text');
   assert.equal(await page.getByRole('button', { name: 'Hide' }).getAttribute('aria-pressed'), 'true');
@@ -232,4 +232,31 @@ test('field mapping: custom fields offered, rows saved, conflicts refused, and a
   await page.getByLabel('GHL contact (email or contact id; empty for a new contact)').fill('');
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.locator('#preview-result caption', { hasText: 'A new GHL contact would be created with' }).waitFor();
+});
+
+test('the sync log: filters, errors only, and JSON and CSV exports', async () => {
+  await saveSettings(browser);
+  // Two operations through the panel's messages: one that works, one GHL refuses.
+  const record = { host: 'app.commusoft.co.uk', recordId: '42', email: 'jane.doe@example.com' };
+  await asExtensionPage(browser, { type: 'panel.load', record });
+  await asExtensionPage(browser, { type: 'note.create', record, body: 'Logged note' });
+  await asExtensionPage(browser, { type: 'note.update', record, noteId: 'NoSuchNote', body: 'x' });
+  await openOptions();
+  await page.getByRole('button', { name: 'Show log' }).click();
+  await statusSays('Log: 2 entries.');
+  const rows = page.locator('#log-entries tbody tr');
+  assert.match(await rows.first().textContent(), /note\.updateDemoContactJane0001Failed \(not_found\)/);
+  await page.getByLabel('Errors only').check();
+  await page.getByRole('button', { name: 'Show log' }).click();
+  await statusSays('Log: 1 entries.');
+  await page.getByLabel('GHL contact id').fill('SomeoneElse');
+  await page.getByRole('button', { name: 'Show log' }).click();
+  await statusSays('Log: 0 entries.');
+  await page.getByLabel('GHL contact id').fill('');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  const text = readFileSync(await csv.path(), 'utf8');
+  assert.equal(text.split('\r\n').length, 3, 'header, one error, final line break');
+  assert.match(text, /"note\.update","DemoContactJane0001","failed","not_found"/);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+  assert.equal(JSON.parse(readFileSync(await json.path(), 'utf8')).length, 1);
 });
