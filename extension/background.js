@@ -4,6 +4,8 @@ import init, { dispatch, onAlarm } from './pkg/ghl_bridge.js';
 
 // Sends what the outbox holds; the core knows the alarm by this name (src/outbox.rs, ALARM).
 const OUTBOX_ALARM = 'ghl-bridge-outbox';
+// Background sync of linked contacts, at the cadence in Options (src/background.rs, ALARM).
+const SYNC_ALARM = 'ghl-bridge-sync';
 
 const startup = { moduleStartMs: performance.now(), readyMs: null, error: null };
 
@@ -37,12 +39,23 @@ async function alarmFired(name) {
     await ready;
     const counts = JSON.parse(await onAlarm(name));
     showBadge(counts.failed);
+    await keepSyncAlarm(counts.syncEveryMinutes);
     if (counts.alert) {
       chrome.notifications?.create({ type: 'basic', iconUrl: 'icons/icon-128.png', title: counts.alert.title, message: counts.alert.message });
     }
     return counts;
   } catch (error) {
     return { error: String(error?.message ?? error) };
+  }
+}
+
+/** The background alarm follows the cadence the core reports (`null`: background sync is off). */
+async function keepSyncAlarm(minutes) {
+  const existing = await chrome.alarms.get(SYNC_ALARM);
+  if (minutes == null) {
+    if (existing) await chrome.alarms.clear(SYNC_ALARM);
+  } else if (existing?.periodInMinutes !== minutes) {
+    await chrome.alarms.create(SYNC_ALARM, { periodInMinutes: minutes });
   }
 }
 
@@ -88,4 +101,6 @@ function describeSender(sender) {
 }
 
 // For tests and the worker's own console: pages and content scripts cannot reach a worker's globals.
+refreshBadge(); // badge and background alarm as the stored state says, at every start
+
 globalThis.ghlBridge = { handle, startup, ready, alarmFired };

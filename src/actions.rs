@@ -10,7 +10,7 @@ use crate::ghl::{DuplicateKey, GhlClient};
 use crate::host::HostRecord;
 use crate::http::Transport;
 use crate::links::{self, Link, MatchedBy};
-use crate::outbox::{self, EditAnswer, OutboxItem};
+use crate::outbox::{self, Base, EditAnswer, OutboxItem};
 use crate::panel::{self, ContactSummary, PanelView};
 use crate::store::Store;
 
@@ -42,6 +42,7 @@ pub async fn unlink<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, 
     let store = client.store();
     let link = Link { contact_id: None, matched_by: MatchedBy::Manual, business_id: None, linked_at_ms: client.now_ms() };
     links::save(store, record, &link).await?;
+    crate::background::remember(client, record, &link).await?;
     links::forget_view(store, record).await?;
     panel::load(client, record).await
 }
@@ -157,7 +158,18 @@ async fn outbox_item<T: Transport, S: Store, C: Clock>(
         sent_at_ms: None,
         next_at_ms: 0,
         failure: None,
+        base: None,
+        force: false,
     })
+}
+
+/// The note or task as the panel last showed it (the saved view): the snapshot an update is checked against.
+async fn snapshot(store: &impl Store, record: &HostRecord, list: &str, id: &str) -> Option<Base> {
+    let view = crate::json::parse(&links::cached_view(store, record).await.ok()??).ok()?;
+    let Some(crate::json::Json::Array(items)) = view.get(list) else { return None };
+    let item = items.iter().find(|item| item.get("id").and_then(crate::json::Json::as_str) == Some(id))?;
+    let text = |name: &str| item.get(name).and_then(crate::json::Json::as_str).map(str::to_owned);
+    Some(Base { body: text("body"), title: text("title"), due_date: text("dueDate") })
 }
 
 /// Note and task edits answer the contact's notes or tasks as the panel lists them (the order is the core's rule,
@@ -181,7 +193,8 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
     let body = text(body, "note")?;
-    let item = OutboxItem { target_id: Some(note_id.to_owned()), body: Some(body), ..outbox_item(client, record, edit_id, "note.update").await? };
+    let base = snapshot(client.store(), record, "notes", note_id).await.map(|b| Base { title: None, due_date: None, ..b });
+    let item = OutboxItem { target_id: Some(note_id.to_owned()), body: Some(body), base, ..outbox_item(client, record, edit_id, "note.update").await? };
     outbox::submit(client, item).await
 }
 
@@ -233,7 +246,8 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
     if title.is_none() && body.is_none() && due_date.is_none() {
         return Err(Error::new(ErrorCode::Validation, "Nothing to change."));
     }
-    let item = OutboxItem { target_id: Some(task_id.to_owned()), title, body, due_date, ..outbox_item(client, record, edit_id, "task.update").await? };
+    let base = snapshot(client.store(), record, "tasks", task_id).await;
+    let item = OutboxItem { target_id: Some(task_id.to_owned()), title, body, due_date, base, ..outbox_item(client, record, edit_id, "task.update").await? };
     outbox::submit(client, item).await
 }
 

@@ -87,6 +87,11 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::TagsAdd { tags, edit_id, .. } => to_json(&actions::change_tags(client, record, &tags, true, edit_id.as_deref()).await?),
             Request::TagsRemove { tags, edit_id, .. } => to_json(&actions::change_tags(client, record, &tags, false, edit_id.as_deref()).await?),
             Request::OutboxRetry { item_id, .. } => to_json(&crate::outbox::retry(client, record, &item_id).await?),
+            Request::OutboxResolve { item_id, choice, .. } => {
+                crate::outbox::resolve(client, record, &item_id, &choice).await?;
+                // The whole view: the item is gone from "Waiting to send" and the list shows the result.
+                to_json(&panel::load(client, record).await?)
+            }
             Request::OutboxDiscard { item_id, .. } => {
                 crate::outbox::discard(client, record.host.hostname, &record.record_id, &item_id).await?;
                 to_json(&panel::load(client, record).await?)
@@ -183,13 +188,26 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
     pub async fn on_alarm(&self, name: &str) -> Result<String> {
         let store = &self.platform.store;
         let mut sent = 0;
-        if name == crate::outbox::ALARM {
+        let mut refreshed = None;
+        let preferences = Preferences::load(store).await?;
+        if name == crate::outbox::ALARM || name == crate::background::ALARM {
             if let Some(settings) = Settings::load(store).await? {
-                sent = crate::outbox::flush_all(&self.client(&settings)).await?;
+                let client = self.client(&settings);
+                sent = crate::outbox::flush_all(&client).await?;
+                if name == crate::background::ALARM {
+                    refreshed = Some(crate::background::run(&client, &preferences).await?);
+                }
             }
         }
         let (waiting, failed) = crate::outbox::counts(store).await?;
-        to_json(&AlarmReport { sent, waiting, failed, alert: crate::alerts::take(store).await? })
+        to_json(&AlarmReport {
+            sent,
+            waiting,
+            failed,
+            alert: crate::alerts::take(store).await?,
+            refreshed,
+            sync_every_minutes: preferences.sync_enabled.then_some(preferences.cadence_minutes),
+        })
     }
 
     fn client(&self, settings: &Settings) -> GhlClient<'_, T, S, C> {
@@ -206,11 +224,16 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
 
 /// What an alarm did, for the toolbar badge and notifications.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct AlarmReport {
     sent: usize,
     waiting: usize,
     failed: usize,
     alert: Option<crate::alerts::Alert>,
+    /// What a background run did (the sync alarm only).
+    refreshed: Option<crate::background::RefreshReport>,
+    /// The background alarm's period; `None`: background sync is off.
+    sync_every_minutes: Option<u32>,
 }
 
 /// What "Export settings" saves: never the token (the settings' public view).

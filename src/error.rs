@@ -44,6 +44,8 @@ pub enum ErrorCode {
     BadResponse,
     /// The host page record could not be matched: it carries no email or phone.
     NoIdentity,
+    /// GHL changed (or deleted) the item since the agent last saw it: the agent decides.
+    Conflict,
     /// Extension storage failed.
     Storage,
     /// A bug on our side; the message says what happened.
@@ -72,6 +74,7 @@ impl ErrorCode {
             Self::Timeout => "timeout",
             Self::BadResponse => "bad_response",
             Self::NoIdentity => "no_identity",
+            Self::Conflict => "conflict",
             Self::Storage => "storage",
             Self::Internal => "internal",
         }

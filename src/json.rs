@@ -495,6 +495,11 @@ impl<'a> Fields<'a> {
         T::from_json(self.get(name)?).map_err(|error| self.fail(error)).ok()
     }
 
+    /// A list that reads as empty when absent.
+    pub fn items_or_empty<T: FromJson>(&self, name: &str) -> Vec<T> {
+        self.items(name).unwrap_or_default()
+    }
+
     pub fn items<T: FromJson>(&self, name: &str) -> Option<Vec<T>> {
         let mut read = Vec::new();
         for item in self.list(name)? {

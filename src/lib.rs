@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod alerts;
 pub mod app;
+pub mod background;
 pub mod clock;
 pub mod error;
 pub mod ghl;

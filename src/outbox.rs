@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::requests::{NoteInput, TaskInput};
 use crate::ghl::GhlClient;
 use crate::http::Transport;
-use crate::json::{read_fields, FromJson, Json, JsonResult};
+use crate::json::read_fields;
 use crate::panel::{self, NoteView, TaskView};
 use crate::store::{self, Store};
 use crate::sync_log::{self, LogEntry};
@@ -58,7 +58,26 @@ pub struct OutboxItem {
     /// The last failure; `retryable: false` means it waits for the agent (retry or discard).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
+    /// What GHL had when the agent last saw it (the saved view): an update first checks GHL still has this.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<Base>,
+    /// The agent chose "keep mine": sent without the check.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub force: bool,
 }
+
+/// The fields of a note or task as last synced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Base {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+}
+read_fields!(Base, "a synced snapshot" { body: text("body"), title: text("title"), due_date: text("dueDate") });
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -66,8 +85,19 @@ pub struct Failure {
     pub code: String,
     pub message: String,
     pub retryable: bool,
+    /// On a conflict: GHL's version now (`None` with `deleted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theirs: Option<Base>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
-read_fields!(Failure, "an outbox failure" { code: required_text("code"), message: required_text("message"), retryable: flag_or_false("retryable") });
+read_fields!(Failure, "an outbox failure" {
+    code: required_text("code"),
+    message: required_text("message"),
+    retryable: flag_or_false("retryable"),
+    theirs: item("theirs"),
+    deleted: flag_or_false("deleted"),
+});
 
 read_fields!(OutboxItem, "an outbox item" {
     id: required_text("id"),
@@ -86,6 +116,8 @@ read_fields!(OutboxItem, "an outbox item" {
     sent_at_ms: count("sentAtMs"),
     next_at_ms: count_or_zero("nextAtMs"),
     failure: item("failure"),
+    base: item("base"),
+    force: flag_or_false("force"),
 });
 
 impl OutboxItem {
@@ -104,13 +136,7 @@ struct Outbox {
     items: Vec<OutboxItem>,
 }
 
-impl FromJson for Outbox {
-    fn from_json(value: &Json) -> JsonResult<Self> {
-        let fields = value.object("the outbox")?;
-        let items = fields.items("items").unwrap_or_default();
-        fields.finish(Self { items })
-    }
-}
+read_fields!(Outbox, "the outbox" { items: items_or_empty("items") });
 
 /// What an edit answers once GHL has it: the list the panel redraws.
 #[derive(Debug, Serialize)]
@@ -207,7 +233,15 @@ async fn flush_contact<T: Transport, S: Store, C: Clock>(
             item
         };
         let started_ms = client.now_ms();
-        let result = execute(client, &item).await;
+        let mut theirs = None;
+        let result = match changed_in_ghl(client, &item).await {
+            Ok(None) => execute(client, &item).await,
+            Ok(Some(conflict)) => {
+                theirs = Some(conflict.theirs);
+                Err(Error::new(ErrorCode::Conflict, conflict.message))
+            }
+            Err(error) => Err(error),
+        };
         let entry = match &result {
             Ok(_) => LogEntry::success(&item.op, Some(contact_id), &format!("Sent to GHL (attempt {}).", item.attempts)),
             Err(error) => LogEntry::failure(&item.op, Some(contact_id), error),
@@ -224,7 +258,14 @@ async fn flush_contact<T: Transport, S: Store, C: Clock>(
                 if let Some(stored) = outbox.items.iter_mut().find(|stored| stored.id == item.id) {
                     let wait = (FIRST_WAIT_MS << stored.attempts.saturating_sub(1).min(10)).min(LONGEST_WAIT_MS);
                     stored.next_at_ms = client.now_ms() + error.retry_after_ms.unwrap_or(0).max(wait);
-                    stored.failure = Some(Failure { code: error.code.as_str().to_owned(), message: error.message.clone(), retryable: error.retryable });
+                    let deleted = matches!(theirs, Some(None));
+                    stored.failure = Some(Failure {
+                        code: error.code.as_str().to_owned(),
+                        message: error.message.clone(),
+                        retryable: error.retryable,
+                        theirs: theirs.clone().flatten(),
+                        deleted,
+                    });
                 }
                 error.retryable
             }
@@ -237,6 +278,46 @@ async fn flush_contact<T: Transport, S: Store, C: Clock>(
             return Ok(outcome);
         }
     }
+}
+
+/// GHL changed or deleted an item after the agent saw it.
+struct Conflict {
+    message: String,
+    /// GHL's version now; `None`: deleted.
+    theirs: Option<Base>,
+}
+
+/// GHL notes and tasks carry no `dateUpdated`: an update compares GHL's item now with the snapshot the agent
+/// edited from. `Some` when GHL changed or deleted it meanwhile (unless the agent chose "keep mine").
+async fn changed_in_ghl<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: &OutboxItem) -> Result<Option<Conflict>> {
+    let (Some(base), false) = (&item.base, item.force) else { return Ok(None) };
+    let target = item.target_id.as_deref().unwrap_or_default();
+    let now = match item.op.as_str() {
+        "note.update" => client.get_note(&item.contact_id, target).await.map(|note| Base { body: note.body, title: None, due_date: None }),
+        "task.update" => client.get_task(&item.contact_id, target).await.map(|task| Base {
+            body: task.body,
+            title: task.title,
+            due_date: task.due_date.as_deref().and_then(crate::ghl::dates::parse_timestamp).map(|t| crate::ghl::dates::format_utc(t.epoch_ms)),
+        }),
+        _ => return Ok(None),
+    };
+    let what = if item.op.starts_with("note") { "note" } else { "task" };
+    match now {
+        Err(error) if error.code == ErrorCode::NotFound => {
+            Ok(Some(Conflict { message: format!("This {what} was deleted in GHL after you opened it."), theirs: None }))
+        }
+        Err(error) => Err(error),
+        Ok(now) if same_as_base(base, &now) => Ok(None),
+        Ok(now) => Ok(Some(Conflict {
+            message: format!("This {what} was changed in GHL after you opened it: keep yours, keep GHL's, or merge."),
+            theirs: Some(now),
+        })),
+    }
+}
+
+fn same_as_base(base: &Base, now: &Base) -> bool {
+    let same = |a: &Option<String>, b: &Option<String>| a.as_deref().unwrap_or_default().trim() == b.as_deref().unwrap_or_default().trim();
+    same(&base.body, &now.body) && (base.title.is_none() || same(&base.title, &now.title)) && (base.due_date.is_none() || base.due_date == now.due_date)
 }
 
 /// Sends one edit and reads back what the panel redraws.
@@ -318,4 +399,53 @@ pub async fn retry<T: Transport, S: Store, C: Clock>(
         Some(item) => submit(client, item).await,
         None => Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent.")),
     }
+}
+
+/// How the agent settles a conflict: keep their edit, keep GHL's version, merge the two notes, or (deleted in GHL)
+/// send the item again as a new one.
+pub async fn resolve<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &crate::host::HostRecord,
+    id: &str,
+    choice: &str,
+) -> Result<Option<EditAnswer>> {
+    let Some(mut item) = of_record(client.store(), record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id)
+    else {
+        return Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent."));
+    };
+    let failure = item.failure.take();
+    let theirs = failure.as_ref().and_then(|failure| failure.theirs.clone());
+    match choice {
+        "theirs" => {
+            discard(client, record.host.hostname, &record.record_id, id).await?;
+            return Ok(None);
+        }
+        "mine" => item.force = true,
+        "merge" if item.op == "note.update" => {
+            let ghl = theirs.and_then(|theirs| theirs.body).unwrap_or_default();
+            let mine = item.body.clone().unwrap_or_default();
+            item.body = Some(if ghl.trim().is_empty() { mine } else { format!("{}\n\n{}", ghl.trim_end(), mine) });
+            item.force = true;
+        }
+        "recreate" if failure.as_ref().is_some_and(|failure| failure.deleted) => {
+            let base = item.base.take().unwrap_or(Base { body: None, title: None, due_date: None });
+            item.op = if item.op.starts_with("note") { "note.create" } else { "task.create" }.to_owned();
+            item.target_id = None;
+            item.body = item.body.or(base.body);
+            item.title = item.title.or(base.title);
+            item.due_date = item.due_date.or(base.due_date);
+            item.sent_at_ms = None;
+            item.attempts = 0;
+        }
+        _ => return Err(Error::invalid_message("Choose mine, theirs, merge (notes) or recreate (deleted in GHL).")),
+    }
+    {
+        let _guard = client.outbox_lock().lock().await;
+        let mut outbox = load(client.store()).await?;
+        if let Some(stored) = outbox.items.iter_mut().find(|stored| stored.id == id) {
+            *stored = OutboxItem { next_at_ms: 0, ..item.clone() };
+        }
+        save(client.store(), &outbox).await?;
+    }
+    submit(client, item).await.map(Some)
 }

@@ -360,12 +360,9 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
             .collect(),
         _ => Vec::new(),
     };
-    links::save(
-        store,
-        record,
-        &Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms },
-    )
-    .await?;
+    let link = Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms };
+    links::save(store, record, &link).await?;
+    crate::background::remember(client, record, &link).await?;
     let view = PanelView::Matched {
         ghl_url: format!(
             "{GHL_APP}/v2/location/{}/contacts/detail/{}",

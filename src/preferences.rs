@@ -30,6 +30,8 @@ pub struct Preferences {
     pub send_new_notes: bool,
     /// Log reads (panel loads) too, not only what changed GHL.
     pub verbose_log: bool,
+    /// Share of the location's daily GHL requests background sync may use, in percent.
+    pub refresh_share_percent: u32,
     pub alerts: AlertRule,
 }
 
@@ -62,6 +64,7 @@ impl Default for Preferences {
             follow_up: FollowUpRule { enabled: false, title: "Follow up".to_owned(), due_in_days: 2 },
             send_new_notes: false,
             verbose_log: false,
+            refresh_share_percent: 10,
             alerts: AlertRule { on_auth_failure: true, after_failures: 3, window_minutes: 60 },
         }
     }
@@ -70,7 +73,7 @@ impl Default for Preferences {
 impl FromJson for Preferences {
     fn from_json(value: &Json) -> JsonResult<Self> {
         let fields = value.object("the preferences")?;
-        fields.only(&["syncEnabled", "cadenceMinutes", "phoneCountry", "followUp", "sendNewNotes", "verboseLog", "alerts"])?;
+        fields.only(&["syncEnabled", "cadenceMinutes", "phoneCountry", "followUp", "sendNewNotes", "verboseLog", "alerts", "refreshSharePercent"])?;
         let defaults = Self::default();
         let read = Self {
             sync_enabled: fields.flag("syncEnabled").unwrap_or(defaults.sync_enabled),
@@ -79,6 +82,7 @@ impl FromJson for Preferences {
             follow_up: fields.item("followUp").unwrap_or(defaults.follow_up),
             send_new_notes: fields.flag("sendNewNotes").unwrap_or(defaults.send_new_notes),
             verbose_log: fields.flag("verboseLog").unwrap_or(defaults.verbose_log),
+            refresh_share_percent: small(fields.count("refreshSharePercent")).unwrap_or(defaults.refresh_share_percent),
             alerts: fields.item("alerts").unwrap_or(defaults.alerts),
         };
         fields.finish(read)
@@ -153,6 +157,9 @@ impl Preferences {
         }
         if rule.due_in_days > 365 {
             return Err(invalid("The follow-up task can be due 0 to 365 days after the note.".to_owned()));
+        }
+        if !(1..=50).contains(&self.refresh_share_percent) {
+            return Err(invalid("Background sync may use 1 to 50 % of GHL's daily requests.".to_owned()));
         }
         if self.alerts.after_failures > 100 {
             return Err(invalid("Notify after 1 to 100 failures in a row (0 turns it off).".to_owned()));

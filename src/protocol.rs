@@ -42,6 +42,8 @@ pub enum Request {
     OutboxRetry { record: RecordInput, item_id: String },
     /// Give up a stored edit of this record.
     OutboxDiscard { record: RecordInput, item_id: String },
+    /// Settle a conflict: `mine`, `theirs`, `merge` (notes) or `recreate` (deleted in GHL).
+    OutboxResolve { record: RecordInput, item_id: String, choice: String },
     /// Save connection settings (extension pages only).
     SettingsSave { settings: Settings },
     /// The settings without secrets (extension pages only).
@@ -100,6 +102,7 @@ impl Request {
             "task.delete" => (&["record", "taskId"], &["editId"]),
             "tags.add" | "tags.remove" => (&["record", "tags"], &["editId"]),
             "outbox.retry" | "outbox.discard" => (&["record", "itemId"], &[]),
+            "outbox.resolve" => (&["record", "itemId", "choice"], &[]),
             "settings.save" => (&["settings"], &[]),
             "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "mapping.get" | "log.get" => (&[], &[]),
             "contact.syncPreview" | "contact.sync" => (&["record"], &[]),
@@ -160,6 +163,7 @@ impl Request {
             "tags.remove" => Self::TagsRemove { record: record(), tags: fields.texts("tags").unwrap_or_default(), edit_id: edit_id() },
             "outbox.retry" => Self::OutboxRetry { record: record(), item_id: text("itemId") },
             "outbox.discard" => Self::OutboxDiscard { record: record(), item_id: text("itemId") },
+            "outbox.resolve" => Self::OutboxResolve { record: record(), item_id: text("itemId"), choice: text("choice") },
             "settings.save" => match fields.item::<Settings>("settings") {
                 Some(settings) => Self::SettingsSave { settings },
                 None => Self::SettingsGet {}, // only with a problem recorded, refused just below
@@ -220,6 +224,7 @@ impl Request {
             | Self::TagsRemove { record, .. }
             | Self::OutboxRetry { record, .. }
             | Self::OutboxDiscard { record, .. }
+            | Self::OutboxResolve { record, .. }
             | Self::ContactSyncPreview { record }
             | Self::ContactSync { record }
             | Self::NoteSend { record, .. } => Some(record),

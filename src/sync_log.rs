@@ -2,7 +2,7 @@
 //! extension storage.
 
 use crate::error::{Error, Result};
-use crate::json::{read_fields, FromJson, Json, JsonResult};
+use crate::json::read_fields;
 use crate::store::{self, Store};
 use serde::Serialize;
 
@@ -74,13 +74,7 @@ struct Log {
     entries: Vec<LogEntry>,
 }
 
-impl FromJson for Log {
-    fn from_json(value: &Json) -> JsonResult<Self> {
-        let fields = value.object("the log")?;
-        let entries = fields.items("entries").unwrap_or_default();
-        fields.finish(Self { entries })
-    }
-}
+read_fields!(Log, "the log" { entries: items_or_empty("entries") });
 
 /// Adds an entry, dropping the oldest beyond [`MAX_ENTRIES`]. An unreadable log starts again rather than
 /// blocking the work it records.

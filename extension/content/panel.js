@@ -66,6 +66,7 @@
     forbidden: 'No access to this GHL location',
     reconnect_needed: 'Connect GHL again',
     no_identity: 'Cannot match this customer',
+    conflict: 'Changed in GHL meanwhile',
     not_found: 'Not found in GHL',
     validation: 'GHL refused the change',
     duplicate: 'Already in GHL',
@@ -215,20 +216,32 @@
       for (const item of items) {
         const what = item.body ?? item.title ?? item.tags?.join(', ') ?? '';
         const problem = element('div');
-        const state = item.failure
-          ? (item.failure.retryable ? `Will be sent automatically (${item.failure.message})` : `GHL refused this: ${item.failure.message}`)
-          : 'Waiting to be sent';
+        const state = !item.failure ? 'Waiting to be sent'
+          : item.failure.code === 'conflict' ? item.failure.message
+            : item.failure.retryable ? `Will be sent automatically (${item.failure.message})` : `GHL refused this: ${item.failure.message}`;
+        const label = OUTBOX_LABELS[item.op] ?? item.op;
         const retry = button('Send now', () => perform(problem, [retry, discard], 'outbox.retry', { itemId: item.id }, () => onRetry()),
-          { 'aria-label': `Send now: ${OUTBOX_LABELS[item.op] ?? item.op}` });
+          { 'aria-label': `Send now: ${label}` });
         const discard = button('Discard', () => perform(problem, [retry, discard], 'outbox.discard', { itemId: item.id }, showView),
-          { 'aria-label': `Discard: ${OUTBOX_LABELS[item.op] ?? item.op}` });
-        list.append(element('li', { 'data-outbox-item': item.id, 'data-state': item.failure?.retryable === false ? 'failed' : 'waiting' }, [
-          element('strong', { text: OUTBOX_LABELS[item.op] ?? item.op }),
-          element('div', { class: 'text', text: what }),
-          element('div', { class: 'meta', text: state }),
-          element('div', { class: 'row' }, [retry, discard]),
-          problem,
-        ]));
+          { 'aria-label': `Discard: ${label}` });
+        const resolve = (text, choice) => {
+          const control = button(text, () => perform(problem, [control], 'outbox.resolve', { itemId: item.id, choice }, showView),
+            { 'aria-label': `${text}: ${label}` });
+          return control;
+        };
+        let actions = [retry, discard];
+        const parts = [element('strong', { text: label }), element('div', { class: 'text', text: what }), element('div', { class: 'meta', text: state })];
+        if (item.failure?.code === 'conflict' && item.failure.deleted) {
+          actions = [resolve('Send as new', 'recreate'), discard];
+        } else if (item.failure?.code === 'conflict') {
+          const theirs = item.failure.theirs ?? {};
+          parts.push(element('div', { class: 'meta', text: 'In GHL now:' }),
+            element('div', { class: 'text', 'data-version': 'ghl', text: theirs.body ?? theirs.title ?? '' }));
+          actions = [resolve('Keep mine', 'mine'), resolve('Keep GHL\'s', 'theirs')];
+          if (item.op === 'note.update') actions.push(resolve('Merge', 'merge'));
+        }
+        list.append(element('li', { 'data-outbox-item': item.id, 'data-state': item.failure?.retryable === false ? 'failed' : 'waiting' },
+          [...parts, element('div', { class: 'row' }, actions), problem]));
       }
       return element('div', { 'data-part': 'outbox' }, [element('h4', { text: 'Waiting to send' }), list]);
     }

@@ -259,6 +259,7 @@ const preferencesForm = $('#preferences');
 function fillPreferences(preferences) {
   $('#sync-enabled').checked = preferences.syncEnabled;
   $('#cadence').value = preferences.cadenceMinutes;
+  $('#refresh-share').value = preferences.refreshSharePercent;
   $('#phone-country').value = preferences.phoneCountry ?? '';
   $('#follow-up-enabled').checked = preferences.followUp.enabled;
   $('#follow-up-title').value = preferences.followUp.title;
@@ -279,6 +280,7 @@ preferencesForm.addEventListener('submit', (event) => {
     const preferences = {
       syncEnabled: $('#sync-enabled').checked,
       cadenceMinutes: numberOf($('#cadence')),
+      refreshSharePercent: numberOf($('#refresh-share')),
       phoneCountry: $('#phone-country').value || null,
       followUp: { enabled: $('#follow-up-enabled').checked, title: $('#follow-up-title').value, dueInDays: numberOf($('#follow-up-days')) },
       sendNewNotes: $('#send-new-notes').checked,

@@ -29,11 +29,13 @@ pub struct Platform<T, S, C> {
     outbox_lock: AsyncLock,
     /// Contacts whose outbox edits are being sent right now.
     busy_contacts: RefCell<Vec<String>>,
+    /// Requests sent to GHL since the worker started (background sync spends a budget of them).
+    sent: std::cell::Cell<u64>,
 }
 
 impl<T: Transport, S: Store, C: Clock> Platform<T, S, C> {
     pub fn new(transport: T, store: S, clock: C) -> Self {
-        Self { transport, store, clock, retry: RetryPolicy::default(), rates: RefCell::default(), refresh_lock: AsyncLock::new(), outbox_lock: AsyncLock::new(), busy_contacts: RefCell::default() }
+        Self { transport, store, clock, retry: RetryPolicy::default(), rates: RefCell::default(), refresh_lock: AsyncLock::new(), outbox_lock: AsyncLock::new(), busy_contacts: RefCell::default(), sent: Default::default() }
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -85,6 +87,11 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
     }
 
     /// The last `X-RateLimit-*` headers GHL sent for this location.
+    /// Requests sent to GHL by this worker so far.
+    pub fn requests_sent(&self) -> u64 {
+        self.platform.sent.get()
+    }
+
     pub fn rate_headers(&self) -> Option<RateHeaders> {
         self.platform.last_rate_headers(&self.config.location_id)
     }
@@ -347,6 +354,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
                 Admission::Wait(ms) => self.platform.clock.sleep(ms).await,
             }
         }
+        self.platform.sent.set(self.platform.sent.get() + 1);
         let sent = self.send(method, path_and_query, body, token).await;
         let now = self.now_ms();
         let mut rates = self.platform.rates.borrow_mut();

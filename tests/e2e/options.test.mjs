@@ -119,6 +119,7 @@ test('invalid entries are refused with the core\'s explanation and change nothin
 test('sync settings are saved, shown again, and validated', async () => {
   await openOptions();
   await page.getByLabel('Background sync every (minutes)').fill('30');
+  await page.getByLabel("Background sync may use this share of GHL's daily requests (%)").fill('20');
   await page.getByLabel('Phone numbers written without a country code are').selectOption('US');
   await page.getByLabel('When a note is sent from Commusoft, create a GHL task').check();
   await page.getByLabel('Follow-up task title').fill('Call the customer back');
@@ -129,6 +130,7 @@ test('sync settings are saved, shown again, and validated', async () => {
   await page.reload();
   await page.getByLabel('Follow-up task title').waitFor();
   assert.equal(await page.getByLabel('Background sync every (minutes)').inputValue(), '30');
+  assert.equal(await page.getByLabel("Background sync may use this share of GHL's daily requests (%)").inputValue(), '20');
   assert.equal(await page.getByLabel('Phone numbers written without a country code are').inputValue(), 'US');
   assert.equal(await page.getByLabel('Follow-up task title').inputValue(), 'Call the customer back');
   assert.equal(await page.getByLabel('When a note is sent from Commusoft, create a GHL task').isChecked(), true);

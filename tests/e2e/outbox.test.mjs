@@ -69,13 +69,13 @@ test('the background alarm sends what waits, after the worker was stopped', asyn
     await chrome.storage.local.set({ outbox });
     return globalThis.ghlBridge.alarmFired('ghl-bridge-outbox');
   });
-  assert.deepEqual(counts, { sent: 1, waiting: 0, failed: 0 });
+  assert.deepEqual([counts.sent, counts.waiting, counts.failed], [1, 0, 0]);
   assert.equal((await janesNotes()).filter((n) => n.body === 'Parts arrive on Thursday.').length, 1);
   assert.equal((await janesNotes()).length, before + 1);
   assert.ok(await sw.evaluate(async () => (await chrome.alarms.get('ghl-bridge-outbox'))?.periodInMinutes === 1), 'the alarm is registered');
 });
 
-test('an edit GHL refuses waits for the agent, shows on the badge, and can be discarded', async () => {
+test('an edit of a note deleted in GHL meanwhile waits for the agent, shows on the badge, and can be discarded', async () => {
   await openJane();
   const region = panel(page);
   const item = region.getByRole('list', { name: 'Notes' }).getByRole('listitem').first();
@@ -95,9 +95,34 @@ test('an edit GHL refuses waits for the agent, shows on the badge, and can be di
 
   await openJane();
   const waiting = region.getByRole('list', { name: 'Waiting to send' });
-  await waiting.getByText('GHL refused this').waitFor();
+  await waiting.getByText('This note was deleted in GHL after you opened it.').waitFor();
+  assert.equal(await waiting.getByRole('button', { name: 'Send as new: Note change' }).count(), 1, 'or sent again as a new note');
   await waiting.getByRole('button', { name: 'Discard: Note change' }).click();
   await region.getByRole('list', { name: 'Waiting to send' }).waitFor({ state: 'detached' });
   await sw.evaluate(() => globalThis.ghlBridge.alarmFired('ghl-bridge-status'));
   assert.equal(await sw.evaluate(() => chrome.action.getBadgeText({})), '');
+});
+
+test('a note changed in GHL meanwhile: both versions shown, Merge keeps both', async () => {
+  await openJane();
+  const region = panel(page);
+  const item = region.getByRole('list', { name: 'Notes' }).getByRole('listitem').first();
+  const noteId = await item.getAttribute('data-note-id');
+  await fetch(`${sandbox.http}/contacts/${JANE}/notes/${noteId}`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${DEMO.token}`, Version: '2021-07-28', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ body: 'Changed in GHL by a colleague' }),
+  });
+  await item.getByRole('button', { name: 'Edit note' }).click();
+  await item.getByRole('textbox', { name: 'Edit note' }).fill('Changed in the panel');
+  await item.getByRole('button', { name: 'Save note' }).click();
+  await region.getByText('was changed in GHL after you opened it').first().waitFor();
+  assert.equal((await janesNotes()).find((n) => n.id === noteId).body, 'Changed in GHL by a colleague', 'not overwritten');
+
+  await openJane();
+  const waiting = region.getByRole('list', { name: 'Waiting to send' });
+  assert.equal(await waiting.locator('[data-version=ghl]').textContent(), 'Changed in GHL by a colleague');
+  await waiting.getByRole('button', { name: 'Merge: Note change' }).click();
+  await region.getByRole('list', { name: 'Waiting to send' }).waitFor({ state: 'detached' });
+  assert.equal((await janesNotes()).find((n) => n.id === noteId).body, 'Changed in GHL by a colleague\n\nChanged in the panel');
 });
