@@ -6,6 +6,7 @@
 #   ./build.sh build      build the wasm core and dist/chrome, dist/firefox (+ zips)
 #   ./build.sh test       build once, then run every test layer; ends with one summary line
 #   ./build.sh bench      sizes, service-worker cold start, panel time-to-data, GHL request pacing
+#   ./build.sh soak [N]   N random edits (default 500) under GHL faults, worker stops and a browser restart
 #   ./build.sh demo       sandbox + Commusoft replica + Chromium with the extension
 #   ./build.sh package    build and print the zips
 #
@@ -174,9 +175,10 @@ case "$command" in
     cargo bench --locked --bench rate_limit 2>&1 | grep -v '^call failed'
     # Background sync of 500 linked contacts at 100 / 10 s (about four minutes).
     cargo bench --locked --bench background_refresh ;;
+  soak) setup; build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/soak.mjs "${2:-500}" ;;
   demo) setup; [ -f "$DIST_DIR/chrome/manifest.json" ] || build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/demo.mjs ;;
   package) setup; build; ls -l "$DIST_DIR"/*.zip ;;
   all) setup; build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/demo.mjs ;;
   -h|--help|help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) die "unknown command '$command' (try: setup, build, test, bench, demo, package)" ;;
+  *) die "unknown command '$command' (try: setup, build, test, bench, soak, demo, package)" ;;
 esac

@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::requests::{NoteInput, TaskInput};
 use crate::ghl::GhlClient;
 use crate::http::Transport;
-use crate::json::read_fields;
+use crate::json::{read_fields, Json};
 use crate::panel::{self, NoteView, TaskView};
 use crate::store::{self, Store};
 use crate::sync_log::{self, LogEntry};
@@ -250,8 +250,10 @@ async fn flush_contact<T: Transport, S: Store, C: Clock>(
         let _guard = client.outbox_lock().lock().await;
         let mut outbox = load(client.store()).await?;
         let stop = match &result {
-            Ok(_) => {
+            Ok(answer) => {
                 outbox.items.retain(|stored| stored.id != item.id);
+                // The saved view is the snapshot later edits are checked against: it now has this edit.
+                refresh_snapshot(client.store(), &item, answer).await?;
                 false
             }
             Err(error) => {
@@ -278,6 +280,25 @@ async fn flush_contact<T: Transport, S: Store, C: Clock>(
             return Ok(outcome);
         }
     }
+}
+
+/// Puts the lists an edit answered into the record's saved view, so the agent's next edit of the same item is
+/// checked against what GHL has now, not against what it had before this edit.
+async fn refresh_snapshot(store: &impl Store, item: &OutboxItem, answer: &EditAnswer) -> Result<()> {
+    let key = format!("view:{}:{}", item.host, item.record_id);
+    let Some(text) = store.get(&key).await? else { return Ok(()) };
+    let Ok(Json::Object(mut members)) = crate::json::parse(&text) else { return Ok(()) };
+    let (name, value) = match answer {
+        EditAnswer::Notes(notes) => ("notes", crate::json::write(notes, "notes")?),
+        EditAnswer::Tasks(tasks) => ("tasks", crate::json::write(tasks, "tasks")?),
+        EditAnswer::Tags(_) => return Ok(()),
+    };
+    let value = crate::json::parse(&value).map_err(|_| Error::internal("could not re-read the edited list"))?;
+    match members.iter_mut().find(|(key, _)| key == name) {
+        Some((_, slot)) => *slot = value,
+        None => return Ok(()),
+    }
+    store.set(&key, crate::json::write(&Json::Object(members), "the panel")?).await
 }
 
 /// GHL changed or deleted an item after the agent saw it.

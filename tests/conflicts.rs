@@ -102,3 +102,18 @@ async fn a_task_changed_in_ghl_is_a_conflict_too_and_unchanged_items_update_dire
     let stored = fixture.stored("tasks").into_iter().find(|t| t["id"] == task.as_str()).unwrap();
     assert_eq!(stored["title"], "Renamed again");
 }
+
+#[tokio::test]
+async fn the_agents_own_edits_are_never_a_conflict() {
+    let fixture = CoreFixture::configured().await;
+    let (id, _) = open_jane(&fixture).await;
+    for text in ["First change", "Second change", "Third change"] {
+        fixture.send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": text})).await.unwrap();
+    }
+    assert_eq!(note_body(&fixture, &id).as_deref(), Some("Third change"));
+    let (_, view) = open_jane(&fixture).await;
+    let task = view["tasks"][0]["id"].as_str().unwrap().to_owned();
+    for title in ["Call back", "Call back on Monday"] {
+        fixture.send(json!({"type": "task.update", "record": jane(), "taskId": task, "title": title})).await.unwrap();
+    }
+}
