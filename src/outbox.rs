@@ -159,7 +159,7 @@ async fn save(store: &impl Store, outbox: &Outbox) -> Result<()> {
 /// Stores `item` (unless an edit with its id is already stored) and sends what is due for its contact, in order.
 /// Answers the list to redraw when GHL took this edit; else the error, marked `queued` when the edit stays stored
 /// to be sent automatically.
-pub async fn submit<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: OutboxItem) -> Result<EditAnswer> {
+pub async fn submit<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, mut item: OutboxItem) -> Result<EditAnswer> {
     let (id, contact_id) = (item.id.clone(), item.contact_id.clone());
     {
         let _guard = client.outbox_lock().lock().await;
@@ -172,7 +172,22 @@ pub async fn submit<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, 
                     stored.failure = None;
                 }
             }
-            None => outbox.items.push(item),
+            None => {
+                // An edit of an item that already has an unsent edit builds on that edit, not on GHL's older text:
+                // it is checked against what the earlier edit will have made it.
+                let earlier = outbox.items.iter().rev().find(|stored| {
+                    stored.op == item.op && stored.target_id == item.target_id && item.target_id.is_some() && !stored.needs_agent()
+                });
+                if let (Some(earlier), Some(_)) = (earlier, &item.base) {
+                    let base = earlier.base.clone();
+                    item.base = Some(Base {
+                        body: earlier.body.clone().or_else(|| base.as_ref().and_then(|b| b.body.clone())),
+                        title: earlier.title.clone().or_else(|| base.as_ref().and_then(|b| b.title.clone())),
+                        due_date: earlier.due_date.clone().or_else(|| base.and_then(|b| b.due_date)),
+                    });
+                }
+                outbox.items.push(item);
+            }
         }
         save(client.store(), &outbox).await?;
     }

@@ -117,3 +117,19 @@ async fn the_agents_own_edits_are_never_a_conflict() {
         fixture.send(json!({"type": "task.update", "record": jane(), "taskId": task, "title": title})).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_second_edit_queued_behind_the_first_builds_on_it() {
+    let fixture = CoreFixture::configured().await;
+    let (id, _) = open_jane(&fixture).await;
+    fixture.sandbox.state().set_faults(&json!({"statusRates": {"503": 1.0}, "methods": ["PUT"]})).unwrap();
+    let first = fixture.send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Queued one", "editId": "q1"})).await.unwrap_err();
+    assert!(first.queued);
+    fixture.sandbox.state().clear_faults();
+    let second = fixture.send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Queued two", "editId": "q2"})).await.unwrap_err();
+    assert!(second.queued, "waits behind the first");
+    fixture.send(json!({"type": "outbox.retry", "record": jane(), "itemId": "q1"})).await.unwrap();
+    assert_eq!(note_body(&fixture, &id).as_deref(), Some("Queued two"), "both applied in order, no conflict with itself");
+    let view = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    assert_eq!(view["outbox"], json!([]));
+}
