@@ -125,5 +125,5 @@ try {
 } finally {
   await browser.close();
   await sandbox.stop();
-  rmSync(profileDir, { recursive: true, force: true });
+  rmSync(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }

@@ -144,10 +144,7 @@
     }
   }
 
-  /**
-   * Mounts the panel; returns the handle the content script drives.
-   * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
-   */
+  // Messages that change GHL: each carries an edit id (see `perform`). Labels for what waits in the outbox.
   const EDIT_TYPES = new Set(['note.create', 'note.update', 'note.delete', 'task.create', 'task.update', 'task.complete',
     'task.delete', 'tags.add', 'tags.remove']);
   const OUTBOX_LABELS = {
@@ -156,6 +153,10 @@
     'tags.add': 'Tags to add', 'tags.remove': 'Tags to remove',
   };
 
+  /**
+   * Mounts the panel; returns the handle the content script drives.
+   * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
+   */
   function mountPanel({ onRetry, act, fillCommusoft }) {
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'open' });

@@ -84,7 +84,7 @@ test('tasks: add with a local due date (sent as UTC), complete, reopen, delete',
 
   await summary.click();
   await region.getByRole('list', { name: 'Completed tasks' }).getByRole('checkbox', { name: 'Call back about the quote' }).click();
-  await region.getByRole('list', { name: 'Tasks' }).getByRole('checkbox', { name: 'Call back about the quote' }).waitFor();
+  await region.getByRole('list', { name: 'Tasks', exact: true }).getByRole('checkbox', { name: 'Call back about the quote' }).waitFor();
   assert.equal((await state()).tasks.find((t) => t.id === task.id).completed, false);
 
   await region.getByRole('button', { name: 'Delete task Call back about the quote' }).click();
