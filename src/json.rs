@@ -330,7 +330,7 @@ impl Json {
     /// A member of an object; `None` when absent, `null`, or when this is not an object.
     pub fn get(&self, name: &str) -> Option<&Json> {
         match self {
-            Self::Object(members) => members.iter().find(|(key, _)| key == name).map(|(_, v)| v).filter(|v| **v != Json::Null),
+            Self::Object(members) => member(members, name),
             _ => None,
         }
     }
@@ -400,7 +400,7 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn get(&self, name: &str) -> Option<&'a Json> {
-        self.members.iter().find(|(key, _)| key == name).map(|(_, v)| v).filter(|v| **v != Json::Null)
+        member(self.members, name)
     }
 
     /// `value` when every field read well, else the first problem.
@@ -536,6 +536,11 @@ impl<'a> Fields<'a> {
         }
         Ok(())
     }
+}
+
+/// The first member called `name`, unless it is `null` (absent and `null` read alike).
+fn member<'a>(members: &'a [(String, Json)], name: &str) -> Option<&'a Json> {
+    members.iter().find(|(key, _)| key == name).map(|(_, v)| v).filter(|v| **v != Json::Null)
 }
 
 fn clip(name: &str) -> String {

@@ -61,7 +61,12 @@ fn link_key(record: &HostRecord) -> String {
 }
 
 fn view_key(record: &HostRecord) -> String {
-    format!("view:{}:{}", record.host.hostname, record.record_id)
+    view_key_of(record.host.hostname, &record.record_id)
+}
+
+/// Storage key of a record's saved view, by host name and record id.
+pub fn view_key_of(hostname: &str, record_id: &str) -> String {
+    format!("view:{hostname}:{record_id}")
 }
 
 pub async fn find(store: &impl Store, record: &HostRecord) -> Result<Option<Link>> {

@@ -300,7 +300,7 @@ async fn flush_contact<T: Transport, S: Store, C: Clock>(
 /// Puts the lists an edit answered into the record's saved view, so the agent's next edit of the same item is
 /// checked against what GHL has now, not against what it had before this edit.
 async fn refresh_snapshot(store: &impl Store, item: &OutboxItem, answer: &EditAnswer) -> Result<()> {
-    let key = format!("view:{}:{}", item.host, item.record_id);
+    let key = crate::links::view_key_of(&item.host, &item.record_id);
     let Some(text) = store.get(&key).await? else { return Ok(()) };
     let Ok(Json::Object(mut members)) = crate::json::parse(&text) else { return Ok(()) };
     let (name, value) = match answer {

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, saveSettings, asExtensionPage, DEMO } from '../tests/e2e/harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, asExtensionPage, demoState } from '../tests/e2e/harness.mjs';
 
 const EDITS = Number(process.argv[2] ?? process.env.SOAK_EDITS ?? 500);
 const JANE = 'DemoContactJane0001';
@@ -95,7 +95,7 @@ try {
     });
     if (left === 0) break;
   }
-  const state = await sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`);
+  const state = await demoState(sandbox);
   const notes = state.notes.filter((note) => note.contactId === JANE && /^soak-\d+/.test(note.body));
   let lost = 0;
   let duplicated = 0;

@@ -150,5 +150,8 @@ export function useExtensionSession() {
   return session;
 }
 
+/** The demo location as the sandbox holds it (`{contacts, notes, tasks, …}`). */
+export const demoState = (sandbox) => sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`);
+
 /** The panel region of a page. */
 export const panel = (page) => page.getByRole('region', { name: 'GoHighLevel' });

@@ -2,7 +2,7 @@
 // after an edit; the follow-up rule; new notes sent on their own when Options says so.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, panel, recordUrl, asExtensionPage, DEMO } from './harness.mjs';
+import { useExtensionSession, panel, recordUrl, asExtensionPage, demoState } from './harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;
@@ -12,7 +12,7 @@ beforeEach(() => ({ sandbox, browser, page } = session));
 const JANE = 'DemoContactJane0001';
 
 const janes = async (collection) =>
-  (await sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`))[collection].filter((item) => item.contactId === JANE);
+  (await demoState(sandbox))[collection].filter((item) => item.contactId === JANE);
 
 async function openNotesTab() {
   await page.goto(recordUrl(42));

@@ -3,7 +3,7 @@
 // toolbar badge until the agent retries or discards them.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, panel, recordUrl, DEMO } from './harness.mjs';
+import { useExtensionSession, panel, recordUrl, demoState, DEMO } from './harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;
@@ -13,7 +13,7 @@ beforeEach(() => ({ sandbox, browser, page } = session));
 const JANE = 'DemoContactJane0001';
 
 const janesNotes = async () =>
-  (await sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`)).notes.filter((n) => n.contactId === JANE);
+  (await demoState(sandbox)).notes.filter((n) => n.contactId === JANE);
 
 async function openJane() {
   await page.goto(recordUrl(42));

@@ -4,7 +4,7 @@ import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useExtensionSession, panel, recordUrl, DEMO, ROOT } from './harness.mjs';
+import { useExtensionSession, panel, recordUrl, demoState, DEMO, ROOT } from './harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;
@@ -14,7 +14,7 @@ beforeEach(() => ({ sandbox, browser, page } = session));
 const JANE = 'DemoContactJane0001';
 
 /** The demo location as the sandbox holds it. */
-const state = async () => sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`);
+const state = () => demoState(sandbox);
 
 /** Calls the sandbox's GHL API directly (to set up data), as GHL itself would hold it. */
 async function ghl(method, path, body) {

@@ -2,7 +2,7 @@
 // Commusoft's edit form filled (never saved) with GHL's values, create-if-missing and the duplicate found first.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, panel, recordUrl, asExtensionPage, DEMO } from './harness.mjs';
+import { useExtensionSession, panel, recordUrl, asExtensionPage, demoState, DEMO } from './harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;
@@ -11,7 +11,7 @@ let page;
 beforeEach(() => ({ sandbox, browser, page } = session));
 const JANE = 'DemoContactJane0001';
 
-const state = async () => sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`);
+const state = () => demoState(sandbox);
 const lastSeq = async () => (await sandbox.admin('GET', '/__admin/log')).lastSeq;
 /** API writes since `seq`, as "METHOD path". */
 async function writesSince(seq) {
