@@ -11,6 +11,11 @@ use std::collections::VecDeque;
 pub const DEFAULT_MAX: u32 = 100;
 pub const DEFAULT_INTERVAL_MS: u64 = 10_000;
 
+/// How long after a full interval our own slot is reused. Our times are whole milliseconds and GHL's clock ticks
+/// on its own: a request sent in the very millisecond its predecessor leaves our window can reach GHL before that
+/// predecessor leaves GHL's (measured: 9 × 429 in 2,010 requests without it). Costs 0.2 % of the rate.
+pub const SLOT_MARGIN_MS: u64 = 20;
+
 /// What GHL's `X-RateLimit-*` headers said on one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RateHeaders {
@@ -93,8 +98,13 @@ impl RateBudget {
         self.interval_ms
     }
 
+    /// When the slot of a request that finished at `finished_at_ms` may be used again.
+    fn slot_free_at(&self, finished_at_ms: u64) -> u64 {
+        finished_at_ms + self.interval_ms + SLOT_MARGIN_MS
+    }
+
     fn forget_old(&mut self, now_ms: u64) {
-        while self.finished.front().is_some_and(|&at| at + self.interval_ms <= now_ms) {
+        while self.finished.front().is_some_and(|&at| self.slot_free_at(at) <= now_ms) {
             self.finished.pop_front();
         }
     }
@@ -146,7 +156,7 @@ impl RateBudget {
         // Our oldest request leaving the window frees a slot; others' requests fade and in-flight ones end at
         // unknown times, so look again after at most one slot's share of the interval (no request is sent to look).
         let slot_ms = (self.interval_ms / u64::from(self.max.max(1))).max(10);
-        let own_slot_ms = self.finished.front().map_or(slot_ms, |&at| at + self.interval_ms - now_ms);
+        let own_slot_ms = self.finished.front().map_or(slot_ms, |&at| self.slot_free_at(at) - now_ms);
         Admission::Wait(own_slot_ms.min(slot_ms).max(1))
     }
 
@@ -232,8 +242,10 @@ mod tests {
             Admission::Wait(ms) => assert!(ms > 0 && ms <= 100, "looks again within one slot: {ms}"),
             other => panic!("{other:?}"),
         }
-        // The first finished at 50: its slot is free at 10_050.
-        assert_eq!(budget.admit(10_050), Admission::Go);
+        // The first finished at 50: its slot is free a margin after 10_050, not in the millisecond GHL may still
+        // count it.
+        assert!(matches!(budget.admit(10_050), Admission::Wait(ms) if ms == SLOT_MARGIN_MS));
+        assert_eq!(budget.admit(10_050 + SLOT_MARGIN_MS), Admission::Go);
     }
 
     #[test]
@@ -272,7 +284,7 @@ mod tests {
         assert!(matches!(budget.admit(1), Admission::Wait(_)));
         assert!(matches!(budget.admit(9_999), Admission::Wait(_)), "no fading: others keep sending");
         // A full interval later, nothing of that report is left (our own request left too).
-        assert_eq!(admit_all(&mut budget, 10_000), 100);
+        assert_eq!(admit_all(&mut budget, 10_000 + SLOT_MARGIN_MS), 100);
     }
 
     #[test]
