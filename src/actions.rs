@@ -85,7 +85,7 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(
     }
     // What the contact is created with follows the field mapping (Options), like "Sync this contact".
     let mapping = crate::sync::load_mapping(client.store()).await?;
-    let (fields, company) = crate::sync::ghl_fields(&crate::mapping::plan(&mapping, record, None));
+    let (fields, company) = crate::sync::ghl_fields(&crate::sync::ghl_changes(&crate::mapping::plan(&mapping, record, None)));
     if fields.is_empty() {
         return Err(Error::new(
             ErrorCode::Validation,
@@ -127,8 +127,7 @@ fn due_date(value: &str) -> Result<String> {
     }
 }
 
-/// An edit of the record's contact as the outbox stores it; `edit_id` is the panel's id for it (a fresh one when the
-/// sender gave none).
+/// An edit of the record's linked contact as the outbox stores it.
 async fn outbox_item<T: Transport, S: Store, C: Clock>(
     client: &GhlClient<'_, T, S, C>,
     record: &HostRecord,
@@ -136,31 +135,7 @@ async fn outbox_item<T: Transport, S: Store, C: Clock>(
     op: &str,
 ) -> Result<OutboxItem> {
     let contact_id = linked_contact(client.store(), record).await?;
-    let id = match edit_id.map(str::trim) {
-        Some(id) if !id.is_empty() && id.len() <= 100 && !id.chars().any(char::is_control) => id.to_owned(),
-        Some(_) => return Err(Error::invalid_message("An edit id must be 1 to 100 characters.")),
-        None => client.unguessable(),
-    };
-    Ok(OutboxItem {
-        id,
-        host: record.host.hostname.to_owned(),
-        record_id: record.record_id.clone(),
-        contact_id,
-        op: op.to_owned(),
-        target_id: None,
-        body: None,
-        title: None,
-        due_date: None,
-        completed: None,
-        tags: None,
-        created_at_ms: client.now_ms(),
-        attempts: 0,
-        sent_at_ms: None,
-        next_at_ms: 0,
-        failure: None,
-        base: None,
-        force: false,
-    })
+    OutboxItem::new(client, record, &contact_id, op, edit_id)
 }
 
 /// The note or task as the panel last showed it (the saved view): the snapshot an update is checked against.

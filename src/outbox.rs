@@ -35,7 +35,8 @@ pub struct OutboxItem {
     pub record_id: String,
     pub contact_id: String,
     /// `note.create`, `note.update`, `note.delete`, `task.create`, `task.update`, `task.complete`, `task.delete`,
-    /// `tags.add`, `tags.remove`.
+    /// `tags.add`, `tags.remove`; `contact.update` ("Sync this contact"); `note.send` and `note.followUp` (a
+    /// Commusoft note sent to GHL, and its follow-up task).
     pub op: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
@@ -49,6 +50,12 @@ pub struct OutboxItem {
     pub completed: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+    /// `contact.update`: the GHL fields and their new values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldChange>>,
+    /// `note.send`, `note.followUp`: the storage key of the Commusoft note's record of what GHL has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     pub created_at_ms: u64,
     pub attempts: u64,
     /// When the first attempt began (set before it is sent): a later attempt of a create looks for it first.
@@ -78,6 +85,17 @@ pub struct Base {
     pub due_date: Option<String>,
 }
 read_fields!(Base, "a synced snapshot" { body: text("body"), title: text("title"), due_date: text("dueDate") });
+
+/// One GHL contact field a sync writes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// GHL's field name, or `custom:{id}`.
+    pub field: String,
+    /// For the agent: "Email → Email".
+    pub label: String,
+    pub value: String,
+}
+read_fields!(FieldChange, "a field change" { field: required_text("field"), label: required_text("label"), value: required_text("value") });
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -111,6 +129,8 @@ read_fields!(OutboxItem, "an outbox item" {
     due_date: text("dueDate"),
     completed: flag("completed"),
     tags: texts("tags"),
+    fields: items("fields"),
+    source: text("source"),
     created_at_ms: count_or_zero("createdAtMs"),
     attempts: count_or_zero("attempts"),
     sent_at_ms: count("sentAtMs"),
@@ -121,13 +141,52 @@ read_fields!(OutboxItem, "an outbox item" {
 });
 
 impl OutboxItem {
+    /// An edit of `contact_id` from the panel of `record`; `edit_id` is the panel's id for it (a fresh one when the
+    /// sender gave none).
+    pub fn new<T: Transport, S: Store, C: Clock>(
+        client: &GhlClient<'_, T, S, C>,
+        record: &crate::host::HostRecord,
+        contact_id: &str,
+        op: &str,
+        edit_id: Option<&str>,
+    ) -> Result<Self> {
+        let id = match edit_id.map(str::trim) {
+            Some(id) if !id.is_empty() && id.len() <= 100 && !id.chars().any(char::is_control) => id.to_owned(),
+            Some(_) => return Err(Error::invalid_message("An edit id must be 1 to 100 characters.")),
+            None => client.unguessable(),
+        };
+        Ok(OutboxItem {
+            id,
+            host: record.host.hostname.to_owned(),
+            record_id: record.record_id.clone(),
+            contact_id: contact_id.to_owned(),
+            op: op.to_owned(),
+            target_id: None,
+            body: None,
+            title: None,
+            due_date: None,
+            completed: None,
+            tags: None,
+            fields: None,
+            source: None,
+            created_at_ms: client.now_ms(),
+            attempts: 0,
+            sent_at_ms: None,
+            next_at_ms: 0,
+            failure: None,
+            base: None,
+            force: false,
+        })
+    }
+
     /// Waits for the agent: GHL refused it for a reason a retry will not change.
     pub fn needs_agent(&self) -> bool {
         self.failure.as_ref().is_some_and(|failure| !failure.retryable)
     }
 
+    /// Its effect is a new record in GHL (once): a resumed attempt looks for it before sending it again.
     fn is_create(&self) -> bool {
-        self.op.ends_with(".create")
+        self.op.ends_with(".create") || self.op == "note.send" || self.op == "note.followUp"
     }
 }
 
@@ -145,6 +204,10 @@ pub enum EditAnswer {
     Notes(Vec<NoteView>),
     Tasks(Vec<TaskView>),
     Tags(Vec<String>),
+    /// A Commusoft note sent (`note.send`) or its follow-up task (`note.followUp`).
+    Sent(crate::note_sending::SendOutcome),
+    /// `contact.update`: GHL has the fields.
+    Contact,
 }
 
 async fn load(store: &impl Store) -> Result<Outbox> {
@@ -159,35 +222,20 @@ async fn save(store: &impl Store, outbox: &Outbox) -> Result<()> {
 /// Stores `item` (unless an edit with its id is already stored) and sends what is due for its contact, in order.
 /// Answers the list to redraw when GHL took this edit; else the error, marked `queued` when the edit stays stored
 /// to be sent automatically.
-pub async fn submit<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, mut item: OutboxItem) -> Result<EditAnswer> {
-    let (id, contact_id) = (item.id.clone(), item.contact_id.clone());
+pub async fn submit<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: OutboxItem) -> Result<EditAnswer> {
+    submit_all(client, vec![item]).await
+}
+
+/// Stores `items` together (a note and its follow-up: both or neither) and sends what is due for their contact.
+/// Answers for the first item, as [`submit`] does.
+pub async fn submit_all<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, items: Vec<OutboxItem>) -> Result<EditAnswer> {
+    let Some(first) = items.first() else { return Err(Error::internal("nothing to send")) };
+    let (id, contact_id) = (first.id.clone(), first.contact_id.clone());
     {
         let _guard = client.outbox_lock().lock().await;
         let mut outbox = load(client.store()).await?;
-        match outbox.items.iter_mut().find(|stored| stored.id == id) {
-            // "Try again" on an edit that waits: send it now.
-            Some(stored) => {
-                stored.next_at_ms = 0;
-                if stored.needs_agent() {
-                    stored.failure = None;
-                }
-            }
-            None => {
-                // An edit of an item that already has an unsent edit builds on that edit, not on GHL's older text:
-                // it is checked against what the earlier edit will have made it.
-                let earlier = outbox.items.iter().rev().find(|stored| {
-                    stored.op == item.op && stored.target_id == item.target_id && item.target_id.is_some() && !stored.needs_agent()
-                });
-                if let (Some(earlier), Some(_)) = (earlier, &item.base) {
-                    let base = earlier.base.clone();
-                    item.base = Some(Base {
-                        body: earlier.body.clone().or_else(|| base.as_ref().and_then(|b| b.body.clone())),
-                        title: earlier.title.clone().or_else(|| base.as_ref().and_then(|b| b.title.clone())),
-                        due_date: earlier.due_date.clone().or_else(|| base.and_then(|b| b.due_date)),
-                    });
-                }
-                outbox.items.push(item);
-            }
+        for item in items {
+            store_item(&mut outbox, item);
         }
         save(client.store(), &outbox).await?;
     }
@@ -198,6 +246,40 @@ pub async fn submit<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, 
             "An earlier change to this contact is waiting for GHL; this one is saved and follows it automatically.",
         )
         .queued()),
+    }
+}
+
+fn store_item(outbox: &mut Outbox, mut item: OutboxItem) {
+    let id = item.id.clone();
+    // A newer sync of the contact's fields replaces one still waiting: it was planned from fresher data, and a
+    // PUT sent twice would only repeat itself.
+    if item.op == "contact.update" {
+        outbox.items.retain(|stored| !(stored.op == item.op && stored.contact_id == item.contact_id && stored.id != id));
+    }
+    match outbox.items.iter_mut().find(|stored| stored.id == id) {
+        // "Try again" on an edit that waits: send it now.
+        Some(stored) => {
+            stored.next_at_ms = 0;
+            if stored.needs_agent() {
+                stored.failure = None;
+            }
+        }
+        None => {
+            // An edit of an item that already has an unsent edit builds on that edit, not on GHL's older text:
+            // it is checked against what the earlier edit will have made it.
+            let earlier = outbox.items.iter().rev().find(|stored| {
+                stored.op == item.op && stored.target_id == item.target_id && item.target_id.is_some() && !stored.needs_agent()
+            });
+            if let (Some(earlier), Some(_)) = (earlier, &item.base) {
+                let base = earlier.base.clone();
+                item.base = Some(Base {
+                    body: earlier.body.clone().or_else(|| base.as_ref().and_then(|b| b.body.clone())),
+                    title: earlier.title.clone().or_else(|| base.as_ref().and_then(|b| b.title.clone())),
+                    due_date: earlier.due_date.clone().or_else(|| base.and_then(|b| b.due_date)),
+                });
+            }
+            outbox.items.push(item);
+        }
     }
 }
 
@@ -306,7 +388,9 @@ async fn refresh_snapshot(store: &impl Store, item: &OutboxItem, answer: &EditAn
     let (name, value) = match answer {
         EditAnswer::Notes(notes) => ("notes", crate::json::write(notes, "notes")?),
         EditAnswer::Tasks(tasks) => ("tasks", crate::json::write(tasks, "tasks")?),
-        EditAnswer::Tags(_) => return Ok(()),
+        // The contact's fields changed: the saved view is drawn again from GHL.
+        EditAnswer::Contact => return store.remove(&key).await,
+        EditAnswer::Tags(_) | EditAnswer::Sent(_) => return Ok(()),
     };
     let value = crate::json::parse(&value).map_err(|_| Error::internal("could not re-read the edited list"))?;
     match members.iter_mut().find(|(key, _)| key == name) {
@@ -396,6 +480,12 @@ async fn execute<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, 
         }
         "tags.add" => EditAnswer::Tags(client.add_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
         "tags.remove" => EditAnswer::Tags(client.remove_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
+        "contact.update" => {
+            client.update_contact(contact, &crate::sync::contact_fields(item.fields.as_deref().unwrap_or_default())).await?;
+            EditAnswer::Contact
+        }
+        "note.send" => EditAnswer::Sent(crate::note_sending::deliver(client, item, resumed).await?),
+        "note.followUp" => EditAnswer::Sent(crate::note_sending::follow_up(client, item, resumed).await?),
         other => return Err(Error::internal(format!("unknown outbox operation {other}"))),
     })
 }
@@ -403,6 +493,16 @@ async fn execute<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, 
 /// The stored edits of one record, oldest first (the panel shows them as waiting or failed).
 pub async fn of_record(store: &impl Store, host: &str, record_id: &str) -> Result<Vec<OutboxItem>> {
     Ok(load(store).await?.items.into_iter().filter(|item| item.host == host && item.record_id == record_id).collect())
+}
+
+/// The stored edit with this id, if it is still stored.
+pub async fn find(store: &impl Store, id: &str) -> Result<Option<OutboxItem>> {
+    Ok(load(store).await?.items.into_iter().find(|item| item.id == id))
+}
+
+/// Whether an edit of the Commusoft note behind storage key `source` is still stored.
+pub async fn has_source(store: &impl Store, source: &str) -> Result<bool> {
+    Ok(load(store).await?.items.iter().any(|item| item.source.as_deref() == Some(source)))
 }
 
 /// Counts for the toolbar badge: (waiting to be sent, needing the agent).

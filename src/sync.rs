@@ -12,6 +12,7 @@ use crate::host::HostRecord;
 use crate::http::Transport;
 use crate::links::{self, Link};
 use crate::mapping::{self, Action, FieldPlan, Mapping, CUSTOM_FIELD_PREFIX, MAPPING_KEY};
+use crate::outbox::{self, FieldChange, OutboxItem};
 use crate::store::{self, Store};
 use crate::sync_log::{self, LogEntry};
 use serde::Serialize;
@@ -46,8 +47,10 @@ pub struct SyncResult {
     /// One sentence for the agent.
     pub summary: String,
     pub rows: Vec<FieldPlan>,
-    /// Labels of the GHL fields written.
+    /// Labels of the GHL fields written (or waiting to be, with `ghl_waiting`).
     pub ghl_updated: Vec<String>,
+    /// GHL could not take the changes now: they are stored and sent automatically.
+    pub ghl_waiting: bool,
     /// Values for the agent to review and save in Commusoft's edit form.
     pub commusoft_fill: Vec<CommusoftFill>,
     pub created: bool,
@@ -76,13 +79,26 @@ pub async fn preview<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T,
     Ok(SyncPreview { ghl_changes: count(&rows, Action::UpdateGhl), commusoft_changes: count(&rows, Action::UpdateCommusoft), contact_id, rows })
 }
 
-/// The GHL fields a plan writes; `company` separately (GHL takes it only on create).
-pub fn ghl_fields(rows: &[FieldPlan]) -> (ContactFields, Option<String>) {
+/// The GHL fields a plan writes, with their new values.
+pub fn ghl_changes(rows: &[FieldPlan]) -> Vec<FieldChange> {
+    rows.iter()
+        .filter(|row| row.action == Action::UpdateGhl)
+        .filter_map(|row| Some(FieldChange { field: row.ghl_field.clone(), label: row.label.clone(), value: row.new_value.clone()? }))
+        .collect()
+}
+
+/// The contact fields of a plan's GHL changes; `companyName` is left out (GHL takes it only on create).
+pub fn contact_fields(changes: &[FieldChange]) -> ContactFields {
+    ghl_fields(changes).0
+}
+
+/// The contact fields of a plan's GHL changes; `company` separately (GHL takes it only on create).
+pub fn ghl_fields(changes: &[FieldChange]) -> (ContactFields, Option<String>) {
     let mut fields = ContactFields::default();
     let mut company = None;
-    for row in rows.iter().filter(|row| row.action == Action::UpdateGhl) {
-        let value = row.new_value.clone();
-        match row.ghl_field.as_str() {
+    for change in changes {
+        let value = Some(change.value.clone());
+        match change.field.as_str() {
             "firstName" => fields.first_name = value,
             "lastName" => fields.last_name = value,
             "email" => fields.email = value,
@@ -92,8 +108,8 @@ pub fn ghl_fields(rows: &[FieldPlan]) -> (ContactFields, Option<String>) {
             "postalCode" => fields.postal_code = value,
             "companyName" => company = value,
             custom => {
-                if let (Some(id), Some(value)) = (custom.strip_prefix(CUSTOM_FIELD_PREFIX), value) {
-                    let input = CustomFieldInput { id: Some(id.to_owned()), key: None, field_value: FieldValue::Text(value) };
+                if let Some(id) = custom.strip_prefix(CUSTOM_FIELD_PREFIX) {
+                    let input = CustomFieldInput { id: Some(id.to_owned()), key: None, field_value: FieldValue::Text(change.value.clone()) };
                     fields.custom_fields.get_or_insert_with(Vec::new).push(input);
                 }
             }
@@ -129,11 +145,18 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, 
     };
     let contact = client.get_contact(&contact_id).await?;
     let rows = mapping::plan(&mapping, record, Some(&contact));
-    let (fields, _company) = ghl_fields(&rows);
-    let ghl_updated: Vec<String> = rows.iter().filter(|row| row.action == Action::UpdateGhl).map(|row| row.label.clone()).collect();
-    if !fields.is_empty() {
-        client.update_contact(&contact_id, &fields).await?;
-        links::forget_view(store, record).await?;
+    let changes: Vec<FieldChange> = ghl_changes(&rows).into_iter().filter(|change| change.field != "companyName").collect();
+    let ghl_updated: Vec<String> = changes.iter().map(|change| change.label.clone()).collect();
+    // Through the outbox like every write: stored first, sent in order with the contact's other edits, and kept
+    // to be sent automatically when GHL cannot take it now.
+    let mut ghl_waiting = None;
+    if !changes.is_empty() {
+        let item = OutboxItem { fields: Some(changes), ..OutboxItem::new(client, record, &contact_id, "contact.update", None)? };
+        match outbox::submit(client, item).await {
+            Ok(_) => {}
+            Err(error) if error.queued => ghl_waiting = Some(error.message.clone()),
+            Err(error) => return Err(error),
+        }
     }
     let commusoft_fill: Vec<CommusoftFill> = rows
         .iter()
@@ -141,6 +164,11 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, 
         .filter_map(|row| Some(CommusoftFill { field: row.commusoft_field.clone(), value: row.new_value.clone()? }))
         .collect();
     let summary = match (created, ghl_updated.len(), commusoft_fill.len()) {
+        (_, g, c) if ghl_waiting.is_some() => {
+            let waiting = ghl_waiting.as_deref().unwrap_or_default();
+            let commusoft = if c > 0 { format!(" {c} field(s) for Commusoft to review and save.") } else { String::new() };
+            format!("{g} field(s) for GHL are waiting: {waiting}{commusoft}")
+        }
         (true, _, 0) => "Created the contact in GHL from this record.".to_owned(),
         (true, _, n) => format!("Created the contact in GHL; {n} field(s) for Commusoft to review."),
         (false, 0, 0) => "Already in sync: nothing to change.".to_owned(),
@@ -148,7 +176,7 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, 
         (false, 0, c) => format!("GHL has {c} newer field(s) for Commusoft: review them in the edit form and save."),
         (false, g, c) => format!("Updated {g} field(s) in GHL; {c} field(s) for Commusoft to review and save."),
     };
-    Ok(SyncResult { contact_id, summary, rows, ghl_updated, commusoft_fill, created })
+    Ok(SyncResult { contact_id, summary, rows, ghl_updated, ghl_waiting: ghl_waiting.is_some(), commusoft_fill, created })
 }
 
 /// A field or direction the mapping editor offers.

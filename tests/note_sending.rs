@@ -78,9 +78,16 @@ async fn a_failed_follow_up_is_created_on_the_next_send_without_a_second_note() 
     fixture.preferences(json!({"followUp": {"enabled": true, "title": "Follow up", "dueInDays": 1}})).await;
     let (notes_before, tasks_before) = (fixture.janes("notes").len(), fixture.janes("tasks").len());
     fixture.sandbox.state().set_faults(&json!({"pathPrefix": "/contacts/DemoContactJane0001/tasks", "methods": ["POST"], "next": [{"status": 422, "body": "{\"statusCode\":422,\"message\":[\"dueDate must be a valid date\"]}"}]})).unwrap();
-    let error = fixture.send_note("cs-note-9", "Gas safety certificate due.").await.unwrap_err();
-    assert_eq!(error.code, ErrorCode::Validation);
+    let sent = fixture.send_note("cs-note-9", "Gas safety certificate due.").await.unwrap();
+    assert_eq!(sent["outcome"], "created");
+    assert!(sent["followUpTaskId"].is_null());
+    let message = sent["message"].as_str().unwrap();
+    assert!(message.contains("GHL refused its follow-up task") && message.contains("dueDate must be a valid date"), "{message}");
     assert_eq!(fixture.janes("notes").len(), notes_before + 1, "the note went");
+    let waiting = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    let waiting = waiting["outbox"].as_array().unwrap();
+    assert_eq!(waiting.len(), 1, "the refused follow-up waits in the panel: {waiting:?}");
+    assert_eq!(waiting[0]["op"], "note.followUp");
     let retried = fixture.send_note("cs-note-9", "Gas safety certificate due.").await.unwrap();
     assert_eq!(retried["outcome"], "unchanged");
     assert!(retried["followUpTaskId"].is_string());

@@ -37,8 +37,12 @@ async fn setup() -> (ghl_sandbox::Sandbox, &'static MemoryStore) {
 }
 
 fn janes_notes(sandbox: &ghl_sandbox::Sandbox) -> Vec<Value> {
+    janes(sandbox, "notes")
+}
+
+fn janes(sandbox: &ghl_sandbox::Sandbox, collection: &str) -> Vec<Value> {
     let state = sandbox.state().location_state(DEMO_LOCATION).unwrap();
-    state["notes"].as_array().unwrap().iter().filter(|n| n["contactId"] == JANE).cloned().collect()
+    state[collection].as_array().unwrap().iter().filter(|item| item["contactId"] == JANE).cloned().collect()
 }
 
 fn outbox(store: &MemoryStore) -> Vec<Value> {
@@ -139,4 +143,90 @@ async fn the_alarm_sends_due_edits_and_reports_counts() {
     let state = sandbox.state().location_state(DEMO_LOCATION).unwrap();
     let jane_tags = state["contacts"].as_array().unwrap().iter().find(|c| c["id"] == JANE).unwrap()["tags"].clone();
     assert!(jane_tags.as_array().unwrap().contains(&json!("callback")));
+}
+
+/// Every stored edit due now, as time would make them.
+async fn make_due(store: &MemoryStore) {
+    let mut text: Value = serde_json::from_str(&store.snapshot()["outbox"]).unwrap();
+    for item in text["items"].as_array_mut().unwrap() {
+        item["nextAtMs"] = json!(0);
+    }
+    ghl_bridge::store::Store::set(store, "outbox", text.to_string()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_commusoft_note_cut_off_mid_send_reaches_ghl_once_with_one_follow_up() {
+    let (sandbox, store) = setup().await;
+    let (notes_before, tasks_before) = (janes_notes(&sandbox).len(), janes(&sandbox, "tasks").len());
+    let send_note = json!({"type": "note.send", "record": jane(), "sourceId": "cs-note-77", "body": "Customer asked for a quote."});
+    {
+        let core = core_on(&sandbox, store);
+        let preferences = json!({"type": "preferences.save", "preferences": {"followUp": {"enabled": true, "title": "Send the quote", "dueInDays": 1}}});
+        core.dispatch(&preferences.to_string(), &extension_page_sender()).await.unwrap();
+        // GHL stores the note, the answer is lost, and GHL stays unreadable: the outcome is unknown.
+        let faults = json!({"next": [{"drop": true}], "statusRates": {"503": 1.0}, "methods": ["POST", "GET"], "pathPrefix": "/contacts/DemoContactJane0001/notes"});
+        sandbox.state().set_faults(&faults).unwrap();
+        let error = send(&core, send_note.clone()).await.unwrap_err();
+        assert!(error.queued && error.message.contains("saved on this computer"), "{error:?}");
+        let ops: Vec<Value> = outbox(store).iter().map(|item| item["op"].clone()).collect();
+        assert_eq!(ops, [json!("note.send"), json!("note.followUp")], "the note and its follow-up are stored together");
+    } // the worker is stopped
+    sandbox.state().clear_faults();
+    assert_eq!(janes_notes(&sandbox).len(), notes_before + 1, "GHL has it");
+
+    let restarted = core_on(&sandbox, store);
+    make_due(store).await;
+    let posts_before = sandbox.state().log(0).iter().filter(|e| e["method"] == "POST" && e["path"].as_str().unwrap().ends_with("/notes")).count();
+    let counts: Value = serde_json::from_str(&restarted.on_alarm(ghl_bridge::outbox::ALARM).await.unwrap()).unwrap();
+    assert_eq!([&counts["sent"], &counts["waiting"], &counts["failed"]], [&json!(2), &json!(0), &json!(0)]);
+    let posts_after = sandbox.state().log(0).iter().filter(|e| e["method"] == "POST" && e["path"].as_str().unwrap().ends_with("/notes")).count();
+    assert_eq!(posts_after, posts_before, "found in GHL, not sent again");
+    assert_eq!((janes_notes(&sandbox).len(), janes(&sandbox, "tasks").len()), (notes_before + 1, tasks_before + 1));
+
+    // Remembered as sent: the same text again changes nothing, an edit updates the same GHL note.
+    let again = send(&restarted, send_note).await.unwrap();
+    assert_eq!(again["outcome"], "unchanged");
+    assert!(janes_notes(&sandbox).iter().any(|n| n["id"] == again["ghlNoteId"] && n["body"] == "Customer asked for a quote."));
+    let edited = send(&restarted, json!({"type": "note.send", "record": jane(), "sourceId": "cs-note-77", "body": "Customer asked for a quote by Friday."})).await.unwrap();
+    assert_eq!((edited["outcome"].as_str(), &edited["ghlNoteId"]), (Some("updated"), &again["ghlNoteId"]));
+    assert_eq!(janes_notes(&sandbox).len(), notes_before + 1);
+}
+
+#[tokio::test]
+async fn a_contact_sync_ghl_could_not_take_waits_and_a_newer_sync_replaces_it() {
+    let (sandbox, store) = setup().await;
+    let core = core_on(&sandbox, store);
+    let record = json!({"host": "app.commusoft.co.uk", "recordId": "42", "name": "Mrs Jane Doe", "email": "jane.doe@example.com",
+                        "address": "12 Acacia Avenue, London, N1 7AA"});
+    sandbox.state().set_faults(&json!({"statusRates": {"503": 1.0}, "pathPrefix": "/contacts/DemoContactJane0001", "methods": ["PUT"]})).unwrap();
+    let result = send(&core, json!({"type": "contact.sync", "record": record})).await.unwrap();
+    assert_eq!(result["ghlWaiting"], true);
+    let summary = result["summary"].as_str().unwrap();
+    assert!(summary.starts_with("2 field(s) for GHL are waiting") && summary.contains("saved on this computer"), "{summary}");
+    let stored = outbox(store);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["op"], "contact.update");
+    let fields: Vec<(String, String)> =
+        stored[0]["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap().into(), f["value"].as_str().unwrap().into())).collect();
+    assert_eq!(fields, [("city".to_owned(), "London".to_owned()), ("postalCode".to_owned(), "N1 7AA".to_owned())]);
+    let view = send(&core, json!({"type": "panel.load", "record": record})).await.unwrap();
+    assert_eq!(view["outbox"][0]["op"], "contact.update", "the panel shows it waiting");
+
+    // Clicked again while it waits: the newer plan replaces the stored one.
+    send(&core, json!({"type": "contact.sync", "record": record})).await.unwrap();
+    let stored = outbox(store);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+
+    sandbox.state().clear_faults();
+    make_due(store).await;
+    let counts: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::outbox::ALARM).await.unwrap()).unwrap();
+    assert_eq!(counts["sent"], 1);
+    let puts = sandbox.state().log(0).into_iter().filter(|e| e["method"] == "PUT" && e["status"] == 200).count();
+    assert_eq!(puts, 1);
+    let state = sandbox.state().location_state(DEMO_LOCATION).unwrap();
+    let contact = state["contacts"].as_array().unwrap().iter().find(|c| c["id"] == JANE).unwrap().clone();
+    assert_eq!((contact["city"].as_str(), contact["postalCode"].as_str()), (Some("London"), Some("N1 7AA")));
+    let again = send(&core, json!({"type": "contact.sync", "record": record})).await.unwrap();
+    assert_eq!((&again["ghlUpdated"], &again["ghlWaiting"]), (&json!([]), &json!(false)), "GHL has the fields now");
+    assert!(outbox(store).is_empty());
 }

@@ -150,7 +150,8 @@
   const OUTBOX_LABELS = {
     'note.create': 'New note', 'note.update': 'Note change', 'note.delete': 'Note deletion', 'task.create': 'New task',
     'task.update': 'Task change', 'task.complete': 'Task completion', 'task.delete': 'Task deletion',
-    'tags.add': 'Tags to add', 'tags.remove': 'Tags to remove',
+    'tags.add': 'Tags to add', 'tags.remove': 'Tags to remove', 'contact.update': 'Contact fields',
+    'note.send': 'Commusoft note', 'note.followUp': 'Follow-up task',
   };
 
   /**
@@ -215,7 +216,7 @@
       if (!items?.length) return null;
       const list = element('ul', { class: 'items', 'aria-label': 'Waiting to send' });
       for (const item of items) {
-        const what = item.body ?? item.title ?? item.tags?.join(', ') ?? '';
+        const what = item.title ?? item.body ?? item.tags?.join(', ') ?? item.fields?.map((f) => `${f.label}: ${f.value}`).join(', ') ?? '';
         const problem = element('div');
         const state = !item.failure ? 'Waiting to be sent'
           : item.failure.code === 'conflict' ? item.failure.message
