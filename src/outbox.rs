@@ -24,6 +24,16 @@ pub const ALARM: &str = "ghl-bridge-outbox";
 /// Waits before an edit GHL could not take is tried again: doubling from 15 s, at most 15 minutes.
 const FIRST_WAIT_MS: u64 = 15_000;
 const LONGEST_WAIT_MS: u64 = 15 * 60_000;
+/// Unanswered requests (offline, most often) cost GHL nothing: they are tried again at most a minute apart, so
+/// edits go out within about a minute of the computer being back online.
+const LONGEST_OFFLINE_WAIT_MS: u64 = 60_000;
+
+/// How long a failed edit waits before it is tried again (GHL's own `Retry-After` when longer).
+fn wait_after(error: &Error, attempts: u64) -> u64 {
+    let longest = if error.code == ErrorCode::Network { LONGEST_OFFLINE_WAIT_MS } else { LONGEST_WAIT_MS };
+    let wait = (FIRST_WAIT_MS << attempts.saturating_sub(1).min(10)).min(longest);
+    error.retry_after_ms.unwrap_or(0).max(wait)
+}
 
 /// One stored edit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -187,6 +197,22 @@ impl OutboxItem {
     /// Its effect is a new record in GHL (once): a resumed attempt looks for it before sending it again.
     fn is_create(&self) -> bool {
         self.op.ends_with(".create") || self.op == "note.send" || self.op == "note.followUp"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_to_fifteen_minutes_but_offline_ones_stay_within_a_minute() {
+        let server = Error::new(ErrorCode::ServerError, "GHL is having trouble (HTTP 503).");
+        let offline = Error::new(ErrorCode::Network, "Could not reach GHL.");
+        assert_eq!([1, 2, 3].map(|attempts| wait_after(&server, attempts)), [15_000, 30_000, 60_000]);
+        assert_eq!(wait_after(&server, 12), LONGEST_WAIT_MS);
+        assert_eq!([1, 2, 3, 12].map(|attempts| wait_after(&offline, attempts)), [15_000, 30_000, 60_000, 60_000]);
+        let limited = Error::new(ErrorCode::RateLimited, "Too many requests.").with_retry_after(120_000);
+        assert_eq!(wait_after(&limited, 1), 120_000, "GHL's Retry-After when longer");
     }
 }
 
@@ -355,8 +381,7 @@ async fn flush_contact<T: Transport, S: Store, C: Clock>(
             }
             Err(error) => {
                 if let Some(stored) = outbox.items.iter_mut().find(|stored| stored.id == item.id) {
-                    let wait = (FIRST_WAIT_MS << stored.attempts.saturating_sub(1).min(10)).min(LONGEST_WAIT_MS);
-                    stored.next_at_ms = client.now_ms() + error.retry_after_ms.unwrap_or(0).max(wait);
+                    stored.next_at_ms = client.now_ms() + wait_after(error, stored.attempts);
                     let deleted = matches!(theirs, Some(None));
                     stored.failure = Some(Failure {
                         code: error.code.as_str().to_owned(),

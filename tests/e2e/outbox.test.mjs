@@ -75,6 +75,42 @@ test('the background alarm sends what waits, after the worker was stopped', asyn
   assert.ok(await sw.evaluate(async () => (await chrome.alarms.get('ghl-bridge-outbox'))?.periodInMinutes === 1), 'the alarm is registered');
 });
 
+test('offline, then online: a note and a tag added offline wait in the panel and reach GHL once, in order', async () => {
+  const before = (await janesNotes()).length;
+  await openJane();
+  const region = panel(page);
+  // The whole browser offline, its service worker included (Playwright emulates it over CDP for workers too).
+  await browser.context.setOffline(true);
+  try {
+    await region.getByRole('textbox', { name: 'Note' }).fill('Typed on the train.');
+    await region.getByRole('button', { name: 'Add note' }).click();
+    await region.getByText('Your change is saved on this computer and will be sent automatically.').first().waitFor({ timeout: 40_000 });
+    assert.equal(await region.getByRole('textbox', { name: 'Note' }).inputValue(), '');
+    await region.getByRole('textbox', { name: 'New tag' }).fill('offline-tag');
+    await region.getByRole('button', { name: 'Add tag' }).click();
+    await region.getByText('saved on this computer').nth(1).waitFor({ timeout: 40_000 });
+    const sw = await browser.worker();
+    const stored = await sw.evaluate(async () => (await chrome.storage.local.get('outbox')).outbox.items);
+    assert.deepEqual(stored.map((item) => item.op), ['note.create', 'tags.add']);
+    assert.equal(stored[0].failure.code, 'network');
+    assert.ok(stored[0].nextAtMs - Date.now() <= 60_000, 'tried again within a minute of being back online');
+  } finally {
+    await browser.context.setOffline(false);
+  }
+  assert.equal((await janesNotes()).length, before, 'nothing reached GHL while offline');
+  const sw = await browser.worker();
+  const counts = await sw.evaluate(async () => {
+    const { outbox } = await chrome.storage.local.get('outbox');
+    for (const item of outbox.items) item.nextAtMs = 0; // the minute passes
+    await chrome.storage.local.set({ outbox });
+    return globalThis.ghlBridge.alarmFired('ghl-bridge-outbox');
+  });
+  assert.deepEqual([counts.sent, counts.waiting, counts.failed], [2, 0, 0]);
+  assert.equal((await janesNotes()).filter((n) => n.body === 'Typed on the train.').length, 1);
+  const jane = (await demoState(sandbox)).contacts.find((c) => c.id === JANE);
+  assert.ok(jane.tags.includes('offline-tag'));
+});
+
 test('an edit of a note deleted in GHL meanwhile waits for the agent, shows on the badge, and can be discarded', async () => {
   await openJane();
   const region = panel(page);
