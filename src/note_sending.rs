@@ -6,12 +6,12 @@ use crate::actions::{linked_contact, text};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::dates::format_utc;
-use crate::outbox::{self, EditAnswer, OutboxItem};
 use crate::ghl::requests::{NoteInput, TaskInput};
 use crate::ghl::GhlClient;
 use crate::host::HostRecord;
 use crate::http::Transport;
 use crate::json::read_fields;
+use crate::outbox::{self, EditAnswer, OutboxItem};
 use crate::preferences::Preferences;
 use crate::store::{self, Store};
 use crate::sync_log::{self, LogEntry};
@@ -153,7 +153,8 @@ pub async fn deliver<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T,
         Some(sent) if sent.body == body => return Ok(SendOutcome::Unchanged),
         Some(sent) => match client.update_note(&item.contact_id, &sent.ghl_note_id, &input).await {
             Ok(_) => (sent.ghl_note_id, SendOutcome::Updated),
-            Err(error) if error.code == ErrorCode::NotFound => (created(client, item, &input, None).await?, SendOutcome::Created),
+            // Deleted in GHL since: the text goes back as a new note rather than being lost.
+            Err(error) if error.code == ErrorCode::NotFound => (created(client, item, &input, resumed).await?, SendOutcome::Created),
             Err(error) => return Err(error),
         },
         None => (created(client, item, &input, resumed).await?, SendOutcome::Created),

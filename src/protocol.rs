@@ -226,7 +226,7 @@ impl Request {
             | Self::OutboxDiscard { record, .. }
             | Self::OutboxResolve { record, .. }
             | Self::ContactSyncPreview { record }
-            | Self::ContactSync { record, .. }
+            | Self::ContactSync { record }
             | Self::NoteSend { record, .. } => Some(record),
             Self::SettingsSave { .. }
             | Self::SettingsGet {}

@@ -1,5 +1,6 @@
-// The soak: random edits through the core's messages — panel notes, tasks and tags, Commusoft notes sent to GHL
-// ("Send to GHL", with a follow-up task each version), and "Sync this contact" — with GHL faults (20 % 5xx, 10 % 429,
+// The soak: random edits sent as the panel sends them — `chrome.runtime.sendMessage` from our content script on a
+// Commusoft customer page, waking the service worker when it was stopped — panel notes, tasks and tags, Commusoft
+// notes sent to GHL ("Send to GHL", with a follow-up task each version), and "Sync this contact" — with GHL faults (20 % 5xx, 10 % 429,
 // 5 % commit-then-drop), the service worker stopped every `stopEvery` edits and the browser restarted once with the
 // same profile. Then GHL recovers, the outbox is drained as the alarm would, and the sandbox's final state is
 // compared with what the edits intended. Used by `./build.sh soak [N]` (tools/soak.mjs) and, shorter, by CI
@@ -7,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, saveSettings, asExtensionPage, demoState } from './harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, asExtensionPage, demoState, recordUrl, panel } from './harness.mjs';
 
 const JANE = 'DemoContactJane0001';
 const TOWNS = ['London', 'Leeds', 'York', 'Bath', 'Hull'];
@@ -40,6 +41,33 @@ export async function runSoak({ edits = 500, stopEvery = 50, seed = 20261123, ra
   const taskIds = new Map();
   const refusals = [];
 
+  // A Commusoft customer page with our panel; messages are evaluated in our content script's isolated world.
+  let tab;
+  async function openRecordPage({ linked = true } = {}) {
+    const page = await browser.context.newPage();
+    const cdp = await browser.context.newCDPSession(page);
+    const contexts = [];
+    cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+    await cdp.send('Runtime.enable');
+    await page.goto(recordUrl(42));
+    // The first visit links the record to Jane; later ones draw the saved view (GHL may be failing then).
+    await (linked ? panel(page) : panel(page).getByRole('heading', { name: 'Jane Doe' })).waitFor({ timeout: 30_000 });
+    const isolated = contexts.find((c) => c.auxData?.type === 'isolated' && c.name === 'GHL Bridge for Commusoft');
+    if (!isolated) throw new Error('our content script did not start on the Commusoft page');
+    tab = { page, cdp, contextId: isolated.id };
+  }
+
+  async function fromContentScript(message) {
+    const { result, exceptionDetails } = await tab.cdp.send('Runtime.evaluate', {
+      contextId: tab.contextId,
+      awaitPromise: true,
+      returnByValue: true,
+      expression: `chrome.runtime.sendMessage(${JSON.stringify(message)})`,
+    });
+    if (exceptionDetails) throw new Error(`sendMessage failed: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+    return result.value;
+  }
+
   async function stopWorker() {
     const page = await browser.context.newPage();
     const cdp = await browser.context.newCDPSession(page);
@@ -50,7 +78,7 @@ export async function runSoak({ edits = 500, stopEvery = 50, seed = 20261123, ra
   }
 
   async function send(message) {
-    const answer = await asExtensionPage(browser, message);
+    const answer = await fromContentScript(message);
     if (answer.ok) counts.answeredOk += 1;
     else if (answer.error.queued) counts.queued += 1;
     // "Sync this contact" reads GHL before it stores anything: when GHL cannot answer, nothing was promised.
@@ -70,7 +98,7 @@ export async function runSoak({ edits = 500, stopEvery = 50, seed = 20261123, ra
 
   try {
     await saveSettings(browser);
-    await asExtensionPage(browser, { type: 'panel.load', record: record() });
+    await openRecordPage({ linked: false });
     await asExtensionPage(browser, {
       type: 'preferences.save',
       preferences: { followUp: { enabled: true, title: 'soak follow-up', dueInDays: 1 } },
@@ -125,6 +153,7 @@ export async function runSoak({ edits = 500, stopEvery = 50, seed = 20261123, ra
       if (n + 1 === Math.floor(edits / 2)) {
         await browser.close();
         browser = await launchBrowser(sandbox, { profileDir });
+        await openRecordPage();
         counts.browserRestarts += 1;
       }
     }
