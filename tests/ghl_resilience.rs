@@ -210,3 +210,31 @@ async fn a_twin_made_by_a_silent_browser_resend_is_removed() {
     client.create_task(JANE, &task).await.unwrap();
     assert_eq!(stored(&sandbox, "tasks").len(), tasks_before + 1);
 }
+
+#[tokio::test]
+async fn a_twin_check_ghl_cannot_answer_fails_the_create_and_the_resumed_attempt_removes_the_twin() {
+    let sandbox = sandbox().await;
+    let platform = Box::leak(Box::new(
+        ghl_bridge::ghl::Platform::new(ResendingTransport(ReqwestTransport::new()), ghl_bridge::store::MemoryStore::new(), TokioClock)
+            .with_retry(FAST_RETRY),
+    ));
+    let client = GhlClient::new(&*platform, pit_config(&sandbox, DEMO_TOKEN));
+    let notes_before = stored(&sandbox, "notes").len();
+    let started_ms = ghl_bridge::clock::Clock::now_ms(&TokioClock);
+    let note = NoteInput { body: Some("Checked for twins".into()), ..NoteInput::default() };
+    // The POST lands twice; GHL then cannot list the notes, so the twin cannot be looked for.
+    sandbox.state().set_faults(&json!({"statusRates": {"503": 1.0}, "methods": ["GET"], "pathPrefix": "/contacts/DemoContactJane0001/notes"})).unwrap();
+    let error = client.create_note_listed(JANE, &note, None).await.unwrap_err();
+    assert!(error.retryable, "{error:?}");
+    assert_eq!(stored(&sandbox, "notes").len(), notes_before + 2, "the browser's re-send made a twin");
+
+    sandbox.state().clear_faults();
+    let posts = |sandbox: &ghl_sandbox::Sandbox| sandbox.state().log(0).iter().filter(|e| e["method"] == "POST").count();
+    let posts_before = posts(&sandbox);
+    let (kept, listed) = client.create_note_listed(JANE, &note, Some(started_ms)).await.unwrap();
+    assert_eq!(posts(&sandbox), posts_before, "resumed: found, not created again");
+    let notes = stored(&sandbox, "notes");
+    assert_eq!(notes.len(), notes_before + 1, "the twin is gone");
+    assert!(notes.iter().any(|n| n["id"] == kept.id.as_deref().unwrap()));
+    assert_eq!(listed.unwrap().iter().filter(|n| n.body.as_deref() == Some("Checked for twins")).count(), 1);
+}

@@ -5,5 +5,5 @@ import { runSoak, describe, clean } from '../tests/e2e/soak.mjs';
 const edits = Number(process.argv[2] ?? process.env.SOAK_EDITS ?? 500);
 const result = await runSoak({ edits, stopEvery: 50, log: console.log });
 console.log(describe(result));
-for (const line of [...result.left, ...result.refusals]) console.log('  ', line);
+for (const line of [...result.problems, ...result.left, ...result.refusals]) console.log('  ', line);
 if (!clean(result)) process.exitCode = 1;

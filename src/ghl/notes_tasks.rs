@@ -94,15 +94,16 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
         let Some(created_at) = created.date_added.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms) else {
             return Ok((created, None));
         };
-        let Ok(mut notes) = self.list_notes(contact_id).await else { return Ok((created, None)) };
+        // The check is not optional: when GHL cannot be asked, the error keeps the edit in the outbox, and its next
+        // attempt (resumed) finds the note instead of creating it and checks again.
+        let mut notes = self.list_notes(contact_id).await?;
         let is_twin = |other: &Note| {
             other.id != created.id
                 && other.body.as_deref() == Some(text)
                 && other.date_added.as_deref().and_then(parse_timestamp).is_some_and(|t| (t.epoch_ms - created_at).abs() <= span_ms)
         };
         for twin in notes.iter().filter(|other| is_twin(other)) {
-            // Best effort: the note the agent wanted exists either way.
-            let _ = self.delete_note(contact_id, twin.id.as_deref().unwrap_or_default()).await;
+            self.delete_note(contact_id, twin.id.as_deref().unwrap_or_default()).await?;
         }
         notes.retain(|other| !is_twin(other));
         Ok((created, Some(notes)))
@@ -161,10 +162,11 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
         let landed = |_started_ms| async move { Ok(self.list_tasks(contact_id).await?.into_iter().find(|found| same(found))) };
         let created = self.create_once(&path, json(&body)?, "contact", read_task, landed, resumed_since).await?;
         // A silent re-send by the browser (see `create_note_listed`) leaves an identical open task.
-        let Ok(mut tasks) = self.list_tasks(contact_id).await else { return Ok((created, None)) };
+        // Not optional either (see `create_note_listed`).
+        let mut tasks = self.list_tasks(contact_id).await?;
         let is_twin = |other: &Task| other.id != created.id && other.completed != Some(true) && same(other);
         for twin in tasks.iter().filter(|other| is_twin(other)) {
-            let _ = self.delete_task(contact_id, twin.id.as_deref().unwrap_or_default()).await;
+            self.delete_task(contact_id, twin.id.as_deref().unwrap_or_default()).await?;
         }
         tasks.retain(|other| !is_twin(other));
         Ok((created, Some(tasks)))

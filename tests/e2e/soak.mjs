@@ -178,19 +178,24 @@ export async function runSoak({ edits = 500, stopEvery = 50, seed = 20261123, ra
     const janeTasks = ghl.tasks.filter((task) => task.contactId === JANE);
     const jane = ghl.contacts.find((c) => c.id === JANE);
     const result = { ...counts, requests: (await sandbox.admin('GET', '/__admin/log')).lastSeq, lost: 0, duplicated: 0, wrong: 0 };
-    const compare = (found, wanted, same) => {
+    result.problems = [];
+    const compare = (label, found, wanted, same) => {
+      const before = result.lost + result.duplicated + result.wrong;
       if (wanted === null) result.duplicated += found.length; // deleted, yet there
       else if (found.length === 0) result.lost += 1;
       else {
         result.duplicated += found.length - 1;
         if (!same(found[0])) result.wrong += 1;
       }
+      if (result.lost + result.duplicated + result.wrong !== before) {
+        result.problems.push(`${label}: intended ${JSON.stringify(wanted)}, GHL has ${JSON.stringify(found.map(({ id, body, title, completed, dateAdded }) => ({ id, body, title, completed, dateAdded })))}`);
+      }
     };
-    for (const [label, text] of notes) compare(janeNotes.filter((note) => note.body.startsWith(`${label} `)), text, (note) => note.body === text);
+    for (const [label, text] of notes) compare(label, janeNotes.filter((note) => note.body.startsWith(`${label} `)), text, (note) => note.body === text);
     for (const [label, completed] of tasks) {
-      compare(janeTasks.filter((task) => task.title === `${label} task`), completed, (task) => task.completed === completed);
+      compare(label, janeTasks.filter((task) => task.title === `${label} task`), completed, (task) => task.completed === completed);
     }
-    for (const [source, text] of sent) compare(janeNotes.filter((note) => note.body.startsWith(`soak-${source} `)), text, (note) => note.body === text);
+    for (const [source, text] of sent) compare(source, janeNotes.filter((note) => note.body.startsWith(`soak-${source} `)), text, (note) => note.body === text);
     // One follow-up task per version of a Commusoft note sent.
     result.followUps = janeTasks.filter((task) => task.title === 'soak follow-up').length;
     result.versionsSent = versions.size;

@@ -11,6 +11,7 @@ test('80 edits under faults, worker stops and a browser restart: nothing lost, d
   assert.equal(result.workerStops, 4);
   assert.equal(result.browserRestarts, 1);
   assert.ok(result.queued > 0, 'the faults made some edits wait');
+  assert.deepEqual(result.problems, []);
   assert.deepEqual(result.refusals, []);
   assert.deepEqual(result.left, []);
   assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrong: result.wrong, tagMismatches: result.tagMismatches, townWrong: result.townWrong },
