@@ -71,9 +71,9 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
         Ok(self.create_note_listed(contact_id, note, None).await?.0)
     }
 
-    /// [`Self::create_note`], also answering the contact's notes as read after the create (when that read
-    /// worked), so a caller showing the list needs no second read.
-    /// `resumed_since`: see [`GhlClient::create_once`].
+    /// [`Self::create_note`], also answering the contact's notes as read after the create, so a caller showing the
+    /// list needs no second read. An error can come after GHL has the note (its twin check could not run): try
+    /// again with `resumed_since` (see [`GhlClient::create_once`]), as the outbox does, never without it.
     pub async fn create_note_listed(&self, contact_id: &str, note: &NoteInput, resumed_since: Option<u64>) -> Result<(Note, Option<Vec<Note>>)> {
         let text = note.body.as_deref().unwrap_or_default();
         if text.trim().is_empty() {
@@ -143,8 +143,8 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
         Ok(self.create_task_listed(contact_id, task, None).await?.0)
     }
 
-    /// [`Self::create_task`], also answering the contact's tasks as read after the create (when that read worked).
-    /// `resumed_since`: see [`GhlClient::create_once`].
+    /// [`Self::create_task`], also answering the contact's tasks as read after the create. Like
+    /// [`Self::create_note_listed`], an error can come after GHL has the task: try again with `resumed_since`.
     pub async fn create_task_listed(&self, contact_id: &str, task: &TaskInput, resumed_since: Option<u64>) -> Result<(Task, Option<Vec<Task>>)> {
         let title = task.title.as_deref().unwrap_or_default();
         let due = task.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
