@@ -34,13 +34,13 @@ pub async fn link<T: Transport, S: Store, C: Clock>(
     record: &HostRecord,
     contact_id: &str,
 ) -> Result<PanelView> {
-    panel::load_contact(client, record, contact_id, MatchedBy::Manual, None).await
+    panel::load_contact(client, record, contact_id, MatchedBy::Manual, None, None).await
 }
 
 /// Unlinks: remembered, so the record is not matched automatically again until the agent links it.
 pub async fn unlink<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
     let store = client.store();
-    let link = Link { contact_id: None, matched_by: MatchedBy::Manual, business_id: None, linked_at_ms: client.now_ms() };
+    let link = Link { contact_id: None, matched_by: MatchedBy::Manual, business_id: None, linked_at_ms: client.now_ms(), evidence: None };
     links::save(store, record, &link).await?;
     crate::background::remember(client, record, &link).await?;
     links::forget_view(store, record).await?;
@@ -70,18 +70,21 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(
             "This record shows no name, email or phone to create a GHL contact from.",
         ));
     }
-    let existing = match (prefill.email.as_deref(), prefill.phone.as_deref()) {
-        (Some(email), _) => client.find_duplicate(DuplicateKey::Email(email)).await?.map(|c| (c, MatchedBy::Email)),
-        _ => None,
-    };
-    let existing = match (existing, prefill.phone.as_deref()) {
-        (Some(found), _) => Some(found),
-        (None, Some(phone)) => client.find_duplicate(DuplicateKey::Phone(phone)).await?.map(|c| (c, MatchedBy::Phone)),
-        (None, None) => None,
-    };
-    if let Some((contact, matched_by)) = existing {
-        let id = contact.id.unwrap_or_default();
-        return panel::load_contact(client, record, &id, matched_by, None).await;
+    // GHL may have the contact already: one is linked; several are offered to the agent, never one picked.
+    if prefill.email.is_some() || prefill.phone.is_some() {
+        let mut found = panel::matches(client, record).await?;
+        if found.contacts.len() == 1 {
+            let only = found.contacts.remove(0);
+            return panel::load_contact(client, record, &only.contact.id, only.matched_by, None, Some(only.evidence)).await;
+        }
+        if !found.contacts.is_empty() {
+            return Ok(PanelView::Unmatched {
+                searched: found.searched,
+                candidates: found.contacts.into_iter().map(|found| found.contact).collect(),
+                unlinked: false,
+                prefill,
+            });
+        }
     }
     // What the contact is created with follows the field mapping (Options), like "Sync this contact".
     let mapping = crate::sync::load_mapping(client.store()).await?;
@@ -106,7 +109,7 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(
         other => other?,
     };
     let id = created.id.filter(|id| !id.is_empty()).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL created the contact but sent no id."))?;
-    panel::load_contact(client, record, &id, MatchedBy::Created, None).await
+    panel::load_contact(client, record, &id, MatchedBy::Created, None, None).await
 }
 
 pub(crate) fn text(value: &str, what: &str) -> Result<String> {

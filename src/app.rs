@@ -4,7 +4,7 @@ use crate::actions::{self, TaskEdit};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::{ClientConfig, GhlClient, Platform};
-use crate::host::HostRecord;
+use crate::host::{overrides, HostRecord};
 use crate::http::Transport;
 use crate::links;
 use crate::panel;
@@ -39,13 +39,21 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         let Some(input) = request.record().cloned() else {
             return self.serve_extension_page(request).await;
         };
-        let mut record = HostRecord::from_input(input)?;
-        if let Request::PanelCached { .. } = request {
-            // Storage only: answers within milliseconds, before any GHL call.
-            return Ok(links::cached_view(store, &record).await?.unwrap_or_else(|| "null".to_owned()));
-        }
         let preferences = Preferences::load(store).await?;
-        record.phone_country = preferences.phone_country_for(record.host.default_country);
+        let host_country = crate::host::known_host(input.host.trim()).map_or("GB", |host| host.default_country);
+        let record = HostRecord::from_input_in(input, preferences.phone_country_for(host_country))?;
+        // Storage only: these answer within milliseconds, before any GHL call.
+        match &request {
+            Request::PanelCached { .. } => {
+                return Ok(links::cached_view(store, &record).await?.unwrap_or_else(|| "null".to_owned()));
+            }
+            Request::RecordRead { .. } => return to_json(&record.reading),
+            Request::ReaderOverrides { .. } => return to_json(&overrides::load(store, record.host.app.id()).await?),
+            Request::ReaderOverrideAdd { item, .. } => {
+                return to_json(&overrides::add(store, record.host.app.id(), item.clone()).await?);
+            }
+            _ => {}
+        }
         let settings = Settings::require(store).await?;
         let client = self.client(&settings);
         let client = &client;
@@ -97,7 +105,7 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 to_json(&panel::load(client, record).await?)
             }
             Request::ContactSyncPreview { .. } => to_json(&sync::preview(client, record).await?),
-            Request::ContactSync { .. } => to_json(&sync::apply(client, record).await?),
+            Request::ContactSync { fingerprint, .. } => to_json(&sync::apply(client, record, fingerprint.as_deref()).await?),
             Request::NoteSend { source_id, body, automatic, .. } => {
                 to_json(&crate::note_sending::send_note(client, record, &source_id, &body, automatic).await?)
             }
@@ -152,9 +160,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             }
             Request::MappingPreview { mapping, sample, contact } => {
                 let mapping = mapping.validated(None)?;
-                let mut record = HostRecord::from_input(sample)?;
                 let preferences = Preferences::load(store).await?;
-        record.phone_country = preferences.phone_country_for(record.host.default_country);
+                let host_country = crate::host::known_host(sample.host.trim()).map_or("GB", |host| host.default_country);
+                let record = HostRecord::from_input_in(sample, preferences.phone_country_for(host_country))?;
                 let contact = match contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                     Some(wanted) => {
                         let settings = Settings::require(store).await?;
@@ -169,6 +177,21 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 to_json(&sync::MappingPreview { contact_id: contact.as_ref().and_then(|c| c.id.clone()), rows: crate::mapping::plan(&mapping, &record, contact.as_ref()) })
             }
             Request::LogGet {} => to_json(&sync_log::entries(store).await?),
+            Request::ReaderOverridesGet {} => {
+                let mut all = Vec::new();
+                for app in crate::host::APPS {
+                    all.push(overrides::load(store, app).await?);
+                }
+                to_json(&all)
+            }
+            Request::ReaderOverridesImport { overrides: imported } => to_json(&overrides::import(store, imported, crate::host::APPS).await?),
+            Request::ReaderOverridesClear { app } => {
+                if !crate::host::APPS.contains(&app.as_str()) {
+                    return Err(Error::invalid_message("Unknown host app."));
+                }
+                overrides::clear(store, &app).await?;
+                to_json(&overrides::load(store, &app).await?)
+            }
             Request::LogQuery { filter } => to_json(&sync_log::query(store, &filter).await?),
             Request::LogExport { filter, format } => {
                 let entries = sync_log::query(store, &filter).await?;

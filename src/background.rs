@@ -127,7 +127,9 @@ pub async fn refresh<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T,
         }
         let input = RecordInput { host: linked.host.clone(), record_id: linked.record_id.clone(), ..RecordInput::default() };
         if let Ok(record) = HostRecord::from_input(input) {
-            match panel::load_contact(client, &record, &linked.contact_id, linked.matched_by, linked.business_id.clone()).await {
+            // The refresh reads GHL only: the link keeps the evidence it was made from.
+            let evidence = crate::links::find(store, &record).await.ok().flatten().and_then(|link| link.evidence);
+            match panel::load_contact(client, &record, &linked.contact_id, linked.matched_by, linked.business_id.clone(), evidence).await {
                 Ok(_) => report.refreshed += 1,
                 Err(error) if error.code == ErrorCode::NotFound => {
                     crate::links::remove(store, &record).await?;

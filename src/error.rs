@@ -48,6 +48,8 @@ pub enum ErrorCode {
     Conflict,
     /// Extension storage failed.
     Storage,
+    /// "Sync this contact" was applied with a preview that no longer matches what would be written.
+    PlanChanged,
     /// A bug on our side; the message says what happened.
     Internal,
 }
@@ -76,6 +78,7 @@ impl ErrorCode {
             Self::NoIdentity => "no_identity",
             Self::Conflict => "conflict",
             Self::Storage => "storage",
+            Self::PlanChanged => "plan_changed",
             Self::Internal => "internal",
         }
     }

@@ -10,6 +10,7 @@ pub mod background;
 pub mod clock;
 pub mod error;
 pub mod ghl;
+pub mod hash;
 pub mod host;
 pub mod http;
 pub mod join;

@@ -29,6 +29,27 @@ pub struct Link {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
     pub linked_at_ms: u64,
+    /// What an automatic match was made from (`email:jane@example.com`, `phone:+447700900123`): checked against
+    /// the page on every load, so a record that no longer shows it is matched again. `None` for manual links and
+    /// for links stored before evidence was kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+impl Link {
+    /// Whether the record still shows what this automatic link was made from. Manual and created links always
+    /// hold; a link without evidence (stored by an older version) is checked against the contact instead.
+    pub fn evidence_holds(&self, record: &HostRecord) -> Option<bool> {
+        if !matches!(self.matched_by, MatchedBy::Email | MatchedBy::Phone) {
+            return Some(true);
+        }
+        let evidence = self.evidence.as_deref()?;
+        Some(match evidence.split_once(':') {
+            Some(("email", email)) => record.email.as_deref() == Some(email),
+            Some(("phone", phone)) => record.phones().iter().any(|known| known == phone),
+            _ => false,
+        })
+    }
 }
 
 impl FromJson for MatchedBy {
@@ -51,6 +72,7 @@ impl FromJson for Link {
             matched_by: fields.item("matchedBy").unwrap_or(MatchedBy::Manual),
             business_id: fields.text("businessId"),
             linked_at_ms: fields.count("linkedAtMs").unwrap_or(0),
+            evidence: fields.text("evidence"),
         };
         fields.finish(link)
     }

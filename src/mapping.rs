@@ -333,14 +333,30 @@ pub fn plan(mapping: &Mapping, record: &HostRecord, contact: Option<&Contact>) -
                     line.new_value = ghl_value;
                 }
             }
+            let unsplit = matches!(row.commusoft.as_str(), "address1" | "town" | "postcode") && record.address.is_some() && line.commusoft_value.is_none();
+            if unsplit && line.action == Action::Skip {
+                line.note = Some("The address on the page could not be split into line 1, town and postcode with confidence: not written.".to_owned());
+            }
             line.described()
         })
         .collect()
 }
 
-/// A Commusoft address as the record shows it ("12 Acacia Avenue, London, N1 7AA"): the first part is line 1, a
-/// trailing UK postcode or US "ST 12345" is the postcode, the part before it the town. The edit form has the exact
-/// fields; this reads the read-only record.
+/// Names exactly what a plan writes (each row's action and new value): "Sync this contact" applies only the plan
+/// whose fingerprint the preview showed.
+pub fn plan_fingerprint(rows: &[FieldPlan]) -> String {
+    let mut text = String::new();
+    for row in rows {
+        let action = serde_json::to_string(&row.action).unwrap_or_default();
+        text.push_str(&format!("{}\u{1f}{}\u{1f}{action}\u{1f}{}\u{1e}", row.commusoft_field, row.ghl_field, row.new_value.as_deref().unwrap_or("")));
+    }
+    crate::hash::fingerprint(&text)
+}
+
+/// A record's address as the page shows it, in its lines ("14 Orchard Way\nAshford\nTN23 4PL") or one line with
+/// commas: the postcode (a UK postcode, or a US "ST 12345") ends it, the town comes right before it (a county
+/// after the town is dropped), and line 1 is everything before the town. Without a postcode, or without both a
+/// line 1 and a town, the address is not split at all: a guess would be written into GHL as if it were data.
 #[derive(Debug, Default, PartialEq)]
 pub struct AddressParts {
     pub line1: Option<String>,
@@ -349,26 +365,64 @@ pub struct AddressParts {
 }
 
 pub fn split_address(address: &str) -> AddressParts {
-    let mut parts: Vec<&str> = address.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()).collect();
-    let mut result = AddressParts::default();
-    if parts.last().is_some_and(|last| looks_like_postcode(last)) {
-        result.postcode = parts.pop().map(str::to_owned);
+    let mut parts: Vec<String> = address.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect();
+    let Some(last) = parts.pop() else { return AddressParts::default() };
+    let postcode = if looks_like_postcode(&last) {
+        last
+    } else {
+        // "Ashford TN23 4PL", "Springfield IL 62701", "Springfield 62701": the postcode is the last word or two.
+        let words: Vec<&str> = last.split_whitespace().collect();
+        let Some((head, tail)) = (1..=2.min(words.len().saturating_sub(1)))
+            .rev()
+            .map(|n| (words[..words.len() - n].join(" "), words[words.len() - n..].join(" ")))
+            .find(|(_, tail)| looks_like_postcode(tail))
+        else {
+            return AddressParts::default();
+        };
+        parts.push(head);
+        tail
+    };
+    if parts.len() >= 3 && parts.last().is_some_and(|part| is_county(part)) {
+        parts.pop();
     }
-    if !parts.is_empty() {
-        result.line1 = Some(parts.remove(0).to_owned());
+    let Some(town) = parts.pop().filter(|town| !town.chars().any(|c| c.is_ascii_digit()) && town.chars().any(char::is_alphabetic)) else {
+        return AddressParts::default();
+    };
+    if parts.is_empty() {
+        return AddressParts::default();
     }
-    result.town = parts.pop().map(str::to_owned);
-    result
+    // A house number on a line of its own belongs to the street after it.
+    let mut line1 = String::new();
+    for part in &parts {
+        if !line1.is_empty() {
+            line1.push_str(if line1.bytes().all(|b| b.is_ascii_digit()) { " " } else { ", " });
+        }
+        line1.push_str(part);
+    }
+    AddressParts { line1: Some(line1), town: Some(town), postcode: Some(postcode) }
+}
+
+/// UK counties as addresses name them after the town ("…, Ashford, Kent, TN23 4PL").
+fn is_county(part: &str) -> bool {
+    const COUNTIES: &[&str] = &[
+        "kent", "surrey", "essex", "devon", "cornwall", "dorset", "somerset", "norfolk", "suffolk", "cumbria", "rutland",
+        "middlesex", "merseyside", "northumberland", "durham", "county durham", "tyne and wear", "isle of wight",
+        "greater london", "greater manchester", "west midlands", "east sussex", "west sussex", "north yorkshire",
+        "south yorkshire", "west yorkshire", "east riding of yorkshire",
+    ];
+    let lower = part.to_ascii_lowercase();
+    lower.ends_with("shire") || COUNTIES.contains(&lower.as_str())
 }
 
 fn looks_like_postcode(text: &str) -> bool {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
     let bytes = compact.as_bytes();
-    // UK: outward code (2-4 chars) + inward code digit letter letter.
+    // UK: outward code (2-4 chars, letter first) + inward code digit letter letter.
     let uk = (5..=7).contains(&bytes.len())
         && bytes[0].is_ascii_alphabetic()
         && bytes[bytes.len() - 3].is_ascii_digit()
         && bytes[bytes.len() - 2..].iter().all(u8::is_ascii_alphabetic)
+        && bytes[..bytes.len() - 3].iter().any(u8::is_ascii_digit)
         && bytes.iter().all(u8::is_ascii_alphanumeric);
     // US: optional two-letter state, then a ZIP or ZIP+4.
     let zip = compact.trim_start_matches(|c: char| c.is_ascii_alphabetic());
@@ -404,9 +458,18 @@ mod tests {
         assert_eq!(parts, AddressParts { line1: Some("12 Acacia Avenue".into()), town: Some("London".into()), postcode: Some("N1 7AA".into()) });
         assert_eq!(split_address("1600 Main St, Springfield, IL 62701").postcode.as_deref(), Some("IL 62701"));
         assert_eq!(split_address("Flat 2, 8 Station Road, Bristol, BS1 5TR").town.as_deref(), Some("Bristol"));
-        let no_postcode = split_address("Rose Cottage, Little Snoring");
-        assert_eq!((no_postcode.town.as_deref(), no_postcode.postcode), (Some("Little Snoring"), None));
+        assert_eq!(split_address("Rose Cottage, Little Snoring"), AddressParts::default(), "no postcode: not split with confidence");
         assert_eq!(split_address(""), AddressParts::default());
+        let lines = split_address("14 Orchard Way\nAshford\nTN23 4PL");
+        assert_eq!(lines, AddressParts { line1: Some("14 Orchard Way".into()), town: Some("Ashford".into()), postcode: Some("TN23 4PL".into()) });
+        assert_eq!(split_address("14 Orchard WayAshfordTN23 4PL"), AddressParts::default(), "a run-on line is not split");
+        let county = split_address("14 Orchard Way, Ashford, Kent, TN23 4PL");
+        assert_eq!(county.town.as_deref(), Some("Ashford"));
+        let same_line = split_address("14 Orchard Way\nAshford TN23 4PL");
+        assert_eq!((same_line.town.as_deref(), same_line.postcode.as_deref()), (Some("Ashford"), Some("TN23 4PL")));
+        assert_eq!(split_address("1600 Main St\nSpringfield IL 62701").postcode.as_deref(), Some("IL 62701"));
+        assert_eq!(split_address("14\nOrchard Way\nAshford\nTN23 4PL").line1.as_deref(), Some("14 Orchard Way"));
+        assert_eq!(split_address("London, N1 7AA"), AddressParts::default(), "a town alone is not an address line");
     }
 
     fn contact() -> Contact {

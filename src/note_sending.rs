@@ -70,11 +70,8 @@ fn check_source_id(source_id: &str) -> Result<&str> {
     Ok(id)
 }
 
-/// FNV-1a: names one version of a note's text, so sending the same text again is the same outbox edit.
-fn fingerprint(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
-    format!("{hash:016x}")
-}
+// A note's version is the fingerprint of its text, so sending the same text again is the same outbox edit.
+use crate::hash::fingerprint;
 
 /// Sends (or re-sends) one Commusoft note. `automatic`: the content script saw a new note appear; it is sent only
 /// when Options says so. The note and its follow-up task go through the outbox together: stored first, sent

@@ -195,36 +195,51 @@ impl UserNames {
     }
 }
 
-/// The contact a record shows: its stored link, else a match by email, then by phone.
+/// The contact a record shows: its stored link, else a match by email, then by phone. A match is taken only when
+/// exactly one GHL contact has the record's email (or, without one, its phone); several are offered to the agent.
 pub async fn load<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
     let store = client.store();
     match links::find(store, record).await? {
-        Some(Link { contact_id: Some(contact_id), matched_by, business_id, .. }) => {
-            match load_contact(client, record, &contact_id, matched_by, business_id).await {
-                // Deleted (or merged away) in GHL: forget the link and match again.
-                Err(error) if error.code == ErrorCode::NotFound => {
-                    links::remove(store, record).await?;
-                    links::forget_view(store, record).await?;
+        Some(link @ Link { contact_id: Some(_), .. }) => {
+            let contact_id = link.contact_id.clone().unwrap_or_default();
+            let holds = link.evidence_holds(record);
+            if holds != Some(false) {
+                let loaded = load_contact(client, record, &contact_id, link.matched_by, link.business_id.clone(), link.evidence.clone()).await;
+                match loaded {
+                    // Deleted (or merged away) in GHL: forget the link and match again.
+                    Err(error) if error.code == ErrorCode::NotFound => {}
+                    // A link stored before evidence was kept: it holds while the contact has the record's email or phone.
+                    Ok(PanelView::Matched { ref contact, .. }) if holds.is_none() && !shows_contact(record, contact) => {}
+                    other => return other,
                 }
-                other => return other,
             }
+            // The page no longer shows what the automatic match was made from: match again.
+            links::remove(store, record).await?;
+            links::forget_view(store, record).await?;
         }
         Some(Link { contact_id: None, .. }) => return unmatched(client, record, true).await,
         None => {}
     }
-    let (searched, candidates) = candidates(client, record).await?;
-    match candidates.as_slice() {
-        [(only, matched_by)] => {
-            let (id, business) = (only.id.clone(), only.business_id.clone());
-            load_contact(client, record, &id, *matched_by, business).await
+    let found = matches(client, record).await?;
+    match found.contacts.as_slice() {
+        [only] => {
+            let (id, business) = (only.contact.id.clone(), only.contact.business_id.clone());
+            load_contact(client, record, &id, only.matched_by, business, Some(only.evidence.clone())).await
         }
         _ => Ok(PanelView::Unmatched {
-            searched,
-            candidates: candidates.into_iter().map(|(summary, _)| summary).collect(),
+            searched: found.searched,
+            candidates: found.contacts.into_iter().map(|found| found.contact).collect(),
             unlinked: false,
             prefill: prefill(record),
         }),
     }
+}
+
+/// Whether the record shows the contact's email or one of its phone numbers.
+fn shows_contact(record: &HostRecord, contact: &ContactView) -> bool {
+    let email = contact.email.as_deref().and_then(crate::host::record::normalise_email);
+    let phone = contact.phone.as_deref().and_then(|phone| to_e164(phone, record.phone_country));
+    (email.is_some() && email == record.email) || phone.is_some_and(|phone| record.phones().contains(&phone))
 }
 
 /// The unmatched view after an unlink: the automatic matches are offered, not taken.
@@ -233,56 +248,83 @@ async fn unmatched<T: Transport, S: Store, C: Clock>(
     record: &HostRecord,
     unlinked: bool,
 ) -> Result<PanelView> {
-    let (searched, candidates) = candidates(client, record).await?;
+    let found = matches(client, record).await?;
     Ok(PanelView::Unmatched {
-        searched,
-        candidates: candidates.into_iter().map(|(summary, _)| summary).collect(),
+        searched: found.searched,
+        candidates: found.contacts.into_iter().map(|found| found.contact).collect(),
         unlinked,
         prefill: prefill(record),
     })
 }
 
-/// GHL contacts that could be the record's: by email first (taken alone when found), else by each phone.
-async fn candidates<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    record: &HostRecord,
-) -> Result<(Vec<String>, Vec<(ContactSummary, MatchedBy)>)> {
-    let mut searched = Vec::new();
-    if let Some(email) = record.email.as_deref() {
-        searched.push(format!("email {email}"));
-        if let Some(found) = client.find_duplicate(DuplicateKey::Email(email)).await?.and_then(ContactSummary::from_contact) {
-            return Ok((searched, vec![(found, MatchedBy::Email)]));
+/// A GHL contact that has the record's email or phone.
+pub struct Match {
+    pub contact: ContactSummary,
+    pub matched_by: MatchedBy,
+    /// `email:…` or `phone:…`: what the link would be made from (see [`Link::evidence`]).
+    pub evidence: String,
+}
+
+/// What was searched for and every contact found.
+pub struct Matches {
+    pub searched: Vec<String>,
+    pub contacts: Vec<Match>,
+}
+
+/// Adds the contacts `keep` accepts, each once.
+fn add(contacts: &mut Vec<Match>, found: Vec<Contact>, matched_by: MatchedBy, evidence: &str, keep: &dyn Fn(&Contact) -> bool) {
+    for contact in found.into_iter().filter(|contact| keep(contact)) {
+        if let Some(summary) = ContactSummary::from_contact(contact) {
+            if !contacts.iter().any(|known| known.contact.id == summary.id) {
+                contacts.push(Match { contact: summary, matched_by, evidence: evidence.to_owned() });
+            }
         }
     }
-    let mut found: Vec<(ContactSummary, MatchedBy)> = Vec::new();
-    for phone in record_phones(record) {
+}
+
+/// Most contacts asked for per search: more sharing one email is a data problem the agent sorts out by hand.
+const MATCH_PAGE: u32 = 20;
+
+/// Every GHL contact with the record's email — by search *and* the duplicate lookup, which answers one contact
+/// even when several share it (and search lags writes by seconds) — or, with none, with each of its phones.
+pub async fn matches<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<Matches> {
+    let mut searched = Vec::new();
+    let mut contacts: Vec<Match> = Vec::new();
+    if let Some(email) = record.email.as_deref() {
+        searched.push(format!("email {email}"));
+        let (listed, duplicate) = join(client.contacts_where("email", email, MATCH_PAGE), client.find_duplicate(DuplicateKey::Email(email))).await;
+        // Search may answer loosely: only contacts whose email is the record's (or that do not say) count.
+        let same_email = |contact: &Contact| contact.email.as_deref().is_none_or(|other| other.eq_ignore_ascii_case(email));
+        add(&mut contacts, duplicate?.into_iter().collect(), MatchedBy::Email, &format!("email:{email}"), &same_email);
+        add(&mut contacts, listed?, MatchedBy::Email, &format!("email:{email}"), &same_email);
+        if !contacts.is_empty() {
+            return Ok(Matches { searched, contacts });
+        }
+    }
+    let country = record.phone_country;
+    for phone in record.phones() {
         searched.push(format!("phone {phone}"));
-        if let Some(contact) = client.find_duplicate(DuplicateKey::Phone(&phone)).await?.and_then(ContactSummary::from_contact) {
-            if !found.iter().any(|(known, _)| known.id == contact.id) {
-                found.push((contact, MatchedBy::Phone));
-            }
+        let (listed, duplicate) = join(client.contacts_where("phone", &phone, MATCH_PAGE), client.find_duplicate(DuplicateKey::Phone(&phone))).await;
+        let same_phone = |contact: &Contact| contact.phone.as_deref().is_none_or(|other| to_e164(other, country).as_deref() == Some(phone.as_str()));
+        add(&mut contacts, duplicate?.into_iter().collect(), MatchedBy::Phone, &format!("phone:{phone}"), &same_phone);
+        // GHL's phone filter has been seen to miss contacts (the duplicate lookup covers them); a failed search
+        // only loses the extra candidates.
+        if let Ok(listed) = listed {
+            add(&mut contacts, listed, MatchedBy::Phone, &format!("phone:{phone}"), &same_phone);
         }
     }
     if searched.is_empty() {
         return Err(Error::new(
             ErrorCode::NoIdentity,
-            "This customer record shows no email address or phone number, so it cannot be matched automatically. Use \"Link existing\" to find the GHL contact, or add an email in Commusoft.",
+            "This customer record shows no email address or phone number, so it cannot be matched automatically. Use \"Link existing\" to find the GHL contact, or point at the email in \"What was read from this page\".",
         ));
     }
-    Ok((searched, found))
+    Ok(Matches { searched, contacts })
 }
 
 /// The record's phone numbers in E.164, mobile first, without repeats.
 pub fn record_phones(record: &HostRecord) -> Vec<String> {
-    let mut phones: Vec<String> = Vec::new();
-    for raw in [record.mobile.as_deref(), record.landline.as_deref()].into_iter().flatten() {
-        if let Some(phone) = to_e164(raw, record.phone_country) {
-            if !phones.contains(&phone) {
-                phones.push(phone);
-            }
-        }
-    }
-    phones
+    record.phones()
 }
 
 /// What a new GHL contact would be created with. Titles ("Mrs") are not part of a GHL name.
@@ -310,6 +352,7 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     contact_id: &str,
     matched_by: MatchedBy,
     known_business: Option<String>,
+    evidence: Option<String>,
 ) -> Result<PanelView> {
     let store = client.store();
     let now_ms = client.now_ms();
@@ -360,7 +403,13 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
             .collect(),
         _ => Vec::new(),
     };
-    let link = Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms };
+    // A link stored before evidence was kept gets it now, from what the record and the contact share.
+    let evidence = evidence.or_else(|| match matched_by {
+        MatchedBy::Email => record.email.as_ref().filter(|_| shows_contact(record, &contact)).map(|email| format!("email:{email}")),
+        MatchedBy::Phone => record.phones().into_iter().next().filter(|_| shows_contact(record, &contact)).map(|phone| format!("phone:{phone}")),
+        _ => None,
+    });
+    let link = Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms, evidence };
     links::save(store, record, &link).await?;
     crate::background::remember(client, record, &link).await?;
     let view = PanelView::Matched {

@@ -6,6 +6,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::response::clip;
+use crate::host::overrides::{Override, Overrides};
 use crate::host::{https_hostname, known_host, KnownHost, RecordInput};
 use crate::mapping::Mapping;
 use crate::sync_log::LogFilter;
@@ -63,8 +64,20 @@ pub enum Request {
     DataReset {},
     /// What "Sync this contact" would change, field by field.
     ContactSyncPreview { record: RecordInput },
-    /// Apply "Sync this contact".
-    ContactSync { record: RecordInput },
+    /// Apply "Sync this contact": `fingerprint` names the preview the agent saw; only that plan is written.
+    ContactSync { record: RecordInput, fingerprint: Option<String> },
+    /// What the core reads from the values the content script found: the panel's "What was read from this page".
+    RecordRead { record: RecordInput },
+    /// The reading overrides of the record's host app (content scripts read with them).
+    ReaderOverrides { record: RecordInput },
+    /// Store where the agent pointed ("This isn't right"): a label or a place, never a value.
+    ReaderOverrideAdd { record: RecordInput, item: Override },
+    /// Every host app's overrides, to export (extension pages only).
+    ReaderOverridesGet {},
+    /// Replace a host app's overrides with imported ones (extension pages only).
+    ReaderOverridesImport { overrides: Overrides },
+    /// Forget a host app's overrides (extension pages only).
+    ReaderOverridesClear { app: String },
     /// "Send to GHL" on a Commusoft note (`automatic`: a new note the content script saw appear).
     NoteSend { record: RecordInput, source_id: String, body: String, automatic: bool },
     /// The mapping with the fields it may use (extension pages only).
@@ -90,7 +103,11 @@ impl Request {
             return Err(Error::invalid_message("The message has no type."));
         };
         let (required, optional): (&[&str], &[&str]) = match kind {
-            "panel.load" | "panel.cached" | "link.remove" | "contact.create" => (&["record"], &[]),
+            "panel.load" | "panel.cached" | "link.remove" | "contact.create" | "record.read" | "reader.overrides" => (&["record"], &[]),
+            "reader.overrideAdd" => (&["record", "override"], &[]),
+            "reader.overridesGet" => (&[], &[]),
+            "reader.overridesImport" => (&["overrides"], &[]),
+            "reader.overridesClear" => (&["app"], &[]),
             "link.set" => (&["record", "contactId"], &[]),
             "contact.search" => (&["record", "query"], &[]),
             "note.create" => (&["record", "body"], &["editId"]),
@@ -105,7 +122,8 @@ impl Request {
             "outbox.resolve" => (&["record", "itemId", "choice"], &[]),
             "settings.save" => (&["settings"], &[]),
             "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "mapping.get" | "log.get" => (&[], &[]),
-            "contact.syncPreview" | "contact.sync" => (&["record"], &[]),
+            "contact.syncPreview" => (&["record"], &[]),
+            "contact.sync" => (&["record"], &["fingerprint"]),
             "note.send" => (&["record", "sourceId", "body"], &["automatic"]),
             "mapping.save" => (&["mapping"], &[]),
             "log.query" => (&[], &["filter"]),
@@ -179,7 +197,19 @@ impl Request {
             "data.export" => Self::DataExport {},
             "data.reset" => Self::DataReset {},
             "contact.syncPreview" => Self::ContactSyncPreview { record: record() },
-            "contact.sync" => Self::ContactSync { record: record() },
+            "contact.sync" => Self::ContactSync { record: record(), fingerprint: fields.text("fingerprint") },
+            "record.read" => Self::RecordRead { record: record() },
+            "reader.overrides" => Self::ReaderOverrides { record: record() },
+            "reader.overrideAdd" => match fields.item::<Override>("override") {
+                Some(item) => Self::ReaderOverrideAdd { record: record(), item },
+                None => Self::ReaderOverridesGet {}, // only with a problem recorded, refused just below
+            },
+            "reader.overridesGet" => Self::ReaderOverridesGet {},
+            "reader.overridesImport" => match fields.item::<Overrides>("overrides") {
+                Some(overrides) => Self::ReaderOverridesImport { overrides },
+                None => Self::ReaderOverridesGet {}, // only with a problem recorded, refused just below
+            },
+            "reader.overridesClear" => Self::ReaderOverridesClear { app: text("app") },
             "note.send" => Self::NoteSend {
                 record: record(),
                 source_id: text("sourceId"),
@@ -226,8 +256,12 @@ impl Request {
             | Self::OutboxDiscard { record, .. }
             | Self::OutboxResolve { record, .. }
             | Self::ContactSyncPreview { record }
-            | Self::ContactSync { record }
+            | Self::ContactSync { record, .. }
+            | Self::RecordRead { record }
+            | Self::ReaderOverrides { record }
+            | Self::ReaderOverrideAdd { record, .. }
             | Self::NoteSend { record, .. } => Some(record),
+            Self::ReaderOverridesGet {} | Self::ReaderOverridesImport { .. } | Self::ReaderOverridesClear { .. } => None,
             Self::SettingsSave { .. }
             | Self::SettingsGet {}
             | Self::ConnectionCheck {}

@@ -5,7 +5,7 @@
 
 use crate::actions;
 use crate::clock::Clock;
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::requests::{ContactFields, CustomFieldInput, FieldValue};
 use crate::ghl::GhlClient;
 use crate::host::HostRecord;
@@ -30,6 +30,8 @@ pub struct SyncPreview {
     pub rows: Vec<FieldPlan>,
     pub ghl_changes: usize,
     pub commusoft_changes: usize,
+    /// Names exactly what this preview writes: Apply sends it back and writes only this plan.
+    pub fingerprint: String,
 }
 
 /// A value for Commusoft's edit form.
@@ -76,7 +78,13 @@ pub async fn preview<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T,
         None => None,
     };
     let rows = mapping::plan(&mapping, record, contact.as_ref());
-    Ok(SyncPreview { ghl_changes: count(&rows, Action::UpdateGhl), commusoft_changes: count(&rows, Action::UpdateCommusoft), contact_id, rows })
+    Ok(SyncPreview {
+        ghl_changes: count(&rows, Action::UpdateGhl),
+        commusoft_changes: count(&rows, Action::UpdateCommusoft),
+        fingerprint: mapping::plan_fingerprint(&rows),
+        contact_id,
+        rows,
+    })
 }
 
 /// The GHL fields a plan writes, with their new values.
@@ -119,10 +127,15 @@ pub fn ghl_fields(changes: &[FieldChange]) -> (ContactFields, Option<String>) {
 }
 
 /// Applies the plan. Computed again here from fresh data — never taken from the page — so a second click with
-/// nothing changed sends no write.
-pub async fn apply<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<SyncResult> {
+/// nothing changed sends no write. `previewed`: the fingerprint of the preview the agent saw; when the plan is no
+/// longer that one (the page or GHL changed meanwhile), nothing is written and the agent reviews it again.
+pub async fn apply<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    previewed: Option<&str>,
+) -> Result<SyncResult> {
     let started_ms = client.now_ms();
-    let result = apply_plan(client, record).await;
+    let result = apply_plan(client, record, previewed).await;
     let entry = match &result {
         Ok(done) => LogEntry::success("contact.sync", Some(&done.contact_id), &done.summary),
         Err(error) => LogEntry::failure("contact.sync", linked_id(client.store(), record).await.ok().flatten().as_deref(), error),
@@ -131,10 +144,27 @@ pub async fn apply<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S
     result
 }
 
-async fn apply_plan<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<SyncResult> {
+async fn apply_plan<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    record: &HostRecord,
+    previewed: Option<&str>,
+) -> Result<SyncResult> {
     let store = client.store();
     let mapping = load_mapping(store).await?;
-    let (contact_id, created) = match linked_id(store, record).await? {
+    let linked = linked_id(store, record).await?;
+    let mut contact = None;
+    if let Some(previewed) = previewed {
+        if let Some(id) = &linked {
+            contact = Some(client.get_contact(id).await?);
+        }
+        if mapping::plan_fingerprint(&mapping::plan(&mapping, record, contact.as_ref())) != previewed {
+            return Err(Error::new(
+                ErrorCode::PlanChanged,
+                "The record or the GHL contact changed since this preview, so nothing was written. Review the new preview, then apply it.",
+            ));
+        }
+    }
+    let (contact_id, created) = match linked {
         Some(id) => (id, false),
         None => {
             let view = actions::create_contact(client, record).await?;
@@ -143,7 +173,10 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, 
             (id, created)
         }
     };
-    let contact = client.get_contact(&contact_id).await?;
+    let contact = match contact.filter(|_| !created) {
+        Some(contact) => contact,
+        None => client.get_contact(&contact_id).await?,
+    };
     let rows = mapping::plan(&mapping, record, Some(&contact));
     let changes: Vec<FieldChange> = ghl_changes(&rows).into_iter().filter(|change| change.field != "companyName").collect();
     let ghl_updated: Vec<String> = changes.iter().map(|change| change.label.clone()).collect();

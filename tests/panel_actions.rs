@@ -29,7 +29,7 @@ impl Fixture {
     /// The requests that change something, as "METHOD /path".
     fn writes(&self) -> Vec<String> {
         let log = self.api_requests();
-        log.iter().filter(|e| e["method"] != "GET").map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["path"].as_str().unwrap())).collect()
+        log.iter().filter(|e| e["method"] != "GET" && e["path"] != "/contacts/search").map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["path"].as_str().unwrap())).collect()
     }
 }
 

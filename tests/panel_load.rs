@@ -39,12 +39,16 @@ async fn finds_the_contact_by_email_links_it_and_loads_everything_in_one_round()
     assert!(view["ghlUrl"].as_str().unwrap().ends_with("/v2/location/SandboxLocation00001/contacts/detail/DemoContactJane0001"));
 
     let requests = fixture.api_requests();
-    let query = requests[0]["query"].as_str().unwrap();
+    let lookup = requests.iter().find(|r| r["path"] == "/contacts/search/duplicate").unwrap();
+    let query = lookup["query"].as_str().unwrap();
     assert!(query.contains("locationId=SandboxLocation00001") && query.contains("email=jane.doe%40example.com"), "{query}");
     let first = calls(&fixture, 0);
-    assert_eq!(first[0], "GET /contacts/search/duplicate");
+    // The lookup is one round: the duplicate lookup and a search for every contact with the email, together.
+    let mut lookup: Vec<&str> = first[..2].iter().map(String::as_str).collect();
+    lookup.sort();
+    assert_eq!(lookup, ["GET /contacts/search/duplicate", "POST /contacts/search"]);
     // One round after the lookup: the lookup's answer already names the business.
-    let mut round: Vec<&str> = first[1..].iter().map(String::as_str).collect();
+    let mut round: Vec<&str> = first[2..].iter().map(String::as_str).collect();
     round.sort();
     assert_eq!(round, ["GET /contacts/DemoContactJane0001", "GET /contacts/DemoContactJane0001/appointments",
         "GET /contacts/DemoContactJane0001/notes", "GET /contacts/DemoContactJane0001/tasks",
@@ -67,7 +71,8 @@ async fn a_record_without_email_is_matched_by_its_phone_in_e164() {
     assert_eq!(view["state"], "matched");
     assert_eq!(view["matchedBy"], "phone");
     assert_eq!(view["contact"]["id"], "DemoContactPriya001");
-    let query = fixture.api_requests()[0]["query"].as_str().unwrap().to_owned();
+    let requests = fixture.api_requests();
+    let query = requests.iter().find(|r| r["path"] == "/contacts/search/duplicate").unwrap()["query"].as_str().unwrap().to_owned();
     assert!(query.contains("number=%2B447700900456"), "{query}");
 }
 
@@ -128,7 +133,8 @@ async fn lasting_server_errors_and_malformed_bodies_are_typed_errors() {
     let error = load(&fixture, jane()).await.unwrap_err();
     assert_eq!((error.code, error.status, error.retryable), (ErrorCode::ServerError, Some(500), true));
     let attempts = state.log(0).len();
-    assert_eq!(attempts, 4, "bounded attempts, then the error");
+    // The lookup round is two requests (duplicate lookup and email search), each tried at most four times.
+    assert_eq!(attempts, 8, "bounded attempts, then the error");
 
     state.set_faults(&json!({"next": [{"malformed": true}]})).unwrap();
     let error = load(&fixture, jane()).await.unwrap_err();
@@ -141,7 +147,8 @@ async fn lasting_server_errors_and_malformed_bodies_are_typed_errors() {
 #[tokio::test]
 async fn a_lasting_network_failure_is_a_network_error() {
     let fixture = Fixture::configured().await;
-    fixture.sandbox.state().set_faults(&json!({"next": [{"drop": true}, {"drop": true}, {"drop": true}, {"drop": true}]})).unwrap();
+    // Four attempts for each of the lookup round's two requests.
+    fixture.sandbox.state().set_faults(&json!({"next": [{"drop": true}, {"drop": true}, {"drop": true}, {"drop": true}, {"drop": true}, {"drop": true}, {"drop": true}, {"drop": true}]})).unwrap();
     let error = load(&fixture, jane()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Network);
     assert!(error.retryable);
@@ -175,4 +182,86 @@ async fn a_record_from_another_host_than_the_sender_is_refused() {
     let message = json!({"type": "panel.load", "record": {"host": "app.commusoft.us", "recordId": "1001", "email": "maria.garcia@example.com"}});
     let error = fixture.core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::ForbiddenSender);
+}
+
+/// A second contact with Jane's email, as a location that allows duplicates can hold.
+async fn twin_of_jane(fixture: &Fixture) -> String {
+    fixture.sandbox.state().admin("POST", "/__admin/settings", &json!({"locationId": DEMO_LOCATION, "allowDuplicates": true}));
+    let fields = ghl_bridge::ghl::requests::ContactFields {
+        first_name: Some("Janet".into()),
+        last_name: Some("Doe".into()),
+        email: Some("jane.doe@example.com".into()),
+        ..Default::default()
+    };
+    demo_client(&fixture.sandbox).create_contact(&fields, None).await.unwrap().id.unwrap()
+}
+
+#[tokio::test]
+async fn two_contacts_sharing_the_email_are_offered_never_picked() {
+    let fixture = Fixture::configured().await;
+    let twin = twin_of_jane(&fixture).await;
+    let view = load(&fixture, jane()).await.unwrap();
+    assert_eq!(view["state"], "unmatched", "{view}");
+    let ids: Vec<&str> = view["candidates"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"DemoContactJane0001") && ids.contains(&twin.as_str()), "{ids:?}");
+    // Nothing was linked: notes cannot go anywhere until the agent chooses.
+    let refused = fixture.send(json!({"type": "note.create", "record": {"host": "app.commusoft.co.uk", "recordId": "42"}, "body": "x"})).await;
+    assert!(refused.is_err());
+    let chosen = fixture.send(json!({"type": "link.set", "record": jane(), "contactId": twin})).await.unwrap();
+    assert_eq!((chosen["state"].as_str(), chosen["matchedBy"].as_str()), (Some("matched"), Some("manual")));
+    // "Create in GHL" does not create a third one either: it offers the two.
+    fixture.send(json!({"type": "link.remove", "record": jane()})).await.unwrap();
+    let offered = fixture.send(json!({"type": "contact.create", "record": jane()})).await.unwrap();
+    assert_eq!(offered["candidates"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn an_automatic_link_is_made_again_when_the_page_no_longer_shows_its_evidence() {
+    let fixture = Fixture::configured().await;
+    assert_eq!(load(&fixture, jane()).await.unwrap()["contact"]["id"], "DemoContactJane0001");
+    // The same record now shows another person's details (the page changed, or was misread before).
+    let robert = json!({"host": "app.commusoft.co.uk", "recordId": "42", "email": "robert.smith@example.com"});
+    let view = load(&fixture, robert.clone()).await.unwrap();
+    assert_eq!(view["contact"]["id"], "DemoContactRobert01", "matched again from what the page shows now");
+    // A manual link stays whatever the page shows.
+    fixture.send(json!({"type": "link.set", "record": robert.clone(), "contactId": "DemoContactJane0001"})).await.unwrap();
+    assert_eq!(load(&fixture, robert).await.unwrap()["contact"]["id"], "DemoContactJane0001");
+}
+
+#[tokio::test]
+async fn the_core_reads_what_the_page_showed_and_says_what_it_set_aside() {
+    let fixture = Fixture::configured().await;
+    let evidence = json!([
+        {"field": "email", "value": "Edit", "via": "pair", "scope": "section"},
+        {"field": "email", "value": "jane.doe@example.com", "via": "pair", "scope": "section"},
+        {"field": "email", "value": "office@trades.example", "via": "link", "scope": "section"},
+        {"field": "address", "value": "14 Orchard Way\nAshford\nTN23 4PL", "via": "pair", "scope": "section"},
+    ]);
+    let record = json!({"host": "app.commusoft.co.uk", "recordId": "42", "evidence": evidence});
+    let reading = fixture.send(json!({"type": "record.read", "record": record})).await.unwrap();
+    assert_eq!(reading["usable"], true);
+    let email = reading["fields"].as_array().unwrap().iter().find(|f| f["field"] == "email").unwrap();
+    assert_eq!(email["value"], "jane.doe@example.com", "the labelled value wins over a link elsewhere");
+    assert!(reading["setAside"].as_array().unwrap().iter().any(|a| a["value"] == "Edit"));
+    // The panel loads from the same evidence.
+    assert_eq!(load(&fixture, record).await.unwrap()["contact"]["id"], "DemoContactJane0001");
+
+    let two = json!([{"field": "email", "value": "a@example.com", "via": "pair", "scope": "container"},
+                     {"field": "email", "value": "b@example.com", "via": "pair", "scope": "container"}]);
+    let reading = fixture.send(json!({"type": "record.read", "record": {"host": "app.commusoft.co.uk", "recordId": "42", "evidence": two}})).await.unwrap();
+    assert_eq!(reading["usable"], false);
+    assert!(reading["problem"].as_str().unwrap().contains("more than one"));
+}
+
+#[tokio::test]
+async fn an_override_is_stored_per_host_app_as_a_place_and_exported() {
+    let fixture = Fixture::configured().await;
+    let add = |item: Value| json!({"type": "reader.overrideAdd", "record": {"host": "app.commusoft.co.uk", "recordId": "42"}, "override": item});
+    let stored = fixture.send(add(json!({"field": "email", "label": "Correspondence"}))).await.unwrap();
+    assert_eq!(stored["items"][0]["label"], "Correspondence");
+    assert!(fixture.send(add(json!({"field": "email", "label": "jane.doe@example.com"}))).await.is_err(), "a value is not a place");
+    let us = fixture.send(json!({"type": "reader.overrides", "record": {"host": "app.commusoft.us", "recordId": "1"}})).await;
+    assert!(us.is_err(), "a content script only reaches its own host's app");
+    let exported = fixture.core.dispatch(&json!({"type": "reader.overridesGet"}).to_string(), &extension_page_sender()).await.unwrap();
+    assert!(exported.contains("Correspondence"), "{exported}");
 }

@@ -161,3 +161,51 @@ async fn content_scripts_cannot_touch_the_mapping_or_the_log() {
         assert_eq!(fixture.send(message.clone()).await.unwrap_err().code, ErrorCode::ForbiddenSender, "{message}");
     }
 }
+
+#[tokio::test]
+async fn apply_writes_only_the_previewed_plan_and_nothing_when_it_changed_meanwhile() {
+    let fixture = CoreFixture::configured().await;
+    fixture.send(json!({"type": "panel.load", "record": jane_record()})).await.unwrap();
+    let preview = fixture.send(json!({"type": "contact.syncPreview", "record": jane_record()})).await.unwrap();
+    let fingerprint = preview["fingerprint"].as_str().unwrap().to_owned();
+    // GHL changes before Apply: the previewed plan is no longer what would be written.
+    let fields = ghl_bridge::ghl::requests::ContactFields { city: Some("Leeds".into()), ..Default::default() };
+    demo_client(&fixture.sandbox).update_contact(JANE, &fields).await.unwrap();
+    let mut changed = jane_record();
+    changed["address"] = json!("12 Acacia Avenue, Bristol, BS1 5TR");
+    let before = fixture.api_requests().len();
+    let refused = fixture.send(json!({"type": "contact.sync", "record": changed, "fingerprint": fingerprint})).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::PlanChanged);
+    assert!(fixture.writes_since(before).is_empty(), "nothing written");
+    // The same preview, applied unchanged, goes through.
+    let preview = fixture.send(json!({"type": "contact.syncPreview", "record": jane_record()})).await.unwrap();
+    let result = fixture.send(json!({"type": "contact.sync", "record": jane_record(), "fingerprint": preview["fingerprint"]})).await.unwrap();
+    assert_eq!(result["summary"], "Updated 2 field(s) in GHL.");
+}
+
+#[tokio::test]
+async fn an_address_that_cannot_be_split_with_confidence_is_never_written() {
+    let fixture = CoreFixture::configured().await;
+    let mut record = jane_record();
+    // What a reader joining lines without spaces produced on another replica.
+    record["address"] = json!("14 Orchard WayAshfordTN23 4PL");
+    fixture.send(json!({"type": "panel.load", "record": record})).await.unwrap();
+    let preview = fixture.send(json!({"type": "contact.syncPreview", "record": record})).await.unwrap();
+    for field in ["address1", "town", "postcode"] {
+        let line = row(&preview["rows"], field);
+        assert_eq!(line["action"], "skip", "{field}: {line}");
+        assert!(line["effect"].as_str().unwrap().contains("could not be split"), "{line}");
+    }
+    let before = fixture.api_requests().len();
+    fixture.send(json!({"type": "contact.sync", "record": record, "fingerprint": preview["fingerprint"]})).await.unwrap();
+    let stored = fixture.contact(JANE);
+    assert_ne!(stored["address1"], "14 Orchard WayAshfordTN23 4PL");
+    assert!(fixture.writes_since(before).iter().all(|w| w["body"].get("address1").is_none() && w["body"].get("city").is_none()));
+
+    // The same address in its lines is split and written.
+    record["address"] = json!("14 Orchard Way\nAshford\nTN23 4PL");
+    let preview = fixture.send(json!({"type": "contact.syncPreview", "record": record})).await.unwrap();
+    assert_eq!(row(&preview["rows"], "address1")["newValue"], "14 Orchard Way");
+    assert_eq!(row(&preview["rows"], "town")["newValue"], "Ashford");
+    assert_eq!(row(&preview["rows"], "postcode")["newValue"], "TN23 4PL");
+}

@@ -9,17 +9,20 @@
   // Customer, work-address and company records, old `view` and `view_v2` layouts, any tab below them.
   recordRoute: /^\/customers\/(?:customer|customer_list)\/(\d+)\/view(?:_v2)?\//,
 
+  // The element holding the routed view (commusoft.md §5: `#main`); read as a whole when no details heading is found.
+  container: ['#main', '[role="main"]', 'main'],
+
   // Headings of the panel that shows who the customer is. Matched on the element's whole text.
   detailsHeadings: ['Customer Details', 'Customer details', 'Contact details', 'Work address details'],
 
   // Labels shown next to each value, compared case-insensitively without a trailing colon.
   fieldLabels: Object.freeze({
     name: ['Name', 'Customer name', 'Full name', 'Contact name'],
-    email: ['Email', 'E-mail', 'Email address', 'E-mail address'],
+    email: ['Email', 'E-mail', 'Email address', 'E-mail address', 'Main email', 'Primary email'],
     mobile: ['Mobile', 'Mobile number', 'Mobile no', 'Cell', 'Cell phone'],
-    landline: ['Landline', 'Telephone', 'Phone', 'Home phone', 'Work phone', 'Landline number'],
+    landline: ['Landline', 'Telephone', 'Phone', 'Home phone', 'Work phone', 'Landline number', 'Tel', 'Telephone number', 'Phone number'],
     accountNumber: ['Account no', 'Account number', 'Account no.', 'Account #'],
-    address: ['Address', 'Billing address', 'Property address'],
+    address: ['Address', 'Billing address', 'Property address', 'Customer address', 'Invoice address'],
     company: ['Company', 'Company name'],
   }),
 

@@ -1,26 +1,33 @@
-// Content script entry: follows Commusoft's single-page navigation, reads the open record, asks the service
-// worker for its GHL side, and shows it in the panel. No GHL calls and no tokens here.
+// Content script entry: follows the host app's single-page navigation, reads the open record, asks the service
+// worker for its GHL side, and shows it in the panel. No GHL calls and no tokens here; the core decides what the
+// values read from the page mean (src/host/reading.rs).
 'use strict';
 
 (() => {
-  const { commusoftProfile: profile, readRecord, mountPanel, fillCommusoftForm, decorateNotes } = globalThis.ghlBridge;
-  const ROUTE_POLL_MS = 400;
+  const { commusoftProfile: profile, collectEvidence, evidenceKey, describePlace, pageOutline, mountPanel, fillCommusoftForm, decorateNotes } =
+    globalThis.ghlBridge;
+  // What was read must hold still this long before it is used: the app renders in steps.
+  const SETTLE_MS = 300;
+  // After a route change the app may show the previous record's details under the new URL for a moment: the
+  // same details as before are taken only once they have stayed this long.
+  const SAME_AS_BEFORE_MS = 2500;
+  // DOM changes are looked at in batches (an idle page costs nothing; a busy one at most twice a second).
+  const OBSERVE_EVERY_MS = 500;
 
-  let current = null; // { recordId, record, panel, section, identity }
+  let current = null; // { recordId, record, panel, key, notes }
+  let previousKey = null; // what the record before this one showed
   let generation = 0;
+  let overrides = null; // the host app's reading overrides, from the core
 
   function recordIdFromUrl() {
     return profile.recordRoute.exec(location.pathname)?.[1] ?? null;
   }
 
-  function identityOf(fields) {
-    return [fields.email, fields.mobile, fields.landline, fields.name].map((v) => v ?? '').join('|');
-  }
-
-  /** Called often and cheaply: notices route changes, re-rendered panels and changed records. */
+  /** Notices route changes, re-attaches the panel, decorates notes and re-reads a record whose details changed. */
   function check() {
     const recordId = recordIdFromUrl();
     if (recordId !== current?.recordId) {
+      previousKey = current?.key ?? previousKey;
       current?.panel.destroy();
       current = null;
       if (recordId) open(recordId);
@@ -29,25 +36,23 @@
     if (!current) return;
     current.panel.ensureAttached();
     if (current.record) decorateNotes(document, profile, current.notes, (...args) => sendNote(current, ...args));
-    // The app re-renders its containers: when our section was replaced, read again and reload if the
-    // person shown changed.
-    if (current.section && !current.section.isConnected) {
-      const read = readRecord(document, profile);
-      if (read) {
-        current.section = read.section;
-        if (identityOf(read.fields) !== current.identity) load(current);
-      }
+    // The app re-renders in place: when the record's details now read differently, read and load again.
+    if (current.key && !current.loading && overrides) {
+      const { evidence } = collectEvidence(document, profile, overrides);
+      if (evidence.length && evidenceKey(evidence) !== current.key) load(current);
     }
   }
 
   function open(recordId) {
-    current = { recordId, panel: null, section: null, identity: null, notes: { known: null } };
+    current = { recordId, panel: null, key: null, record: null, loading: false, notes: { known: null } };
     const state = current;
     state.panel = mountPanel({
       onRetry: () => load(state),
       // Every action names this record; the core only touches the GHL contact the record is linked to.
       act: (type, fields) => ask({ type, record: state.record, ...fields }),
       fillCommusoft: (fills) => fillCommusoftForm(document, profile, fills),
+      pick: (field) => pickOnPage(state, field),
+      outline: () => pageOutline(document, profile),
     });
     load(state);
   }
@@ -55,22 +60,29 @@
   async function load(state) {
     const myGeneration = ++generation;
     const stale = () => myGeneration !== generation || current !== state;
+    state.loading = true;
     state.panel.showLoading('Reading the customer record…');
+    const identity = { host: location.hostname, recordId: state.recordId };
+    if (!overrides) {
+      const answer = await ask({ type: 'reader.overrides', record: identity });
+      overrides = answer.ok ? answer.data.items : [];
+    }
 
-    const read = await waitForRecord(stale);
+    const read = await waitForRecord(identity, stale);
     if (stale()) return;
-    if (!read) {
+    state.loading = false;
+    state.key = read?.key ?? null;
+    state.panel.showDiagnostics(state.recordId, read?.reading ?? null);
+    if (!read?.reading?.usable) {
+      state.record = null;
       state.panel.showProblem({
         code: 'record_unreadable',
-        message: 'The customer details did not appear on this page, so the GHL contact cannot be found. Reload the page; if this keeps happening, the page layout may have changed.',
+        message: read?.reading?.problem ?? 'The customer details did not appear on this page. Reload the page; if this keeps happening, use “This isn\u2019t right” under “What was read from this page”.',
         retryable: true,
       });
       return;
     }
-    state.section = read.section;
-    state.identity = identityOf(read.fields);
-    state.record = { host: location.hostname, recordId: state.recordId, ...read.fields };
-    state.panel.showDiagnostics({ 'Record id': state.recordId, ...read.fields });
+    state.record = { ...identity, evidence: read.evidence };
     state.panel.showLoading();
     performance.mark('ghl-bridge:request');
     // The saved view (storage only, milliseconds) and fresh data (GHL) are asked for at once.
@@ -86,6 +98,74 @@
     if (answer.ok) state.panel.showView(answer.data);
     else state.panel.showProblem(answer.error);
     performance.mark('ghl-bridge:data');
+  }
+
+  /**
+   * Waits until what the page shows about the record has settled and the core can match with it (an email or a
+   * phone), or gives up after the profile's timeout with the last reading. Details identical to the previous
+   * record's are taken only once they have stayed a while.
+   */
+  async function waitForRecord(identity, stale) {
+    const started = Date.now();
+    const deadline = started + profile.readTimeoutMs;
+    let last = null; // { key, since, evidence, reading }
+    for (;;) {
+      const { evidence } = collectEvidence(document, profile, overrides ?? []);
+      const key = evidenceKey(evidence);
+      const now = Date.now();
+      if (!last || last.key !== key) {
+        last = { key, since: now, evidence, reading: null };
+      } else if (evidence.length && now - last.since >= SETTLE_MS && !last.reading) {
+        const answer = await ask({ type: 'record.read', record: { ...identity, evidence } });
+        if (stale()) return null;
+        last.reading = answer.ok ? answer.data : { usable: false, fields: [], setAside: [], problem: answer.error.message };
+      }
+      const sameAsBefore = key === previousKey && now - started < SAME_AS_BEFORE_MS;
+      if (last.reading?.usable && !sameAsBefore) return last;
+      if (stale()) return null;
+      if (now > deadline) return last.reading ? last : null;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  }
+
+  /**
+   * "This isn't right": the agent's next click on the page shows where `field` is. The core stores the place (its
+   * label, or its path in the page), never the value; the record is then read again. Escape cancels.
+   */
+  function pickOnPage(state, field) {
+    return new Promise((resolve) => {
+      const finish = (outcome) => {
+        removeEventListener('click', onClick, true);
+        removeEventListener('keydown', onKey, true);
+        resolve(outcome);
+      };
+      const onClick = async (event) => {
+        if (!event.isTrusted) return; // a page script cannot point for the agent
+        if (event.target instanceof Element && event.target.closest('[data-ghl-bridge]')) return; // our own panel
+        const target = event.composedPath()[0];
+        if (!(target instanceof Element)) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        const place = describePlace(target, document, profile);
+        if (!place) {
+          finish({ ok: false, message: 'That part of the page cannot be used: point at the value itself, inside the record.' });
+          return;
+        }
+        const answer = await ask({ type: 'reader.overrideAdd', record: { host: location.hostname, recordId: state.recordId }, override: { field, ...place } });
+        if (!answer.ok) {
+          finish({ ok: false, message: answer.error.message });
+          return;
+        }
+        overrides = answer.data.items;
+        finish({ ok: true });
+        if (current === state) load(state);
+      };
+      const onKey = (event) => {
+        if (event.key === 'Escape' && event.isTrusted) finish({ ok: false, message: '' });
+      };
+      addEventListener('click', onClick, true);
+      addEventListener('keydown', onKey, true);
+    });
   }
 
   /** "Send to GHL" on a Commusoft note; the panel then shows GHL's notes again. */
@@ -107,16 +187,6 @@
     }
   }
 
-  /** Polls until the details panel is on the page (the app renders slowly), or gives up. */
-  async function waitForRecord(stale) {
-    const deadline = Date.now() + profile.readTimeoutMs;
-    for (;;) {
-      const read = readRecord(document, profile);
-      if (read || stale() || Date.now() > deadline) return read;
-      await new Promise((resolve) => setTimeout(resolve, 150));
-    }
-  }
-
   async function ask(message) {
     try {
       const answer = await chrome.runtime.sendMessage(message);
@@ -131,8 +201,13 @@
     }
   }
 
+  // Route changes and re-renders are observed, not polled: an idle page costs nothing.
+  let scheduled = null;
+  const schedule = () => {
+    if (scheduled === null) scheduled = setTimeout(() => { scheduled = null; check(); }, OBSERVE_EVERY_MS);
+  };
+  new MutationObserver(schedule).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
   addEventListener('popstate', check);
-  globalThis.navigation?.addEventListener?.('navigatesuccess', check);
-  setInterval(check, ROUTE_POLL_MS);
+  globalThis.navigation?.addEventListener?.('currententrychange', check);
   check();
 })();

@@ -77,8 +77,13 @@
     timeout: 'GHL did not answer',
     bad_response: 'Unexpected answer from GHL',
     record_unreadable: 'Cannot read this record',
+    plan_changed: 'Changed since the preview',
     extension_reloaded: 'The extension was updated',
   };
+
+  // Names of the record's fields in "What was read from this page", and the ones the agent can point at.
+  const FIELD_NAMES = { name: 'Name', email: 'Email', mobile: 'Mobile', landline: 'Phone', accountNumber: 'Account no', address: 'Address', company: 'Company' };
+  const PICKABLE = [['email', 'Email'], ['mobile', 'Phone'], ['name', 'Name'], ['address', 'Address']];
 
   const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -158,7 +163,7 @@
    * Mounts the panel; returns the handle the content script drives.
    * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
    */
-  function mountPanel({ onRetry, act, fillCommusoft }) {
+  function mountPanel({ onRetry, act, fillCommusoft, pick, outline }) {
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'open' });
     adoptStyle(shadow);
@@ -190,7 +195,7 @@
     };
 
     /** Runs an action with the form's controls disabled; shows the core's error with a retry in `where`. */
-    async function perform(where, controls, type, fields, onDone) {
+    async function perform(where, controls, type, fields, onDone, onPlanChanged = null) {
       // An edit carries an id of its own, kept by "Try again": the core's outbox stores it once.
       const sent = EDIT_TYPES.has(type) && !fields.editId ? { ...fields, editId: crypto.randomUUID() } : fields;
       where.replaceChildren(element('p', { class: 'pending', text: 'Saving to GHL…' }));
@@ -206,8 +211,13 @@
       if (answer.error.queued && type.endsWith('.create')) {
         for (const control of controls) if (control.tagName !== 'BUTTON') control.value = '';
       }
+      // What was previewed is no longer what would be written: the core's answer is to preview again.
+      if (answer.error.code === 'plan_changed' && onPlanChanged) {
+        onPlanChanged(answer.error);
+        return false;
+      }
       // Otherwise what the agent typed stays in the form until GHL has it.
-      where.replaceChildren(problemBox(answer.error, () => perform(where, controls, type, sent, onDone)));
+      where.replaceChildren(problemBox(answer.error, () => perform(where, controls, type, sent, onDone, onPlanChanged)));
       return false;
     }
 
@@ -255,7 +265,7 @@
     function syncControls() {
       const area = element('div', { 'data-part': 'sync' });
       const start = button('Sync this contact', () => preview());
-      async function preview() {
+      async function preview(changed = null) {
         area.replaceChildren(element('p', { class: 'pending', text: 'Comparing Commusoft and GHL…' }));
         start.disabled = true;
         const answer = await act('contact.syncPreview', {});
@@ -276,11 +286,12 @@
         const changes = plan.ghlChanges + plan.commusoftChanges;
         const cancel = button('Close', () => area.replaceChildren());
         if (plan.contactId && changes === 0) {
-          area.replaceChildren(heading, element('p', { role: 'status', text: 'Already in sync: nothing to change.' }), list, cancel);
+          area.replaceChildren(...[heading, changed?.code ? problemBox(changed) : null, element('p', { role: 'status', text: 'Already in sync: nothing to change.' }), list, cancel].filter(Boolean));
           return;
         }
         const outcome = element('div');
-        const apply = button(plan.contactId ? 'Apply sync' : 'Create contact', () => perform(outcome, [apply, cancel], 'contact.sync', {}, (result) => {
+        // Apply names the preview it applies: the core writes that plan or, if it changed meanwhile, nothing.
+        const apply = button(plan.contactId ? 'Apply sync' : 'Create contact', () => perform(outcome, [apply, cancel], 'contact.sync', { fingerprint: plan.fingerprint }, (result) => {
           const lines = [element('p', { role: 'status', text: result.summary })];
           if (result.commusoftFill.length) {
             const filled = fillCommusoft(result.commusoftFill);
@@ -294,8 +305,9 @@
             }
           }
           area.replaceChildren(...lines, button('Close', () => (result.created || result.ghlUpdated.length ? onRetry() : area.replaceChildren())));
-        }));
-        area.replaceChildren(heading, list, element('div', { class: 'row' }, [apply, cancel]), outcome);
+        }, (problem) => preview(problem)));
+        const notice = changed?.code ? problemBox(changed) : null;
+        area.replaceChildren(...[heading, notice, list, element('div', { class: 'row' }, [apply, cancel]), outcome].filter(Boolean));
       }
       return { start, area };
     }
@@ -583,13 +595,49 @@
         replace(problemBox(problem, onRetry));
       },
       showView,
-      /** What the content script read from the page, for a person reporting a mismatch. */
-      showDiagnostics(fields) {
-        const list = element('dl');
-        for (const [key, value] of Object.entries(fields)) {
-          list.append(element('dt', { text: key }), element('dd', { text: value || '—' }));
+      /**
+       * What the core read from the page (`reading`: fields with how each was found, values set aside and why),
+       * with "This isn't right" to point at a value the reader missed and "Copy page outline" for a bug report.
+       */
+      showDiagnostics(recordId, reading) {
+        const list = element('dl', {}, [element('dt', { text: 'Record id' }), element('dd', { text: recordId })]);
+        for (const field of reading?.fields ?? []) {
+          list.append(element('dt', { text: FIELD_NAMES[field.field] ?? field.field }),
+            element('dd', { text: field.value }, [element('div', { class: 'meta', text: `from ${field.source}` })]));
         }
-        diagnostics.replaceChildren(diagnostics.firstChild, list);
+        const parts = [diagnostics.firstChild, list];
+        if (reading?.setAside?.length) {
+          parts.push(element('p', { class: 'meta', text: 'Found but not used:' }),
+            element('ul', { 'aria-label': 'Found but not used' }, reading.setAside.map((aside) =>
+              element('li', { class: 'meta', text: `${FIELD_NAMES[aside.field] ?? aside.field}: “${aside.value}” — ${aside.reason}` }))));
+        }
+        const fix = element('div', { 'data-part': 'reader-fix' });
+        const choose = () => {
+          const choices = PICKABLE.map(([field, text]) => button(text, () => pointAt(field, text), { 'aria-label': `Point at the ${text.toLowerCase()} on the page` }));
+          fix.replaceChildren(element('p', { text: 'Which value did the extension miss or get wrong?' }),
+            element('div', { class: 'row' }, [...choices, button('Cancel', () => fix.replaceChildren(wrong, copy))]));
+        };
+        const pointAt = async (field, text) => {
+          fix.replaceChildren(element('p', { role: 'status', text: `Click the ${text.toLowerCase()} on the page (Esc cancels).` }));
+          const outcome = await pick(field);
+          if (outcome.ok) return; // the record is read again, and this view redrawn
+          fix.replaceChildren(...[outcome.message ? element('p', { class: 'problem', role: 'alert', text: outcome.message }) : null, wrong, copy].filter(Boolean));
+        };
+        const wrong = button('This isn\u2019t right', choose);
+        const copy = button('Copy page outline', async () => {
+          const text = outline();
+          try {
+            await navigator.clipboard.writeText(text);
+            fix.replaceChildren(element('p', { role: 'status', text: 'Page outline copied (structure only, no customer details).' }), wrong, copy);
+          } catch {
+            const box = element('textarea', { 'aria-label': 'Page outline', readonly: true });
+            box.value = text;
+            fix.replaceChildren(element('p', { role: 'status', text: 'Copy the outline below (structure only, no customer details).' }), box, wrong, copy);
+          }
+        });
+        fix.replaceChildren(wrong, copy);
+        parts.push(fix);
+        diagnostics.replaceChildren(...parts);
       },
       destroy() {
         host.remove();

@@ -125,9 +125,7 @@ $('#test-connection').addEventListener('click', (event) => {
     $('#connection-report').hidden = true;
     const report = await send('connection.check');
     renderReport(report);
-    announce(report.missingScopes.length
-      ? `Connected, but the token lacks ${report.missingScopes.join(' and ')}: give the Private Integration that scope in GHL.`
-      : 'Connection works: the token can read and change contacts.', { error: report.missingScopes.length > 0 });
+    announce(report.announcement, { error: report.missingScopes.length > 0 });
   });
 });
 
@@ -355,6 +353,57 @@ for (const format of ['json', 'csv']) {
   });
 }
 
+// ---- Reading host pages --------------------------------------------------------------------------------------
+
+const FIELD_WORDS = { name: 'Name', email: 'Email', mobile: 'Phone', landline: 'Phone', address: 'Address', company: 'Company', accountNumber: 'Account no' };
+
+function showOverrides(all) {
+  const list = $('#reader-overrides');
+  const items = all.flatMap((group) => group.items.map((item) => ({ app: group.app, ...item })));
+  list.replaceChildren(...(items.length ? items.map((item) => {
+    const where = item.label ? `next to the label “${item.label}”` : `at ${item.path}`;
+    const line = document.createElement('li');
+    line.textContent = `${item.app}: ${FIELD_WORDS[item.field] ?? item.field} ${where}`;
+    return line;
+  }) : [Object.assign(document.createElement('li'), { textContent: 'None: every page was read without help.' })]));
+}
+
+async function loadOverrides() {
+  showOverrides(await send('reader.overridesGet'));
+}
+
+$('#overrides-export').addEventListener('click', (event) => {
+  busy(event.currentTarget, async () => {
+    const all = await send('reader.overridesGet');
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([`${JSON.stringify({ format: 'ghl-bridge-reading/1', apps: all }, null, 2)}\n`], { type: 'application/json' }));
+    link.download = 'ghl-bridge-reading-fixes.json';
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    announce('Reading fixes exported.');
+  });
+});
+
+$('#overrides-import').addEventListener('change', (event) => {
+  const input = event.currentTarget;
+  const file = input.files?.[0];
+  if (!file) return;
+  busy(input, async () => {
+    let parsed;
+    try {
+      parsed = JSON.parse(await file.text());
+    } catch {
+      throw new Error('That file is not a reading-fixes export (it is not JSON).');
+    }
+    const apps = Array.isArray(parsed?.apps) ? parsed.apps : [];
+    if (!apps.length) throw new Error('That file holds no reading fixes.');
+    for (const overrides of apps) await send('reader.overridesImport', { overrides });
+    await loadOverrides();
+    announce(`Reading fixes imported for ${apps.map((group) => group.app).join(', ')}.`);
+    input.value = '';
+  });
+});
+
 // ---- Data ----------------------------------------------------------------------------------------------------
 
 $('#export').addEventListener('click', (event) => {
@@ -386,6 +435,6 @@ $('#reset-yes').addEventListener('click', (event) => {
 // ---- Start ---------------------------------------------------------------------------------------------------
 
 Promise.all([send('settings.get'), send('preferences.get'), send('mapping.get')]).then(
-  ([settings, preferences, mapping]) => { fillSettings(settings); fillPreferences(preferences); fillMapping(mapping); },
+  ([settings, preferences, mapping]) => { fillSettings(settings); fillPreferences(preferences); fillMapping(mapping); loadOverrides(); },
   (error) => announce(error.message, { error: true }),
 );

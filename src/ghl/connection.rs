@@ -27,6 +27,8 @@ pub struct ConnectionReport {
     pub missing_scopes: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimitView>,
+    /// One sentence for the options page's status line, naming the location reached.
+    pub announcement: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,7 +51,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// Probes the connection. A bad token or a wrong location is an error (the check cannot go on);
     /// a missing scope is part of the report.
     pub async fn check_connection(&self) -> Result<ConnectionReport> {
-        let search = SearchInput { location_id: self.location_id().to_owned(), page_limit: 1, page: None, search_after: None, query: None };
+        let search = SearchInput { location_id: self.location_id().to_owned(), page_limit: 1, page: None, search_after: None, query: None, filters: Vec::new() };
         let contacts_readonly = scope_present(
             self.exchange_with(Method::Post, "/contacts/search", Some(json(&search)?), "contact", Replay::Safe).await,
         )?;
@@ -68,8 +70,18 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
         if !contacts_write {
             missing_scopes.push("contacts.write");
         }
+        let reached = match &location_name {
+            Some(name) => format!("Connected to {name}"),
+            None => format!("Connected to location {}", self.location_id()),
+        };
+        let announcement = if missing_scopes.is_empty() {
+            format!("{reached}: the token can read and change contacts.")
+        } else {
+            format!("{reached}, but the token lacks {}: give the Private Integration that scope in GHL.", missing_scopes.join(" and "))
+        };
         Ok(ConnectionReport {
             location_id: self.location_id().to_owned(),
+            announcement,
             location_name,
             contacts_readonly,
             contacts_write,

@@ -3,7 +3,7 @@
 use super::client::{added_since, json, missing, path_segment, DuplicateKey, GhlClient};
 use super::response::parse_body;
 use super::models::{Contact, ContactEnvelope};
-use super::requests::{ContactFields, NewContact, SearchInput};
+use super::requests::{ContactFields, NewContact, SearchFilter, SearchInput};
 use crate::error::{Error, ErrorCode, Result};
 use crate::clock::Clock;
 use crate::store::Store;
@@ -145,6 +145,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
             page: if search_after.is_none() { Some(1) } else { None },
             search_after,
             query: query.map(|q| q.chars().take(75).collect()),
+            filters: Vec::new(),
         };
         let envelope: SearchEnvelope = self.call_repeatable("/contacts/search", json(&body)?, "contact").await?;
         let contacts = envelope.contacts.unwrap_or_default();
@@ -152,6 +153,21 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
             .then(|| contacts.last().and_then(|last| last.search_after.clone()).map(PageCursor::SearchAfter))
             .flatten();
         Ok(ContactPage { contacts, total: envelope.total, next })
+    }
+
+    /// `POST /contacts/search` with one `eq` filter (`email` or `phone`): every contact with that value, up to
+    /// `limit` — unlike the duplicate lookup, which answers one contact even when several share it.
+    pub async fn contacts_where(&self, field: &'static str, value: &str, limit: u32) -> Result<Vec<Contact>> {
+        let body = SearchInput {
+            location_id: self.location_id().to_owned(),
+            page_limit: limit.clamp(1, MAX_SEARCH_PAGE),
+            page: Some(1),
+            search_after: None,
+            query: None,
+            filters: vec![SearchFilter { field, operator: "eq", value: value.chars().take(75).collect() }],
+        };
+        let envelope: SearchEnvelope = self.call_repeatable("/contacts/search", json(&body)?, "contact").await?;
+        Ok(envelope.contacts.unwrap_or_default())
     }
 
     /// `GET /contacts/` (deprecated), one page. Every page carries `locationId` again: GHL answers 403 to a

@@ -138,4 +138,14 @@ pub struct SearchInput {
     pub search_after: Option<Vec<crate::json::Json>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<SearchFilter>,
+}
+
+/// One `{field, operator, value}` filter of a search (the top level is AND).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchFilter {
+    pub field: &'static str,
+    pub operator: &'static str,
+    pub value: String,
 }

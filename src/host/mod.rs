@@ -1,7 +1,9 @@
 //! Host apps (Commusoft today, commonsku next) and the records their content scripts report.
 //! Everything a content script sends was read from a page we do not control: it is checked and bounded here.
 
+pub mod overrides;
 pub mod phone;
+pub mod reading;
 pub mod record;
 
 pub use record::{HostRecord, RecordInput};
@@ -11,6 +13,18 @@ pub use record::{HostRecord, RecordInput};
 pub enum HostApp {
     Commusoft,
 }
+
+impl HostApp {
+    /// The app's id in storage and messages.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Commusoft => "commusoft",
+        }
+    }
+}
+
+/// Every host app's id.
+pub const APPS: &[&str] = &["commusoft"];
 
 /// A hostname the content script runs on, with what follows from it.
 #[derive(Debug, PartialEq, Eq)]

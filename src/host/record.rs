@@ -1,14 +1,13 @@
 //! A customer record as read from a host page, checked before anything uses it.
 
+use super::reading::{self, Evidence, Reading, MAX_EVIDENCE};
 use super::{known_host, KnownHost};
 use crate::error::{Error, Result};
 use crate::json::{FromJson, Json, JsonResult};
 use serde::Serialize;
 
-/// Longest text we accept for one field read from the page.
-const MAX_FIELD_CHARS: usize = 500;
-
-/// The record exactly as a content script sends it.
+/// The record exactly as a content script sends it: the values it found with how it found them (`evidence`), or
+/// fields a caller already knows (the options page's sample record, tests).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordInput {
@@ -21,12 +20,14 @@ pub struct RecordInput {
     pub account_number: Option<String>,
     pub address: Option<String>,
     pub company: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
 }
 
 impl FromJson for RecordInput {
     fn from_json(value: &Json) -> JsonResult<Self> {
         let fields = value.object("the record")?;
-        fields.only(&["host", "recordId", "name", "email", "mobile", "landline", "accountNumber", "address", "company"])?;
+        fields.only(&["host", "recordId", "name", "email", "mobile", "landline", "accountNumber", "address", "company", "evidence"])?;
         let record = Self {
             host: fields.required_text("host"),
             record_id: fields.required_text("recordId"),
@@ -37,12 +38,17 @@ impl FromJson for RecordInput {
             account_number: fields.text("accountNumber"),
             address: fields.text("address"),
             company: fields.text("company"),
+            evidence: fields.items_or_empty("evidence"),
         };
+        if record.evidence.len() > MAX_EVIDENCE {
+            return Err(crate::json::JsonError::Shape(format!("a record carries at most {MAX_EVIDENCE} values read from the page")));
+        }
         fields.finish(record)
     }
 }
 
-/// A checked record: known host, numeric id, bounded single-line text, a plausible email or none.
+/// A checked record: known host, numeric id, and each field only when its value is of the field's kind (see
+/// [`reading::resolve`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostRecord {
     pub host: &'static KnownHost,
@@ -55,43 +61,73 @@ pub struct HostRecord {
     pub mobile: Option<String>,
     pub landline: Option<String>,
     pub account_number: Option<String>,
+    /// Its lines, separated by `\n`, as the page shows them.
     pub address: Option<String>,
     pub company: Option<String>,
+    /// What was read and what was set aside, for the panel's "What was read from this page".
+    pub reading: Reading,
 }
 
 impl HostRecord {
+    /// The record with phone numbers checked against the host's own country.
     pub fn from_input(input: RecordInput) -> Result<Self> {
+        let country = known_host(input.host.trim()).map_or("GB", |host| host.default_country);
+        Self::from_input_in(input, country)
+    }
+
+    /// The record with numbers written without a country code taken to be in `phone_country`.
+    pub fn from_input_in(input: RecordInput, phone_country: &'static str) -> Result<Self> {
         let host = known_host(input.host.trim())
             .ok_or_else(|| Error::invalid_message(format!("Unknown host app \"{}\".", clip_chars(&input.host, 60))))?;
         let record_id = input.record_id.trim().to_owned();
         if record_id.is_empty() || record_id.len() > 20 || !record_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid_message("A record id must be a number of up to 20 digits."));
         }
+        let mut evidence = input.evidence;
+        let given = [
+            ("name", input.name),
+            ("email", input.email),
+            ("mobile", input.mobile),
+            ("landline", input.landline),
+            ("accountNumber", input.account_number),
+            ("address", input.address),
+            ("company", input.company),
+        ];
+        for (field, value) in given {
+            if let Some(value) = value {
+                evidence.push(Evidence::given(field, &value));
+            }
+        }
+        let (fields, reading) = reading::resolve(&evidence, phone_country);
         Ok(Self {
             host,
-            phone_country: host.default_country,
+            phone_country,
             record_id,
-            name: clean_text(input.name),
-            email: clean_text(input.email).and_then(|email| normalise_email(&email)),
-            mobile: clean_text(input.mobile),
-            landline: clean_text(input.landline),
-            account_number: clean_text(input.account_number),
-            address: clean_text(input.address),
-            company: clean_text(input.company),
+            name: fields.name,
+            email: fields.email,
+            mobile: fields.mobile,
+            landline: fields.landline,
+            account_number: fields.account_number,
+            address: fields.address,
+            company: fields.company,
+            reading,
         })
     }
 }
 
-/// Trims, folds whitespace runs (page text is often split over lines), drops control characters, bounds length.
-fn clean_text(value: Option<String>) -> Option<String> {
-    let value = value?;
-    let folded = value
-        .split(|c: char| c.is_whitespace())
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let cleaned: String = folded.chars().filter(|c| !c.is_control()).take(MAX_FIELD_CHARS).collect();
-    (!cleaned.is_empty()).then_some(cleaned)
+impl HostRecord {
+    /// The record's phone numbers in E.164, mobile first, without repeats.
+    pub fn phones(&self) -> Vec<String> {
+        let mut phones: Vec<String> = Vec::new();
+        for raw in [self.mobile.as_deref(), self.landline.as_deref()].into_iter().flatten() {
+            if let Some(phone) = super::phone::to_e164(raw, self.phone_country) {
+                if !phones.contains(&phone) {
+                    phones.push(phone);
+                }
+            }
+        }
+        phones
+    }
 }
 
 /// Accepts `local@domain.tld` shapes only; returns the address lower-cased.
@@ -157,10 +193,10 @@ mod tests {
     }
 
     #[test]
-    fn bounds_long_text() {
+    fn long_text_is_not_a_name() {
         let mut long = input(None);
         long.name = Some("x".repeat(10_000));
-        assert_eq!(HostRecord::from_input(long).unwrap().name.unwrap().len(), MAX_FIELD_CHARS);
+        assert_eq!(HostRecord::from_input(long).unwrap().name, None);
     }
 
     #[test]

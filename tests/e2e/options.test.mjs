@@ -55,7 +55,7 @@ test('saving a token, then Test connection shows the location, the scopes and th
   assert.equal(await page.getByLabel('Private Integration Token').inputValue(), '', 'the token is not shown again');
 
   await page.getByRole('button', { name: 'Test connection' }).click();
-  await statusSays('Connection works');
+  await statusSays('Connected to Sandbox Heating Ltd: the token can read and change contacts.');
   const report = page.locator('#connection-report');
   assert.match(await report.textContent(), /Read contactsAllowed/);
   assert.match(await report.textContent(), /Change contactsAllowed/);
@@ -104,7 +104,7 @@ test('the token box is masked with a show toggle, and an empty box keeps the sav
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await statusSays('Saved');
   await page.getByRole('button', { name: 'Test connection' }).click();
-  await statusSays('Connection works');
+  await statusSays('Connected to Sandbox Heating Ltd: the token can read and change contacts.');
 });
 
 test('invalid entries are refused with the core\'s explanation and change nothing', async () => {

@@ -104,7 +104,7 @@ test('tags: add one and remove one, each through the tags endpoints', async () =
   await region.getByRole('button', { name: 'Remove tag vip' }).waitFor({ state: 'detached' });
   const jane = (await state()).contacts.find((c) => c.id === JANE);
   assert.ok(jane.tags.includes('annual-service') && !jane.tags.includes('vip'), JSON.stringify(jane.tags));
-  const writes = (await sandbox.admin('GET', '/__admin/log')).entries.filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.path}`);
+  const writes = (await sandbox.admin('GET', '/__admin/log')).entries.filter((e) => e.method !== 'GET' && e.path !== '/contacts/search').map((e) => `${e.method} ${e.path}`);
   assert.deepEqual(writes, [`POST /contacts/${JANE}/tags`, `DELETE /contacts/${JANE}/tags`]);
 });
 
@@ -259,5 +259,5 @@ test("the Commusoft page's own scripts cannot message the extension", async () =
     }
   }, extensionId);
   assert.notEqual(outcome, 'answered', outcome);
-  assert.equal((await sandbox.admin('GET', '/__admin/log')).entries.filter((e) => e.method !== 'GET').length, 0);
+  assert.equal((await sandbox.admin('GET', '/__admin/log')).entries.filter((e) => e.method !== 'GET' && e.path !== '/contacts/search').length, 0);
 });

@@ -145,6 +145,18 @@ pub fn seed_contacts(w: &mut World, body: &Value) -> AdminResult {
     Ok(json!({"ok": true, "added": n, "total": total}))
 }
 
+/// `POST /__admin/settings {locationId, allowDuplicates}`: the location's "Allow Duplicate Contact" setting, so
+/// tests can make several contacts share an email or phone as real locations can.
+pub fn location_settings(w: &mut World, body: &Value) -> AdminResult {
+    let m = object(body)?;
+    only(m, &["locationId", "allowDuplicates"])?;
+    let location = m.get("locationId").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| bad("locationId should not be empty"))?;
+    let allow = m.get("allowDuplicates").and_then(Value::as_bool).ok_or_else(|| bad("allowDuplicates must be true or false"))?;
+    let loc = w.locations.get_mut(location).ok_or_else(|| (404, format!("no location {location}")))?;
+    loc.allow_duplicates = allow;
+    Ok(json!({"ok": true}))
+}
+
 pub fn state(w: &World, location: Option<&str>) -> AdminResult {
     match location.filter(|s| !s.is_empty()) {
         Some(id) => w.locations.get(id).map(|l| l.dump()).ok_or_else(|| (404, format!("no location {id}"))),
@@ -176,6 +188,7 @@ pub fn handle(w: &mut World, method: &str, path: &str, query: &Params, raw_body:
         ("POST", "/tokens/expire") => expire_tokens(w, &body),
         ("POST", "/oauth") => register_oauth(w, &body),
         ("POST", "/seed") => seed_contacts(w, &body),
+        ("POST", "/settings") => location_settings(w, &body),
         ("GET", "/state") => state(w, query.get("locationId")),
         ("GET", "/log") => {
             let since = query.get("since").and_then(|s| s.trim().parse::<u64>().ok()).unwrap_or(0);
