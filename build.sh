@@ -171,6 +171,8 @@ case "$command" in
   build) setup; build ;;
   test) setup; test_all ;;
   bench) setup; build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" PKG_DIR="$PKG_DIR" node tools/bench.mjs
+    # The record reader: markup variants read, with and without the agent's pick; time on a large page.
+    DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/bench-reader.mjs
     # Request pacing against the sandbox's 100 / 10 s limit (about 75 s).
     cargo bench --locked --bench rate_limit 2>&1 | grep -v '^call failed'
     # Background sync of 500 linked contacts at 100 / 10 s (about four minutes).

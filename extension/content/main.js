@@ -11,6 +11,8 @@
   // After a route change the app may show the previous record's details under the new URL for a moment: the
   // same details as before are taken only once they have stayed this long.
   const SAME_AS_BEFORE_MS = 2500;
+  // Details that hold still this long and still name no email or phone are reported (a later change is read).
+  const GIVE_UP_SETTLED_MS = 2000;
   // DOM changes are looked at in batches (an idle page costs nothing; a busy one at most twice a second).
   const OBSERVE_EVERY_MS = 500;
 
@@ -37,7 +39,7 @@
     current.panel.ensureAttached();
     if (current.record) decorateNotes(document, profile, current.notes, (...args) => sendNote(current, ...args));
     // The app re-renders in place: when the record's details now read differently, read and load again.
-    if (current.key && !current.loading && overrides) {
+    if (current.key !== null && !current.loading && overrides) {
       const { evidence } = collectEvidence(document, profile, overrides);
       if (evidence.length && evidenceKey(evidence) !== current.key) load(current);
     }
@@ -71,7 +73,7 @@
     const read = await waitForRecord(identity, stale);
     if (stale()) return;
     state.loading = false;
-    state.key = read?.key ?? null;
+    state.key = read?.key ?? '';
     state.panel.showDiagnostics(state.recordId, read?.reading ?? null);
     if (!read?.reading?.usable) {
       state.record = null;
@@ -123,7 +125,7 @@
       const sameAsBefore = key === previousKey && now - started < SAME_AS_BEFORE_MS;
       if (last.reading?.usable && !sameAsBefore) return last;
       if (stale()) return null;
-      if (now > deadline) return last.reading ? last : null;
+      if (now > deadline || (last.reading && now - last.since >= GIVE_UP_SETTLED_MS)) return last.reading ? last : null;
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
   }

@@ -303,8 +303,12 @@
     return { section, scope, evidence: evidence.slice(0, 200) };
   }
 
-  /** One line per value found, to compare two reads. */
-  const evidenceKey = (/** @type {Evidence[]} */ evidence) => evidence.map((e) => `${e.field}\u0001${e.value}\u0001${e.via}`).sort().join('\u0002');
+  /**
+   * One line per value the page shows, to compare two reads. The edit form is left out: what the agent types
+   * there (or "Sync this contact" fills in) is not a different record.
+   */
+  const evidenceKey = (/** @type {Evidence[]} */ evidence) =>
+    evidence.filter((e) => e.via !== 'form').map((e) => `${e.field}\u0001${e.value}\u0001${e.via}`).sort().join('\u0002');
 
   /**
    * Where an element the agent pointed at sits: the label beside it, or its structural path from the container.

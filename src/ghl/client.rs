@@ -17,6 +17,25 @@ use crate::json::{self, FromJson, Json};
 use std::cell::RefCell;
 use std::future::Future;
 
+/// Counts a request as on its way until dropped (also when its future is dropped mid-send).
+struct InFlight<'a>(&'a std::cell::Cell<u32>);
+
+impl<'a> InFlight<'a> {
+    fn start(count: &'a std::cell::Cell<u32>) -> Self {
+        count.set(count.get() + 1);
+        Self(count)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
+/// How often a request waiting for the rate budget looks again while another request is on its way.
+const ANSWER_WAIT_STEP_MS: u64 = 250;
+
 /// What the platform gives the client, and what every client of this extension instance shares: the rate
 /// budgets of the locations and the OAuth refresh lock.
 pub struct Platform<T, S, C> {
@@ -31,11 +50,13 @@ pub struct Platform<T, S, C> {
     busy_contacts: RefCell<Vec<String>>,
     /// Requests sent to GHL since the worker started (background sync spends a budget of them).
     sent: std::cell::Cell<u64>,
+    /// Requests on their way to GHL now: their answers may change what the budget allows.
+    in_flight: std::cell::Cell<u32>,
 }
 
 impl<T: Transport, S: Store, C: Clock> Platform<T, S, C> {
     pub fn new(transport: T, store: S, clock: C) -> Self {
-        Self { transport, store, clock, retry: RetryPolicy::default(), rates: RefCell::default(), refresh_lock: AsyncLock::new(), outbox_lock: AsyncLock::new(), busy_contacts: RefCell::default(), sent: Default::default() }
+        Self { transport, store, clock, retry: RetryPolicy::default(), rates: RefCell::default(), refresh_lock: AsyncLock::new(), outbox_lock: AsyncLock::new(), busy_contacts: RefCell::default(), sent: Default::default(), in_flight: Default::default() }
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -344,6 +365,11 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
             match admission {
                 Admission::Go => break,
                 Admission::DailyLimit { resets_at_ms } => return Err(daily_limit_error(resets_at_ms.saturating_sub(now))),
+                // A request on its way will bring GHL's current limits (the budget may know an old, tighter one):
+                // look again once it is back rather than give up or sleep on stale numbers.
+                Admission::Wait(ms) if ms > ANSWER_WAIT_STEP_MS && self.platform.in_flight.get() > 0 && now < deadline_ms => {
+                    self.platform.clock.sleep(ANSWER_WAIT_STEP_MS).await;
+                }
                 Admission::Wait(ms) if now + ms > deadline_ms => {
                     return Err(Error::new(
                         ErrorCode::RateLimited,
@@ -355,7 +381,10 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
             }
         }
         self.platform.sent.set(self.platform.sent.get() + 1);
-        let sent = self.send(method, path_and_query, body, token).await;
+        let sent = {
+            let _on_its_way = InFlight::start(&self.platform.in_flight);
+            self.send(method, path_and_query, body, token).await
+        };
         let now = self.now_ms();
         let mut rates = self.platform.rates.borrow_mut();
         let budget = rates.of(location);

@@ -9,7 +9,6 @@
 //! at the value); reading the wrong thing sends notes to someone else's contact.
 
 use super::phone::to_e164;
-use super::record::normalise_email;
 use crate::json::{FromJson, Json, JsonResult};
 use serde::Serialize;
 
@@ -146,6 +145,23 @@ impl Resolved {
             _ => None,
         }
     }
+}
+
+/// Accepts `local@domain.tld` shapes only; returns the address lower-cased.
+pub fn normalise_email(text: &str) -> Option<String> {
+    // ASCII folding: GHL compares addresses case-insensitively, and full Unicode case tables cost wasm size.
+    let email = text.trim().trim_start_matches("mailto:").to_ascii_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let plausible = !local.is_empty()
+        && local.len() <= 64
+        && domain.len() <= 255
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.contains(char::is_whitespace)
+        && !email.contains(['<', '>', '"', ',', ';']);
+    plausible.then_some(email)
 }
 
 /// Why a value is not of its field's kind, or its checked form (the page's text, tidied).

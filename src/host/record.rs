@@ -1,6 +1,7 @@
 //! A customer record as read from a host page, checked before anything uses it.
 
 use super::reading::{self, Evidence, Reading, MAX_EVIDENCE};
+pub use super::reading::normalise_email;
 use super::{known_host, KnownHost};
 use crate::error::{Error, Result};
 use crate::json::{FromJson, Json, JsonResult};
@@ -128,23 +129,6 @@ impl HostRecord {
         }
         phones
     }
-}
-
-/// Accepts `local@domain.tld` shapes only; returns the address lower-cased.
-pub fn normalise_email(text: &str) -> Option<String> {
-    // ASCII folding: GHL compares addresses case-insensitively, and full Unicode case tables cost wasm size.
-    let email = text.trim().trim_start_matches("mailto:").to_ascii_lowercase();
-    let (local, domain) = email.split_once('@')?;
-    let plausible = !local.is_empty()
-        && local.len() <= 64
-        && domain.len() <= 255
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.contains(char::is_whitespace)
-        && !email.contains(['<', '>', '"', ',', ';']);
-    plausible.then_some(email)
 }
 
 fn clip_chars(text: &str, max: usize) -> String {
