@@ -43,7 +43,11 @@ async fn main() {
     store.set("linked.index", serde_json::json!({ "records": records }).to_string()).await.unwrap();
 
     let platform = Box::leak(Box::new(Platform::new(ReqwestTransport::new(), store, TokioClock)));
-    let config = ClientConfig { base_url: sandbox.http_url(), location_id: DEMO_LOCATION.into(), credential: Credential::PrivateIntegrationToken(DEMO_TOKEN.into()) };
+    let config = ClientConfig {
+        base_url: sandbox.http_url(),
+        location_id: DEMO_LOCATION.into(),
+        credential: Credential::PrivateIntegrationToken(DEMO_TOKEN.into()),
+    };
     let client = GhlClient::new(&*platform, config);
     sandbox.state().clear_log();
     let started = TokioClock.now_ms();
@@ -55,7 +59,10 @@ async fn main() {
     let allowed = f64::from(MAX) / (INTERVAL_MS as f64 / 1000.0);
     println!("background refresh of {CONTACTS} linked contacts, sandbox enforcing {MAX} / {} s", INTERVAL_MS / 1000);
     println!("  refreshed {} (failed {}), {} requests in {elapsed_s:.1} s", report.refreshed, report.failed, log.len());
-    println!("  achieved {achieved:.2} requests/s vs {allowed:.2} allowed = {:.1} % (goal ≥ 90 %), 429s: {too_many} (goal 0)", 100.0 * achieved / allowed);
+    println!(
+        "  achieved {achieved:.2} requests/s vs {allowed:.2} allowed = {:.1} % (goal ≥ 90 %), 429s: {too_many} (goal 0)",
+        100.0 * achieved / allowed
+    );
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&dir).unwrap();
     let json = serde_json::json!({

@@ -21,10 +21,7 @@ const MAX_TEXT_CHARS: usize = 20_000;
 pub async fn linked_contact(store: &impl Store, record: &HostRecord) -> Result<String> {
     match links::find(store, record).await? {
         Some(Link { contact_id: Some(id), .. }) => Ok(id),
-        _ => Err(Error::new(
-            ErrorCode::InvalidMessage,
-            "This customer is not linked to a GHL contact any more. Reload the page.",
-        )),
+        _ => Err(Error::new(ErrorCode::InvalidMessage, "This customer is not linked to a GHL contact any more. Reload the page.")),
     }
 }
 
@@ -59,16 +56,10 @@ pub async fn search<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, 
 
 /// "Create in GHL": a contact from the record, unless GHL already has one with its email or phone — then that
 /// one is linked instead (no duplicates).
-pub async fn create_contact<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    record: &HostRecord,
-) -> Result<PanelView> {
+pub async fn create_contact<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
     let prefill = panel::prefill(record);
     if prefill.first_name.is_none() && prefill.email.is_none() && prefill.phone.is_none() {
-        return Err(Error::new(
-            ErrorCode::Validation,
-            "This record shows no name, email or phone to create a GHL contact from.",
-        ));
+        return Err(Error::new(ErrorCode::Validation, "This record shows no name, email or phone to create a GHL contact from."));
     }
     // GHL may have the contact already: one is linked; several are offered to the agent, never one picked.
     if prefill.email.is_some() || prefill.phone.is_some() {
@@ -108,7 +99,10 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(
         }
         other => other?,
     };
-    let id = created.id.filter(|id| !id.is_empty()).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL created the contact but sent no id."))?;
+    let id = created
+        .id
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL created the contact but sent no id."))?;
     panel::load_contact(client, record, &id, MatchedBy::Created, None, None).await
 }
 
@@ -172,7 +166,12 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
 ) -> Result<EditAnswer> {
     let body = text(body, "note")?;
     let base = snapshot(client.store(), record, "notes", note_id).await.map(|b| Base { title: None, due_date: None, ..b });
-    let item = OutboxItem { target_id: Some(note_id.to_owned()), body: Some(body), base, ..outbox_item(client, record, edit_id, "note.update").await? };
+    let item = OutboxItem {
+        target_id: Some(note_id.to_owned()),
+        body: Some(body),
+        base,
+        ..outbox_item(client, record, edit_id, "note.update").await?
+    };
     outbox::submit(client, item).await
 }
 
@@ -225,7 +224,14 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
         return Err(Error::new(ErrorCode::Validation, "Nothing to change."));
     }
     let base = snapshot(client.store(), record, "tasks", task_id).await;
-    let item = OutboxItem { target_id: Some(task_id.to_owned()), title, body, due_date, base, ..outbox_item(client, record, edit_id, "task.update").await? };
+    let item = OutboxItem {
+        target_id: Some(task_id.to_owned()),
+        title,
+        body,
+        due_date,
+        base,
+        ..outbox_item(client, record, edit_id, "task.update").await?
+    };
     outbox::submit(client, item).await
 }
 
@@ -236,7 +242,11 @@ pub async fn complete_task<T: Transport, S: Store, C: Clock>(
     completed: bool,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
-    let item = OutboxItem { target_id: Some(task_id.to_owned()), completed: Some(completed), ..outbox_item(client, record, edit_id, "task.complete").await? };
+    let item = OutboxItem {
+        target_id: Some(task_id.to_owned()),
+        completed: Some(completed),
+        ..outbox_item(client, record, edit_id, "task.complete").await?
+    };
     outbox::submit(client, item).await
 }
 

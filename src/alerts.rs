@@ -46,10 +46,7 @@ pub async fn observe(store: &impl Store, entry: &LogEntry) -> Result<()> {
     let raised = if auth && rule.on_auth_failure {
         Some(Alert { title: "GHL Bridge: connect GHL again".to_owned(), message: entry.message.clone() })
     } else if rule.after_failures > 0 && state.consecutive_failures == u64::from(rule.after_failures) {
-        Some(Alert {
-            title: format!("GHL Bridge: {} failures in a row", rule.after_failures),
-            message: format!("Last: {}", entry.message),
-        })
+        Some(Alert { title: format!("GHL Bridge: {} failures in a row", rule.after_failures), message: format!("Last: {}", entry.message) })
     } else {
         None
     };

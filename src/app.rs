@@ -3,17 +3,17 @@
 use crate::actions::{self, TaskEdit};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
+use crate::ghl::authorize;
 use crate::ghl::{ClientConfig, GhlClient, Platform};
 use crate::host::{overrides, HostRecord};
 use crate::http::Transport;
 use crate::links;
 use crate::panel;
-use crate::protocol::{Request, Sender, SenderInput};
-use crate::ghl::authorize;
-use crate::{sync, sync_log};
 use crate::preferences::Preferences;
+use crate::protocol::{Request, Sender, SenderInput};
 use crate::settings::Settings;
 use crate::store::Store;
+use crate::{sync, sync_log};
 use serde::Serialize;
 
 /// The core with its ports. One instance lives as long as the service worker, so every message shares the
@@ -30,8 +30,8 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
 
     /// Validates the sender and the message (both JSON text), then serves it; answers JSON text.
     pub async fn dispatch(&self, message: &str, sender: &str) -> Result<String> {
-        let sender: SenderInput = crate::json::read(sender)
-            .map_err(|_| Error::new(ErrorCode::ForbiddenSender, "Message refused: its sender is unknown."))?;
+        let sender: SenderInput =
+            crate::json::read(sender).map_err(|_| Error::new(ErrorCode::ForbiddenSender, "Message refused: its sender is unknown."))?;
         let sender = Sender::classify(&sender)?;
         let request = Request::parse(message)?;
         sender.authorize(&request)?;
@@ -79,7 +79,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::NoteUpdate { note_id, body, edit_id, .. } => {
                 to_json(&actions::update_note(client, record, &note_id, &body, edit_id.as_deref()).await?)
             }
-            Request::NoteDelete { note_id, edit_id, .. } => to_json(&actions::delete_note(client, record, &note_id, edit_id.as_deref()).await?),
+            Request::NoteDelete { note_id, edit_id, .. } => {
+                to_json(&actions::delete_note(client, record, &note_id, edit_id.as_deref()).await?)
+            }
             Request::TaskCreate { title, due_date, body, edit_id, .. } => {
                 let edit = TaskEdit { title: Some(&title), body: body.as_deref(), due_date: Some(&due_date) };
                 to_json(&actions::create_task(client, record, edit, edit_id.as_deref()).await?)
@@ -91,9 +93,15 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::TaskComplete { task_id, completed, edit_id, .. } => {
                 to_json(&actions::complete_task(client, record, &task_id, completed, edit_id.as_deref()).await?)
             }
-            Request::TaskDelete { task_id, edit_id, .. } => to_json(&actions::delete_task(client, record, &task_id, edit_id.as_deref()).await?),
-            Request::TagsAdd { tags, edit_id, .. } => to_json(&actions::change_tags(client, record, &tags, true, edit_id.as_deref()).await?),
-            Request::TagsRemove { tags, edit_id, .. } => to_json(&actions::change_tags(client, record, &tags, false, edit_id.as_deref()).await?),
+            Request::TaskDelete { task_id, edit_id, .. } => {
+                to_json(&actions::delete_task(client, record, &task_id, edit_id.as_deref()).await?)
+            }
+            Request::TagsAdd { tags, edit_id, .. } => {
+                to_json(&actions::change_tags(client, record, &tags, true, edit_id.as_deref()).await?)
+            }
+            Request::TagsRemove { tags, edit_id, .. } => {
+                to_json(&actions::change_tags(client, record, &tags, false, edit_id.as_deref()).await?)
+            }
             Request::OutboxRetry { item_id, .. } => to_json(&crate::outbox::retry(client, record, &item_id).await?),
             Request::OutboxResolve { item_id, choice, .. } => {
                 crate::outbox::resolve(client, record, &item_id, &choice).await?;
@@ -124,7 +132,10 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::OAuthStart { redirect_uri } => {
                 let settings = Settings::require(store).await?;
                 let crate::settings::Auth::OAuth { client_id, .. } = &settings.auth else {
-                    return Err(Error::new(ErrorCode::InvalidSettings, "Choose OAuth and save its token endpoint and Client ID before connecting."));
+                    return Err(Error::new(
+                        ErrorCode::InvalidSettings,
+                        "Choose OAuth and save its token endpoint and Client ID before connecting.",
+                    ));
                 };
                 let state = self.platform.clock.unguessable();
                 to_json(&authorize::start(store, client_id, &redirect_uri, state, self.platform.clock.now_ms()).await?)
@@ -174,7 +185,10 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                     }
                     None => None,
                 };
-                to_json(&sync::MappingPreview { contact_id: contact.as_ref().and_then(|c| c.id.clone()), rows: crate::mapping::plan(&mapping, &record, contact.as_ref()) })
+                to_json(&sync::MappingPreview {
+                    contact_id: contact.as_ref().and_then(|c| c.id.clone()),
+                    rows: crate::mapping::plan(&mapping, &record, contact.as_ref()),
+                })
             }
             Request::LogGet {} => to_json(&sync_log::entries(store).await?),
             Request::ReaderOverridesGet {} => {
@@ -184,7 +198,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 }
                 to_json(&all)
             }
-            Request::ReaderOverridesImport { overrides: imported } => to_json(&overrides::import(store, imported, crate::host::APPS).await?),
+            Request::ReaderOverridesImport { overrides: imported } => {
+                to_json(&overrides::import(store, imported, crate::host::APPS).await?)
+            }
             Request::ReaderOverridesClear { app } => {
                 if !crate::host::APPS.contains(&app.as_str()) {
                     return Err(Error::invalid_message("Unknown host app."));

@@ -85,10 +85,7 @@ impl ErrorCode {
 
     /// Whether trying the same thing again later can succeed without the user changing anything.
     pub fn is_retryable(self) -> bool {
-        matches!(
-            self,
-            Self::RateLimited | Self::ServerError | Self::Network | Self::Timeout | Self::Storage
-        )
+        matches!(self, Self::RateLimited | Self::ServerError | Self::Network | Self::Timeout | Self::Storage)
     }
 }
 

@@ -51,10 +51,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// The first header of that name, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 }
 
@@ -140,15 +137,13 @@ pub fn query_value(url: &str, name: &str) -> Option<String> {
         let hex = |b: u8| (b as char).to_digit(16);
         match bytes[at] {
             b'+' => out.push(b' '),
-            b'%' if at + 2 < bytes.len() => {
-                match (hex(bytes[at + 1]), hex(bytes[at + 2])) {
-                    (Some(high), Some(low)) => {
-                        out.push((high * 16 + low) as u8);
-                        at += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if at + 2 < bytes.len() => match (hex(bytes[at + 1]), hex(bytes[at + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    at += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             byte => out.push(byte),
         }
         at += 1;
@@ -199,11 +194,7 @@ mod tests {
 
     #[test]
     fn finds_headers_case_insensitively() {
-        let response = HttpResponse {
-            status: 200,
-            headers: vec![("x-ratelimit-remaining".into(), "99".into())],
-            body: String::new(),
-        };
+        let response = HttpResponse { status: 200, headers: vec![("x-ratelimit-remaining".into(), "99".into())], body: String::new() };
         assert_eq!(response.header("X-RateLimit-Remaining"), Some("99"));
         assert_eq!(response.header("X-RateLimit-Max"), None);
     }

@@ -3,8 +3,8 @@
 
 use crate::error::Result;
 use crate::host::HostRecord;
-use crate::store::{self, Store};
 use crate::json::{FromJson, Json, JsonError, JsonResult};
+use crate::store::{self, Store};
 use serde::Serialize;
 
 /// How a record came to be linked.

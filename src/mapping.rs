@@ -150,11 +150,18 @@ impl Mapping {
             let active = |other: &MappingRow| other.direction != "off";
             if active(row) {
                 let earlier = &self.rows[..index];
-                if earlier.iter().any(|other| active(other) && other.ghl == row.ghl && row.direction != "toCommusoft" && other.direction != "toCommusoft") {
+                if earlier.iter().any(|other| {
+                    active(other) && other.ghl == row.ghl && row.direction != "toCommusoft" && other.direction != "toCommusoft"
+                }) {
                     return Err(invalid(format!("Row {line}: GHL's {} is already written by another row.", ghl_label(&row.ghl))));
                 }
-                if earlier.iter().any(|other| active(other) && other.commusoft == row.commusoft && row.direction != "toGhl" && other.direction != "toGhl") {
-                    return Err(invalid(format!("Row {line}: Commusoft's {} is already written by another row.", commusoft_label(&row.commusoft))));
+                if earlier.iter().any(|other| {
+                    active(other) && other.commusoft == row.commusoft && row.direction != "toGhl" && other.direction != "toGhl"
+                }) {
+                    return Err(invalid(format!(
+                        "Row {line}: Commusoft's {} is already written by another row.",
+                        commusoft_label(&row.commusoft)
+                    )));
                 }
             }
         }
@@ -281,7 +288,8 @@ pub fn plan(mapping: &Mapping, record: &HostRecord, contact: Option<&Contact>) -
         .rows
         .iter()
         .map(|row| {
-            let commusoft_value = values.iter().find(|(id, _)| *id == row.commusoft).and_then(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty());
+            let commusoft_value =
+                values.iter().find(|(id, _)| *id == row.commusoft).and_then(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty());
             let ghl_value = contact.and_then(|c| ghl_value(c, &row.ghl)).filter(|v| !v.trim().is_empty());
             let mut line = FieldPlan {
                 commusoft_field: row.commusoft.clone(),
@@ -333,9 +341,13 @@ pub fn plan(mapping: &Mapping, record: &HostRecord, contact: Option<&Contact>) -
                     line.new_value = ghl_value;
                 }
             }
-            let unsplit = matches!(row.commusoft.as_str(), "address1" | "town" | "postcode") && record.address.is_some() && line.commusoft_value.is_none();
+            let unsplit = matches!(row.commusoft.as_str(), "address1" | "town" | "postcode")
+                && record.address.is_some()
+                && line.commusoft_value.is_none();
             if unsplit && line.action == Action::Skip {
-                line.note = Some("The address on the page could not be split into line 1, town and postcode with confidence: not written.".to_owned());
+                line.note = Some(
+                    "The address on the page could not be split into line 1, town and postcode with confidence: not written.".to_owned(),
+                );
             }
             line.described()
         })
@@ -348,7 +360,12 @@ pub fn plan_fingerprint(rows: &[FieldPlan]) -> String {
     let mut text = String::new();
     for row in rows {
         let action = serde_json::to_string(&row.action).unwrap_or_default();
-        text.push_str(&format!("{}\u{1f}{}\u{1f}{action}\u{1f}{}\u{1e}", row.commusoft_field, row.ghl_field, row.new_value.as_deref().unwrap_or("")));
+        text.push_str(&format!(
+            "{}\u{1f}{}\u{1f}{action}\u{1f}{}\u{1e}",
+            row.commusoft_field,
+            row.ghl_field,
+            row.new_value.as_deref().unwrap_or("")
+        ));
     }
     crate::hash::fingerprint(&text)
 }
@@ -405,10 +422,33 @@ pub fn split_address(address: &str) -> AddressParts {
 /// UK counties as addresses name them after the town ("…, Ashford, Kent, TN23 4PL").
 fn is_county(part: &str) -> bool {
     const COUNTIES: &[&str] = &[
-        "kent", "surrey", "essex", "devon", "cornwall", "dorset", "somerset", "norfolk", "suffolk", "cumbria", "rutland",
-        "middlesex", "merseyside", "northumberland", "durham", "county durham", "tyne and wear", "isle of wight",
-        "greater london", "greater manchester", "west midlands", "east sussex", "west sussex", "north yorkshire",
-        "south yorkshire", "west yorkshire", "east riding of yorkshire",
+        "kent",
+        "surrey",
+        "essex",
+        "devon",
+        "cornwall",
+        "dorset",
+        "somerset",
+        "norfolk",
+        "suffolk",
+        "cumbria",
+        "rutland",
+        "middlesex",
+        "merseyside",
+        "northumberland",
+        "durham",
+        "county durham",
+        "tyne and wear",
+        "isle of wight",
+        "greater london",
+        "greater manchester",
+        "west midlands",
+        "east sussex",
+        "west sussex",
+        "north yorkshire",
+        "south yorkshire",
+        "west yorkshire",
+        "east riding of yorkshire",
     ];
     let lower = part.to_ascii_lowercase();
     lower.ends_with("shire") || COUNTIES.contains(&lower.as_str())
@@ -455,13 +495,19 @@ mod tests {
     #[test]
     fn splits_addresses_as_records_show_them() {
         let parts = split_address("12 Acacia Avenue, London, N1 7AA");
-        assert_eq!(parts, AddressParts { line1: Some("12 Acacia Avenue".into()), town: Some("London".into()), postcode: Some("N1 7AA".into()) });
+        assert_eq!(
+            parts,
+            AddressParts { line1: Some("12 Acacia Avenue".into()), town: Some("London".into()), postcode: Some("N1 7AA".into()) }
+        );
         assert_eq!(split_address("1600 Main St, Springfield, IL 62701").postcode.as_deref(), Some("IL 62701"));
         assert_eq!(split_address("Flat 2, 8 Station Road, Bristol, BS1 5TR").town.as_deref(), Some("Bristol"));
         assert_eq!(split_address("Rose Cottage, Little Snoring"), AddressParts::default(), "no postcode: not split with confidence");
         assert_eq!(split_address(""), AddressParts::default());
         let lines = split_address("14 Orchard Way\nAshford\nTN23 4PL");
-        assert_eq!(lines, AddressParts { line1: Some("14 Orchard Way".into()), town: Some("Ashford".into()), postcode: Some("TN23 4PL".into()) });
+        assert_eq!(
+            lines,
+            AddressParts { line1: Some("14 Orchard Way".into()), town: Some("Ashford".into()), postcode: Some("TN23 4PL".into()) }
+        );
         assert_eq!(split_address("14 Orchard WayAshfordTN23 4PL"), AddressParts::default(), "a run-on line is not split");
         let county = split_address("14 Orchard Way, Ashford, Kent, TN23 4PL");
         assert_eq!(county.town.as_deref(), Some("Ashford"));
@@ -503,11 +549,13 @@ mod tests {
         let company = action_of(&plan, "company", "companyName");
         assert_eq!(company.action, Action::Skip, "GHL refuses companyName on update");
 
-        let ghl_wins = Mapping { rows: vec![MappingRow { commusoft: "lastName".into(), ghl: "lastName".into(), direction: "bothGhlWins".into() }] };
+        let ghl_wins =
+            Mapping { rows: vec![MappingRow { commusoft: "lastName".into(), ghl: "lastName".into(), direction: "bothGhlWins".into() }] };
         let line = &super::plan(&ghl_wins, &record(""), Some(&contact()))[0];
         assert_eq!((line.action, line.new_value.as_deref()), (Action::UpdateCommusoft, Some("Smith")));
 
-        let to_commusoft = Mapping { rows: vec![MappingRow { commusoft: "town".into(), ghl: "city".into(), direction: "toCommusoft".into() }] };
+        let to_commusoft =
+            Mapping { rows: vec![MappingRow { commusoft: "town".into(), ghl: "city".into(), direction: "toCommusoft".into() }] };
         let empty_record = &super::plan(&to_commusoft, &record(""), Some(&contact()))[0];
         assert_eq!(empty_record.action, Action::UpdateCommusoft, "an empty Commusoft field is filled");
         let mut no_city = contact();

@@ -97,10 +97,19 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
     if let (Some(sent), false) = (sent, outbox::has_source(store, &key).await?) {
         let message = "GHL already has this note.";
         sync_log::append(store, LogEntry::success("note.send", Some(&contact_id), message)).await?;
-        return Ok(NoteSent { outcome: SendOutcome::Unchanged, ghl_note_id: Some(sent.ghl_note_id), follow_up_task_id: None, message: message.to_owned() });
+        return Ok(NoteSent {
+            outcome: SendOutcome::Unchanged,
+            ghl_note_id: Some(sent.ghl_note_id),
+            follow_up_task_id: None,
+            message: message.to_owned(),
+        });
     }
     let version = format!("{key}#{}", fingerprint(&body));
-    let note = OutboxItem { body: Some(body), source: Some(key.clone()), ..OutboxItem::new(client, record, &contact_id, "note.send", Some(&version))? };
+    let note = OutboxItem {
+        body: Some(body),
+        source: Some(key.clone()),
+        ..OutboxItem::new(client, record, &contact_id, "note.send", Some(&version))?
+    };
     let mut items = vec![note];
     if preferences.follow_up.enabled {
         let rule = &preferences.follow_up;
@@ -120,7 +129,8 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
         _ => return Err(Error::internal("the outbox answered a note send with something else")),
     };
     let sent = store::read::<SentNote>(store, &key).await?;
-    let follow_up_task_id = sent.as_ref().filter(|sent| sent.version.as_deref() == Some(&version)).and_then(|sent| sent.follow_up_task_id.clone());
+    let follow_up_task_id =
+        sent.as_ref().filter(|sent| sent.version.as_deref() == Some(&version)).and_then(|sent| sent.follow_up_task_id.clone());
     let follow_up = outbox::find(store, &format!("{version}:follow-up")).await?;
     let message = match outcome {
         SendOutcome::Created => "Sent to GHL as a new note",
@@ -130,7 +140,10 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
     let message = match (&follow_up_task_id, follow_up.and_then(|item| item.failure)) {
         (Some(_), _) => format!("{message}, with a follow-up task."),
         (None, Some(failure)) if !failure.retryable => {
-            format!("{message}, but GHL refused its follow-up task: {} It waits in the GHL panel to be sent again or discarded.", failure.message)
+            format!(
+                "{message}, but GHL refused its follow-up task: {} It waits in the GHL panel to be sent again or discarded.",
+                failure.message
+            )
         }
         (None, Some(_)) => format!("{message}; the follow-up task is saved and will be sent automatically."),
         (None, None) => format!("{message}."),
@@ -140,7 +153,11 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
 
 /// Sends one version of a Commusoft note (the outbox's `note.send`): an update of the GHL note it became, or a new
 /// note the first time — and again when the GHL note was deleted since, rather than losing the text.
-pub async fn deliver<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: &OutboxItem, resumed: Option<u64>) -> Result<SendOutcome> {
+pub async fn deliver<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    item: &OutboxItem,
+    resumed: Option<u64>,
+) -> Result<SendOutcome> {
     let store = client.store();
     let key = item.source.as_deref().unwrap_or_default();
     let body = item.body.clone().unwrap_or_default();
@@ -173,14 +190,24 @@ async fn created<T: Transport, S: Store, C: Clock>(
 
 /// The follow-up task of one version of a note (the outbox's `note.followUp`): created once, and only when that
 /// version is the one GHL has (a version GHL refused gets no task).
-pub async fn follow_up<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: &OutboxItem, resumed: Option<u64>) -> Result<SendOutcome> {
+pub async fn follow_up<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    item: &OutboxItem,
+    resumed: Option<u64>,
+) -> Result<SendOutcome> {
     let store = client.store();
     let key = item.source.as_deref().unwrap_or_default();
     let Some(mut sent) = store::read::<SentNote>(store, key).await? else { return Ok(SendOutcome::Skipped) };
     if sent.version != item.target_id || sent.follow_up_task_id.is_some() {
         return Ok(SendOutcome::Skipped);
     }
-    let task = TaskInput { title: item.title.clone(), body: item.body.clone(), due_date: item.due_date.clone(), completed: Some(false), ..TaskInput::default() };
+    let task = TaskInput {
+        title: item.title.clone(),
+        body: item.body.clone(),
+        due_date: item.due_date.clone(),
+        completed: Some(false),
+        ..TaskInput::default()
+    };
     let (created, _) = client.create_task_listed(&item.contact_id, &task, resumed).await?;
     sent.follow_up_task_id = created.id;
     store::write(store, key, &sent).await?;

@@ -442,7 +442,11 @@ async fn changed_in_ghl<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_,
         "task.update" => client.get_task(&item.contact_id, target).await.map(|task| Base {
             body: task.body,
             title: task.title,
-            due_date: task.due_date.as_deref().and_then(crate::ghl::dates::parse_timestamp).map(|t| crate::ghl::dates::format_utc(t.epoch_ms)),
+            due_date: task
+                .due_date
+                .as_deref()
+                .and_then(crate::ghl::dates::parse_timestamp)
+                .map(|t| crate::ghl::dates::format_utc(t.epoch_ms)),
         }),
         _ => return Ok(None),
     };
@@ -462,7 +466,9 @@ async fn changed_in_ghl<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_,
 
 fn same_as_base(base: &Base, now: &Base) -> bool {
     let same = |a: &Option<String>, b: &Option<String>| a.as_deref().unwrap_or_default().trim() == b.as_deref().unwrap_or_default().trim();
-    same(&base.body, &now.body) && (base.title.is_none() || same(&base.title, &now.title)) && (base.due_date.is_none() || base.due_date == now.due_date)
+    same(&base.body, &now.body)
+        && (base.title.is_none() || same(&base.title, &now.title))
+        && (base.due_date.is_none() || base.due_date == now.due_date)
 }
 
 /// Sends one edit and reads back what the panel redraws.
@@ -538,7 +544,12 @@ pub async fn counts(store: &impl Store) -> Result<(usize, usize)> {
 }
 
 /// The agent gave up on a stored edit. Only edits of the given record can be discarded from its panel.
-pub async fn discard<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, host: &str, record_id: &str, id: &str) -> Result<()> {
+pub async fn discard<T: Transport, S: Store, C: Clock>(
+    client: &GhlClient<'_, T, S, C>,
+    host: &str,
+    record_id: &str,
+    id: &str,
+) -> Result<()> {
     let _guard = client.outbox_lock().lock().await;
     let mut outbox = load(client.store()).await?;
     let before = outbox.items.len();

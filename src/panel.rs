@@ -10,9 +10,9 @@ use crate::host::phone::to_e164;
 use crate::host::HostRecord;
 use crate::http::{encode_component, Transport};
 use crate::join::join;
+use crate::json::{FromJson, Json, JsonError, JsonResult};
 use crate::links::{self, Link, MatchedBy};
 use crate::store::{self, Store};
-use crate::json::{FromJson, Json, JsonError, JsonResult};
 use serde::Serialize;
 
 /// Where an agent opens a contact in GHL.
@@ -204,7 +204,8 @@ pub async fn load<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S,
             let contact_id = link.contact_id.clone().unwrap_or_default();
             let holds = link.evidence_holds(record);
             if holds != Some(false) {
-                let loaded = load_contact(client, record, &contact_id, link.matched_by, link.business_id.clone(), link.evidence.clone()).await;
+                let loaded =
+                    load_contact(client, record, &contact_id, link.matched_by, link.business_id.clone(), link.evidence.clone()).await;
                 match loaded {
                     // Deleted (or merged away) in GHL: forget the link and match again.
                     Err(error) if error.code == ErrorCode::NotFound => {}
@@ -292,7 +293,8 @@ pub async fn matches<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T,
     let mut contacts: Vec<Match> = Vec::new();
     if let Some(email) = record.email.as_deref() {
         searched.push(format!("email {email}"));
-        let (listed, duplicate) = join(client.contacts_where("email", email, MATCH_PAGE), client.find_duplicate(DuplicateKey::Email(email))).await;
+        let (listed, duplicate) =
+            join(client.contacts_where("email", email, MATCH_PAGE), client.find_duplicate(DuplicateKey::Email(email))).await;
         // Search may answer loosely: only contacts whose email is the record's (or that do not say) count.
         let same_email = |contact: &Contact| contact.email.as_deref().is_none_or(|other| other.eq_ignore_ascii_case(email));
         add(&mut contacts, duplicate?.into_iter().collect(), MatchedBy::Email, &format!("email:{email}"), &same_email);
@@ -304,8 +306,10 @@ pub async fn matches<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T,
     let country = record.phone_country;
     for phone in record.phones() {
         searched.push(format!("phone {phone}"));
-        let (listed, duplicate) = join(client.contacts_where("phone", &phone, MATCH_PAGE), client.find_duplicate(DuplicateKey::Phone(&phone))).await;
-        let same_phone = |contact: &Contact| contact.phone.as_deref().is_none_or(|other| to_e164(other, country).as_deref() == Some(phone.as_str()));
+        let (listed, duplicate) =
+            join(client.contacts_where("phone", &phone, MATCH_PAGE), client.find_duplicate(DuplicateKey::Phone(&phone))).await;
+        let same_phone =
+            |contact: &Contact| contact.phone.as_deref().is_none_or(|other| to_e164(other, country).as_deref() == Some(phone.as_str()));
         add(&mut contacts, duplicate?.into_iter().collect(), MatchedBy::Phone, &format!("phone:{phone}"), &same_phone);
         // GHL's phone filter has been seen to miss contacts (the duplicate lookup covers them); a failed search
         // only loses the extra candidates.
@@ -395,21 +399,21 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     };
     let colleagues = match business {
         // Colleagues are a nicety too: a failure here does not hide the contact.
-        Some(Ok(page)) => page
-            .contacts
-            .into_iter()
-            .filter_map(ContactSummary::from_contact)
-            .filter(|other| other.id != contact.id)
-            .collect(),
+        Some(Ok(page)) => {
+            page.contacts.into_iter().filter_map(ContactSummary::from_contact).filter(|other| other.id != contact.id).collect()
+        }
         _ => Vec::new(),
     };
     // A link stored before evidence was kept gets it now, from what the record and the contact share.
     let evidence = evidence.or_else(|| match matched_by {
         MatchedBy::Email => record.email.as_ref().filter(|_| shows_contact(record, &contact)).map(|email| format!("email:{email}")),
-        MatchedBy::Phone => record.phones().into_iter().next().filter(|_| shows_contact(record, &contact)).map(|phone| format!("phone:{phone}")),
+        MatchedBy::Phone => {
+            record.phones().into_iter().next().filter(|_| shows_contact(record, &contact)).map(|phone| format!("phone:{phone}"))
+        }
         _ => None,
     });
-    let link = Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms, evidence };
+    let link =
+        Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms, evidence };
     links::save(store, record, &link).await?;
     crate::background::remember(client, record, &link).await?;
     let view = PanelView::Matched {
@@ -618,7 +622,11 @@ mod tests {
             ..Note::default()
         };
         let views = note_views(
-            vec![note("old", "2026-01-01T00:00:00Z", false), note("pin", "2025-01-01T00:00:00Z", true), note("new", "2026-06-01T00:00:00+02:00", false)],
+            vec![
+                note("old", "2026-01-01T00:00:00Z", false),
+                note("pin", "2025-01-01T00:00:00Z", true),
+                note("new", "2026-06-01T00:00:00+02:00", false),
+            ],
             &UserNames::default(),
         );
         assert_eq!(views.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["pin", "new", "old"]);
@@ -651,13 +659,14 @@ mod tests {
     #[test]
     fn appointments_upcoming_first() {
         let now = parse_timestamp("2026-11-23T12:00:00Z").unwrap().epoch_ms as u64;
-        let appointment = |id: &str, start: &str| Appointment {
-            id: Some(id.into()),
-            start_time: Some(start.into()),
-            ..Appointment::default()
-        };
+        let appointment =
+            |id: &str, start: &str| Appointment { id: Some(id.into()), start_time: Some(start.into()), ..Appointment::default() };
         let views = appointment_views(
-            vec![appointment("past", "2026-11-01 09:00:00"), appointment("far", "2027-01-01 09:00:00"), appointment("next", "2026-11-25 09:00:00")],
+            vec![
+                appointment("past", "2026-11-01 09:00:00"),
+                appointment("far", "2027-01-01 09:00:00"),
+                appointment("next", "2026-11-25 09:00:00"),
+            ],
             now,
         );
         assert_eq!(views.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["next", "far", "past"]);

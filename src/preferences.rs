@@ -73,7 +73,16 @@ impl Default for Preferences {
 impl FromJson for Preferences {
     fn from_json(value: &Json) -> JsonResult<Self> {
         let fields = value.object("the preferences")?;
-        fields.only(&["syncEnabled", "cadenceMinutes", "phoneCountry", "followUp", "sendNewNotes", "verboseLog", "alerts", "refreshSharePercent"])?;
+        fields.only(&[
+            "syncEnabled",
+            "cadenceMinutes",
+            "phoneCountry",
+            "followUp",
+            "sendNewNotes",
+            "verboseLog",
+            "alerts",
+            "refreshSharePercent",
+        ])?;
         let defaults = Self::default();
         let read = Self {
             sync_enabled: fields.flag("syncEnabled").unwrap_or(defaults.sync_enabled),
@@ -198,7 +207,8 @@ mod tests {
     #[test]
     fn missing_fields_take_the_defaults() {
         assert_eq!(read::<Preferences>("{}").unwrap(), Preferences::default());
-        let partial = read::<Preferences>(r#"{"cadenceMinutes":30,"followUp":{"enabled":true,"title":"Call back","dueInDays":3}}"#).unwrap();
+        let partial =
+            read::<Preferences>(r#"{"cadenceMinutes":30,"followUp":{"enabled":true,"title":"Call back","dueInDays":3}}"#).unwrap();
         assert_eq!(partial.cadence_minutes, 30);
         assert_eq!(partial.follow_up, FollowUpRule { enabled: true, title: "Call back".into(), due_in_days: 3 });
         assert!(partial.sync_enabled);

@@ -8,90 +8,197 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::response::clip;
 use crate::host::overrides::{Override, Overrides};
 use crate::host::{https_hostname, known_host, KnownHost, RecordInput};
+use crate::json::{self, FromJson, Json, JsonResult};
 use crate::mapping::Mapping;
-use crate::sync_log::LogFilter;
 use crate::preferences::Preferences;
 use crate::settings::Settings;
-use crate::json::{self, FromJson, Json, JsonResult};
+use crate::sync_log::LogFilter;
 
 /// Every message the core understands. Unknown types and unknown fields are refused.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// Find the GHL contact for a host record and return the panel's view model.
-    PanelLoad { record: RecordInput },
+    PanelLoad {
+        record: RecordInput,
+    },
     /// The last view drawn for the record, if any (shown while `panel.load` runs).
-    PanelCached { record: RecordInput },
+    PanelCached {
+        record: RecordInput,
+    },
     /// Link the record to a contact the agent chose.
-    LinkSet { record: RecordInput, contact_id: String },
+    LinkSet {
+        record: RecordInput,
+        contact_id: String,
+    },
     /// Unlink the record (no automatic match until linked again).
-    LinkRemove { record: RecordInput },
+    LinkRemove {
+        record: RecordInput,
+    },
     /// Search GHL contacts ("Link existing").
-    ContactSearch { record: RecordInput, query: String },
+    ContactSearch {
+        record: RecordInput,
+        query: String,
+    },
     /// Create a GHL contact from the record, or link the duplicate GHL already has.
-    ContactCreate { record: RecordInput },
+    ContactCreate {
+        record: RecordInput,
+    },
     // Edits carry the panel's `editId` (optional): a "Try again" sends the same id, which the outbox stores once.
-    NoteCreate { record: RecordInput, body: String, edit_id: Option<String> },
-    NoteUpdate { record: RecordInput, note_id: String, body: String, edit_id: Option<String> },
-    NoteDelete { record: RecordInput, note_id: String, edit_id: Option<String> },
-    TaskCreate { record: RecordInput, title: String, due_date: String, body: Option<String>, edit_id: Option<String> },
-    TaskUpdate { record: RecordInput, task_id: String, title: Option<String>, due_date: Option<String>, body: Option<String>, edit_id: Option<String> },
-    TaskComplete { record: RecordInput, task_id: String, completed: bool, edit_id: Option<String> },
-    TaskDelete { record: RecordInput, task_id: String, edit_id: Option<String> },
-    TagsAdd { record: RecordInput, tags: Vec<String>, edit_id: Option<String> },
-    TagsRemove { record: RecordInput, tags: Vec<String>, edit_id: Option<String> },
+    NoteCreate {
+        record: RecordInput,
+        body: String,
+        edit_id: Option<String>,
+    },
+    NoteUpdate {
+        record: RecordInput,
+        note_id: String,
+        body: String,
+        edit_id: Option<String>,
+    },
+    NoteDelete {
+        record: RecordInput,
+        note_id: String,
+        edit_id: Option<String>,
+    },
+    TaskCreate {
+        record: RecordInput,
+        title: String,
+        due_date: String,
+        body: Option<String>,
+        edit_id: Option<String>,
+    },
+    TaskUpdate {
+        record: RecordInput,
+        task_id: String,
+        title: Option<String>,
+        due_date: Option<String>,
+        body: Option<String>,
+        edit_id: Option<String>,
+    },
+    TaskComplete {
+        record: RecordInput,
+        task_id: String,
+        completed: bool,
+        edit_id: Option<String>,
+    },
+    TaskDelete {
+        record: RecordInput,
+        task_id: String,
+        edit_id: Option<String>,
+    },
+    TagsAdd {
+        record: RecordInput,
+        tags: Vec<String>,
+        edit_id: Option<String>,
+    },
+    TagsRemove {
+        record: RecordInput,
+        tags: Vec<String>,
+        edit_id: Option<String>,
+    },
     /// Send a stored edit of this record now (it failed, or waits to retry).
-    OutboxRetry { record: RecordInput, item_id: String },
+    OutboxRetry {
+        record: RecordInput,
+        item_id: String,
+    },
     /// Give up a stored edit of this record.
-    OutboxDiscard { record: RecordInput, item_id: String },
+    OutboxDiscard {
+        record: RecordInput,
+        item_id: String,
+    },
     /// Settle a conflict: `mine`, `theirs`, `merge` (notes) or `recreate` (deleted in GHL).
-    OutboxResolve { record: RecordInput, item_id: String, choice: String },
+    OutboxResolve {
+        record: RecordInput,
+        item_id: String,
+        choice: String,
+    },
     /// Save connection settings (extension pages only).
-    SettingsSave { settings: Settings },
+    SettingsSave {
+        settings: Settings,
+    },
     /// The settings without secrets (extension pages only).
     SettingsGet {},
     /// Probe the saved connection: location, scopes, rate-limit headroom (extension pages only).
     ConnectionCheck {},
     /// The preferences, defaults before the first save (extension pages only).
     PreferencesGet {},
-    PreferencesSave { preferences: Preferences },
+    PreferencesSave {
+        preferences: Preferences,
+    },
     /// Begin "Connect" (OAuth): the authorization URL for `chrome.identity.launchWebAuthFlow`.
-    OAuthStart { redirect_uri: String },
+    OAuthStart {
+        redirect_uri: String,
+    },
     /// Finish "Connect" with the URL the flow was redirected to.
-    OAuthFinish { redirect_url: String },
+    OAuthFinish {
+        redirect_url: String,
+    },
     /// Settings and preferences without secrets, to keep or move to another browser.
     DataExport {},
     /// Forget everything stored: credentials, links, cached views, preferences.
     DataReset {},
     /// What "Sync this contact" would change, field by field.
-    ContactSyncPreview { record: RecordInput },
+    ContactSyncPreview {
+        record: RecordInput,
+    },
     /// Apply "Sync this contact": `fingerprint` names the preview the agent saw; only that plan is written.
-    ContactSync { record: RecordInput, fingerprint: Option<String> },
+    ContactSync {
+        record: RecordInput,
+        fingerprint: Option<String>,
+    },
     /// What the core reads from the values the content script found: the panel's "What was read from this page".
-    RecordRead { record: RecordInput },
+    RecordRead {
+        record: RecordInput,
+    },
     /// The reading overrides of the record's host app (content scripts read with them).
-    ReaderOverrides { record: RecordInput },
+    ReaderOverrides {
+        record: RecordInput,
+    },
     /// Store where the agent pointed ("This isn't right"): a label or a place, never a value.
-    ReaderOverrideAdd { record: RecordInput, item: Override },
+    ReaderOverrideAdd {
+        record: RecordInput,
+        item: Override,
+    },
     /// Every host app's overrides, to export (extension pages only).
     ReaderOverridesGet {},
     /// Replace a host app's overrides with imported ones (extension pages only).
-    ReaderOverridesImport { overrides: Overrides },
+    ReaderOverridesImport {
+        overrides: Overrides,
+    },
     /// Forget a host app's overrides (extension pages only).
-    ReaderOverridesClear { app: String },
+    ReaderOverridesClear {
+        app: String,
+    },
     /// "Send to GHL" on a Commusoft note (`automatic`: a new note the content script saw appear).
-    NoteSend { record: RecordInput, source_id: String, body: String, automatic: bool },
+    NoteSend {
+        record: RecordInput,
+        source_id: String,
+        body: String,
+        automatic: bool,
+    },
     /// The mapping with the fields it may use (extension pages only).
     MappingGet {},
-    MappingSave { mapping: Mapping },
+    MappingSave {
+        mapping: Mapping,
+    },
     /// The plan `mapping` (saved or not) gives for sample Commusoft data and a GHL contact, named by id or email
     /// (none, or none found: a new contact).
-    MappingPreview { mapping: Mapping, sample: RecordInput, contact: Option<String> },
+    MappingPreview {
+        mapping: Mapping,
+        sample: RecordInput,
+        contact: Option<String>,
+    },
     /// The sync log, oldest first (extension pages only).
     LogGet {},
     /// The log entries a filter keeps, newest first.
-    LogQuery { filter: LogFilter },
+    LogQuery {
+        filter: LogFilter,
+    },
     /// The filtered log as a file's text: `json` or `csv`.
-    LogExport { filter: LogFilter, format: String },
+    LogExport {
+        filter: LogFilter,
+        format: String,
+    },
 }
 
 impl Request {
@@ -121,7 +228,9 @@ impl Request {
             "outbox.retry" | "outbox.discard" => (&["record", "itemId"], &[]),
             "outbox.resolve" => (&["record", "itemId", "choice"], &[]),
             "settings.save" => (&["settings"], &[]),
-            "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "mapping.get" | "log.get" => (&[], &[]),
+            "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "mapping.get" | "log.get" => {
+                (&[], &[])
+            }
             "contact.syncPreview" => (&["record"], &[]),
             "contact.sync" => (&["record"], &["fingerprint"]),
             "note.send" => (&["record", "sourceId", "body"], &["automatic"]),
@@ -354,10 +463,9 @@ impl Sender {
                     ));
                 }
                 match request.record() {
-                    Some(record) if !record.host.trim().eq_ignore_ascii_case(host.hostname) => Err(Error::new(
-                        ErrorCode::ForbiddenSender,
-                        "Message refused: the record is not from the sending page's host.",
-                    )),
+                    Some(record) if !record.host.trim().eq_ignore_ascii_case(host.hostname) => {
+                        Err(Error::new(ErrorCode::ForbiddenSender, "Message refused: the record is not from the sending page's host."))
+                    }
                     _ => Ok(()),
                 }
             }

@@ -4,8 +4,8 @@
 use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::auth::SESSION_KEY;
 use crate::ghl::{Credential, OAuthEndpoint};
-use crate::store::{self, Store};
 use crate::json::{FromJson, Json, JsonError, JsonResult};
+use crate::store::{self, Store};
 use serde::Serialize;
 
 /// Storage key of the settings record.
@@ -78,12 +78,9 @@ impl From<Auth> for AuthFields {
             Auth::PrivateIntegrationToken { token } => {
                 Self { kind: "pit".to_owned(), token: Some(token), token_endpoint: None, client_id: None }
             }
-            Auth::OAuth { token_endpoint, client_id } => Self {
-                kind: "oauth".to_owned(),
-                token: None,
-                token_endpoint: Some(token_endpoint),
-                client_id: Some(client_id),
-            },
+            Auth::OAuth { token_endpoint, client_id } => {
+                Self { kind: "oauth".to_owned(), token: None, token_endpoint: Some(token_endpoint), client_id: Some(client_id) }
+            }
         }
     }
 }
@@ -192,9 +189,9 @@ impl Settings {
 
     /// The saved settings, or `None` before the first save.
     pub async fn load(store: &impl Store) -> Result<Option<Self>> {
-        store::read::<Self>(store, SETTINGS_KEY).await.map_err(|_| {
-            Error::new(ErrorCode::InvalidSettings, "The saved settings could not be read. Open Options and save them again.")
-        })
+        store::read::<Self>(store, SETTINGS_KEY)
+            .await
+            .map_err(|_| Error::new(ErrorCode::InvalidSettings, "The saved settings could not be read. Open Options and save them again."))
     }
 
     /// The saved settings, or the error that tells the agent to set them up.
@@ -276,7 +273,12 @@ mod tests {
     fn refuses_unknown_fields_in_stored_or_sent_settings() {
         let result = crate::json::read::<Settings>(r#"{"locationId":"L","auth":{"kind":"pit","token":"t"},"x":1}"#);
         assert!(result.is_err());
-        for auth in [r#"{"kind":"pit","token":"t","clientId":"c"}"#, r#"{"kind":"oauth","clientId":"c"}"#, r#"{"kind":"magic"}"#, r#"{"token":"t"}"#] {
+        for auth in [
+            r#"{"kind":"pit","token":"t","clientId":"c"}"#,
+            r#"{"kind":"oauth","clientId":"c"}"#,
+            r#"{"kind":"magic"}"#,
+            r#"{"token":"t"}"#,
+        ] {
             let json = format!(r#"{{"locationId":"L","auth":{auth}}}"#);
             assert!(crate::json::read::<Settings>(&json).is_err(), "{auth}");
         }

@@ -40,9 +40,7 @@ impl<S: Store + ?Sized> Store for &S {
 pub async fn read<T: FromJson>(store: &impl Store, key: &str) -> Result<Option<T>> {
     match store.get(key).await? {
         None => Ok(None),
-        Some(text) => json::read(&text)
-            .map(Some)
-            .map_err(|_| Error::storage(format!("The stored item \"{key}\" could not be read."))),
+        Some(text) => json::read(&text).map(Some).map_err(|_| Error::storage(format!("The stored item \"{key}\" could not be read."))),
     }
 }
 

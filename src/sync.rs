@@ -117,7 +117,8 @@ pub fn ghl_fields(changes: &[FieldChange]) -> (ContactFields, Option<String>) {
             "companyName" => company = value,
             custom => {
                 if let Some(id) = custom.strip_prefix(CUSTOM_FIELD_PREFIX) {
-                    let input = CustomFieldInput { id: Some(id.to_owned()), key: None, field_value: FieldValue::Text(change.value.clone()) };
+                    let input =
+                        CustomFieldInput { id: Some(id.to_owned()), key: None, field_value: FieldValue::Text(change.value.clone()) };
                     fields.custom_fields.get_or_insert_with(Vec::new).push(input);
                 }
             }
@@ -238,11 +239,14 @@ fn choices(list: &[(&str, &str)]) -> Vec<Choice> {
 }
 
 /// The location's contact custom fields as mapping choices; `Err` says why they could not be read.
-pub async fn custom_field_choices<T: Transport, S: Store, C: Clock>(client: Option<&GhlClient<'_, T, S, C>>) -> std::result::Result<Vec<Choice>, String> {
+pub async fn custom_field_choices<T: Transport, S: Store, C: Clock>(
+    client: Option<&GhlClient<'_, T, S, C>>,
+) -> std::result::Result<Vec<Choice>, String> {
     let Some(client) = client else {
         return Err("Connect GHL above to map its custom fields too.".to_owned());
     };
-    let definitions = client.list_custom_fields().await.map_err(|error| format!("GHL's custom fields could not be read: {}", error.message))?;
+    let definitions =
+        client.list_custom_fields().await.map_err(|error| format!("GHL's custom fields could not be read: {}", error.message))?;
     Ok(definitions
         .into_iter()
         .filter_map(|field| {
@@ -253,7 +257,10 @@ pub async fn custom_field_choices<T: Transport, S: Store, C: Clock>(client: Opti
         .collect())
 }
 
-pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(store: &impl Store, client: Option<&GhlClient<'_, T, S, C>>) -> Result<MappingEditor> {
+pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(
+    store: &impl Store,
+    client: Option<&GhlClient<'_, T, S, C>>,
+) -> Result<MappingEditor> {
     let mut ghl_fields = choices(mapping::GHL_FIELDS);
     let custom_fields_note = match custom_field_choices(client).await {
         Ok(custom) => {
@@ -273,7 +280,11 @@ pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(store: &impl Store
 }
 
 /// Checks and saves a mapping; custom fields are checked against the location's when GHL can be asked.
-pub async fn save_mapping<T: Transport, S: Store, C: Clock>(store: &impl Store, client: Option<&GhlClient<'_, T, S, C>>, mapping: Mapping) -> Result<Mapping> {
+pub async fn save_mapping<T: Transport, S: Store, C: Clock>(
+    store: &impl Store,
+    client: Option<&GhlClient<'_, T, S, C>>,
+    mapping: Mapping,
+) -> Result<Mapping> {
     let known: Option<Vec<String>> = match custom_field_choices(client).await {
         Ok(custom) => Some(custom.into_iter().filter_map(|c| c.id.strip_prefix(CUSTOM_FIELD_PREFIX).map(str::to_owned)).collect()),
         Err(_) => None,

@@ -170,6 +170,9 @@ mod tests {
         let csv = to_csv(&[entry(0, true, "c1")]);
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], "time,operation,contact,result,error code,message,trace id,duration ms");
-        assert_eq!(lines[1], "\"1970-01-01T00:00:00.000Z\",\"note.create\",\"c1\",\"ok\",\"\",\"Sent, \"\"quoted\"\"\nnext line\",\"\",\"0\"");
+        assert_eq!(
+            lines[1],
+            "\"1970-01-01T00:00:00.000Z\",\"note.create\",\"c1\",\"ok\",\"\",\"Sent, \"\"quoted\"\"\nnext line\",\"\",\"0\""
+        );
     }
 }

@@ -37,7 +37,11 @@ async fn a_rejected_token_raises_one_alert_per_window() {
 #[tokio::test]
 async fn failures_in_a_row_alert_at_the_threshold_and_success_resets_the_count() {
     let fixture = CoreFixture::configured().await;
-    fixture.page(json!({"type": "preferences.save", "preferences": {"alerts": {"onAuthFailure": true, "afterFailures": 2, "windowMinutes": 1}}})).await;
+    fixture
+        .page(
+            json!({"type": "preferences.save", "preferences": {"alerts": {"onAuthFailure": true, "afterFailures": 2, "windowMinutes": 1}}}),
+        )
+        .await;
     fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
     // A refused update (the note does not exist) fails without retries.
     let bad = |n: u32| json!({"type": "note.update", "record": jane(), "noteId": format!("Missing{n}"), "body": "x"});
@@ -72,7 +76,8 @@ async fn the_log_filters_and_exports() {
     let csv = csv.as_str().unwrap();
     assert!(csv.starts_with("time,operation,contact,result,error code,message,trace id,duration ms\r\n"));
     assert!(csv.contains("\"note.update\",\"DemoContactJane0001\",\"failed\",\"not_found\""), "{csv}");
-    let exported: Value = serde_json::from_str(fixture.page(json!({"type": "log.export", "format": "json"})).await.as_str().unwrap()).unwrap();
+    let exported: Value =
+        serde_json::from_str(fixture.page(json!({"type": "log.export", "format": "json"})).await.as_str().unwrap()).unwrap();
     assert_eq!(exported.as_array().unwrap().len(), 2);
 
     fixture.page(json!({"type": "preferences.save", "preferences": {"verboseLog": true}})).await;

@@ -16,8 +16,10 @@ fn record(id: &str, email: &str) -> Value {
 async fn setup() -> (ghl_sandbox::Sandbox, &'static MemoryStore, Core<ReqwestTransport, &'static MemoryStore, TokioClock>) {
     let sandbox = sandbox().await;
     let store: &'static MemoryStore = Box::leak(Box::new(MemoryStore::new()));
-    let core = Core::new(ghl_bridge::ghl::Platform::new(ReqwestTransport::new(), store, TokioClock).with_retry(FAST_RETRY), sandbox.http_url());
-    let settings = json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": DEMO_TOKEN}}});
+    let core =
+        Core::new(ghl_bridge::ghl::Platform::new(ReqwestTransport::new(), store, TokioClock).with_retry(FAST_RETRY), sandbox.http_url());
+    let settings =
+        json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": DEMO_TOKEN}}});
     core.dispatch(&settings.to_string(), &extension_page_sender()).await.unwrap();
     for (id, email) in [("42", "jane.doe@example.com"), ("43", "robert.smith@example.com"), ("44", "priya.patel@example.com")] {
         let message = json!({"type": "panel.load", "record": record(id, email)});
@@ -31,7 +33,8 @@ async fn setup() -> (ghl_sandbox::Sandbox, &'static MemoryStore, Core<ReqwestTra
 async fn refresh_with(store: &'static MemoryStore, base_url: String, budget: u64) -> ghl_bridge::background::RefreshReport {
     let settings = ghl_bridge::settings::Settings::require(&store).await.unwrap();
     let platform = Box::leak(Box::new(ghl_bridge::ghl::Platform::new(ReqwestTransport::new(), store, TokioClock)));
-    let config = ghl_bridge::ghl::ClientConfig { base_url, location_id: settings.location_id.clone(), credential: settings.auth.credential() };
+    let config =
+        ghl_bridge::ghl::ClientConfig { base_url, location_id: settings.location_id.clone(), credential: settings.auth.credential() };
     ghl_bridge::background::refresh(&ghl_bridge::ghl::GhlClient::new(platform, config), budget).await.unwrap()
 }
 
@@ -40,8 +43,14 @@ fn cached(store: &MemoryStore, id: &str) -> Value {
 }
 
 fn contacts_read(sandbox: &ghl_sandbox::Sandbox, since: usize) -> Vec<String> {
-    sandbox.state().log(0).into_iter().skip(since).filter(|e| e["method"] == "GET" && e["path"].as_str().unwrap().matches('/').count() == 2)
-        .map(|e| e["path"].as_str().unwrap().trim_start_matches("/contacts/").to_owned()).collect()
+    sandbox
+        .state()
+        .log(0)
+        .into_iter()
+        .skip(since)
+        .filter(|e| e["method"] == "GET" && e["path"].as_str().unwrap().matches('/').count() == 2)
+        .map(|e| e["path"].as_str().unwrap().trim_start_matches("/contacts/").to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -49,9 +58,15 @@ async fn a_run_refreshes_saved_views_most_recently_viewed_first_within_its_budge
     let (sandbox, store, core) = setup().await;
     // Something changed in GHL since Jane's panel was drawn.
     let note = json!({"body": "Added in GHL by a colleague"}).to_string();
-    reqwest::Client::new().post(format!("{}/contacts/{JANE}/notes", sandbox.http_url()))
-        .header("Authorization", format!("Bearer {DEMO_TOKEN}")).header("Version", "2021-07-28").header("Content-Type", "application/json")
-        .body(note).send().await.unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/contacts/{JANE}/notes", sandbox.http_url()))
+        .header("Authorization", format!("Bearer {DEMO_TOKEN}"))
+        .header("Version", "2021-07-28")
+        .header("Content-Type", "application/json")
+        .body(note)
+        .send()
+        .await
+        .unwrap();
     assert!(!cached(store, "42").to_string().contains("Added in GHL by a colleague"));
 
     let url = sandbox.http_url();
@@ -82,8 +97,13 @@ async fn a_run_refreshes_saved_views_most_recently_viewed_first_within_its_budge
 #[tokio::test]
 async fn a_contact_deleted_in_ghl_is_unlinked_by_the_run() {
     let (sandbox, store, core) = setup().await;
-    reqwest::Client::new().delete(format!("{}/contacts/{JANE}", sandbox.http_url()))
-        .header("Authorization", format!("Bearer {DEMO_TOKEN}")).header("Version", "2021-07-28").send().await.unwrap();
+    reqwest::Client::new()
+        .delete(format!("{}/contacts/{JANE}", sandbox.http_url()))
+        .header("Authorization", format!("Bearer {DEMO_TOKEN}"))
+        .header("Version", "2021-07-28")
+        .send()
+        .await
+        .unwrap();
     let report: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::background::ALARM).await.unwrap()).unwrap();
     assert_eq!((report["refreshed"]["refreshed"].as_u64(), report["refreshed"]["failed"].as_u64()), (Some(2), Some(1)));
     assert!(!store.snapshot().contains_key("link:app.commusoft.co.uk:42"));

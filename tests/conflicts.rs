@@ -39,7 +39,10 @@ async fn a_note_changed_in_ghl_is_not_overwritten_and_can_be_merged() {
     let fixture = CoreFixture::configured().await;
     let (id, _) = open_jane(&fixture).await;
     ghl(&fixture, reqwest::Method::PUT, &format!("/contacts/{JANE}/notes/{id}"), Some(json!({"body": "GHL: customer called back"}))).await;
-    let error = fixture.send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Mine: visit booked", "editId": "e1"})).await.unwrap_err();
+    let error = fixture
+        .send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Mine: visit booked", "editId": "e1"}))
+        .await
+        .unwrap_err();
     assert_eq!((error.code, error.queued), (ErrorCode::Conflict, false));
     assert_eq!(note_body(&fixture, &id).as_deref(), Some("GHL: customer called back"), "GHL's change is not overwritten");
     let view = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
@@ -74,7 +77,10 @@ async fn a_note_deleted_in_ghl_while_edited_is_neither_resurrected_nor_dropped_s
     let fixture = CoreFixture::configured().await;
     let (id, _) = open_jane(&fixture).await;
     ghl(&fixture, reqwest::Method::DELETE, &format!("/contacts/{JANE}/notes/{id}"), None).await;
-    let error = fixture.send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Still needed", "editId": "d"})).await.unwrap_err();
+    let error = fixture
+        .send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Still needed", "editId": "d"}))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::Conflict);
     assert!(error.message.contains("deleted in GHL"), "{}", error.message);
     let view = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
@@ -94,7 +100,10 @@ async fn a_task_changed_in_ghl_is_a_conflict_too_and_unchanged_items_update_dire
     fixture.send(json!({"type": "task.update", "record": jane(), "taskId": task, "title": "Renamed by the agent"})).await.unwrap();
     let (_, _) = open_jane(&fixture).await;
     ghl(&fixture, reqwest::Method::PUT, &format!("/contacts/{JANE}/tasks/{task}"), Some(json!({"title": "Renamed in GHL"}))).await;
-    let error = fixture.send(json!({"type": "task.update", "record": jane(), "taskId": task, "title": "Renamed again", "editId": "k"})).await.unwrap_err();
+    let error = fixture
+        .send(json!({"type": "task.update", "record": jane(), "taskId": task, "title": "Renamed again", "editId": "k"}))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::Conflict);
     let view = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
     assert_eq!(view["outbox"][0]["failure"]["theirs"]["title"], "Renamed in GHL");
@@ -123,10 +132,16 @@ async fn a_second_edit_queued_behind_the_first_builds_on_it() {
     let fixture = CoreFixture::configured().await;
     let (id, _) = open_jane(&fixture).await;
     fixture.sandbox.state().set_faults(&json!({"statusRates": {"503": 1.0}, "methods": ["PUT"]})).unwrap();
-    let first = fixture.send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Queued one", "editId": "q1"})).await.unwrap_err();
+    let first = fixture
+        .send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Queued one", "editId": "q1"}))
+        .await
+        .unwrap_err();
     assert!(first.queued);
     fixture.sandbox.state().clear_faults();
-    let second = fixture.send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Queued two", "editId": "q2"})).await.unwrap_err();
+    let second = fixture
+        .send(json!({"type": "note.update", "record": jane(), "noteId": id, "body": "Queued two", "editId": "q2"}))
+        .await
+        .unwrap_err();
     assert!(second.queued, "waits behind the first");
     fixture.send(json!({"type": "outbox.retry", "record": jane(), "itemId": "q1"})).await.unwrap();
     assert_eq!(note_body(&fixture, &id).as_deref(), Some("Queued two"), "both applied in order, no conflict with itself");

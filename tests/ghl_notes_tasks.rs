@@ -38,7 +38,10 @@ async fn note_create_update_delete_land_in_ghl() {
     let sandbox = sandbox().await;
     let client = demo_client(&sandbox);
     let created = client
-        .create_note(JANE, &NoteInput { body: Some("Boiler serviced <b>today</b>".into()), title: Some("Visit".into()), ..Default::default() })
+        .create_note(
+            JANE,
+            &NoteInput { body: Some("Boiler serviced <b>today</b>".into()), title: Some("Visit".into()), ..Default::default() },
+        )
         .await
         .unwrap();
     let id = created.id.clone().unwrap();
@@ -56,7 +59,8 @@ async fn note_create_update_delete_land_in_ghl() {
 async fn task_create_complete_reopen_update_delete_land_in_ghl() {
     let sandbox = sandbox().await;
     let client = demo_client(&sandbox);
-    let input = TaskInput { title: Some("Call back about quote".into()), due_date: Some("2026-12-01T09:00:00Z".into()), ..Default::default() };
+    let input =
+        TaskInput { title: Some("Call back about quote".into()), due_date: Some("2026-12-01T09:00:00Z".into()), ..Default::default() };
     let task = client.create_task(JANE, &input).await.unwrap();
     let id = task.id.clone().unwrap();
     assert_eq!(task.completed, Some(false));
@@ -65,7 +69,8 @@ async fn task_create_complete_reopen_update_delete_land_in_ghl() {
     assert!(stored(&sandbox, "tasks").iter().any(|t| t["id"] == id.as_str() && t["completed"] == true));
     assert_eq!(client.set_task_completed(JANE, &id, false).await.unwrap().completed, Some(false));
 
-    let renamed = client.update_task(JANE, &id, &TaskInput { title: Some("Call back (urgent)".into()), ..Default::default() }).await.unwrap();
+    let renamed =
+        client.update_task(JANE, &id, &TaskInput { title: Some("Call back (urgent)".into()), ..Default::default() }).await.unwrap();
     assert_eq!(renamed.title.as_deref(), Some("Call back (urgent)"));
 
     client.delete_task(JANE, &id).await.unwrap();
@@ -77,7 +82,10 @@ async fn invalid_writes_are_refused_before_any_request() {
     let sandbox = sandbox().await;
     let client = demo_client(&sandbox);
     assert_eq!(client.create_note(JANE, &NoteInput::default()).await.unwrap_err().code, ErrorCode::Validation);
-    assert_eq!(client.create_task(JANE, &TaskInput { title: Some("x".into()), ..Default::default() }).await.unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(
+        client.create_task(JANE, &TaskInput { title: Some("x".into()), ..Default::default() }).await.unwrap_err().code,
+        ErrorCode::Validation
+    );
     assert_eq!(client.add_tags(JANE, &[" ".into()]).await.unwrap_err().code, ErrorCode::Validation);
     assert!(sandbox.state().log(0).is_empty());
 }

@@ -223,7 +223,10 @@ async fn a_twin_check_ghl_cannot_answer_fails_the_create_and_the_resumed_attempt
     let started_ms = ghl_bridge::clock::Clock::now_ms(&TokioClock);
     let note = NoteInput { body: Some("Checked for twins".into()), ..NoteInput::default() };
     // The POST lands twice; GHL then cannot list the notes, so the twin cannot be looked for.
-    sandbox.state().set_faults(&json!({"statusRates": {"503": 1.0}, "methods": ["GET"], "pathPrefix": "/contacts/DemoContactJane0001/notes"})).unwrap();
+    sandbox
+        .state()
+        .set_faults(&json!({"statusRates": {"503": 1.0}, "methods": ["GET"], "pathPrefix": "/contacts/DemoContactJane0001/notes"}))
+        .unwrap();
     let error = client.create_note_listed(JANE, &note, None).await.unwrap_err();
     assert!(error.retryable, "{error:?}");
     assert_eq!(stored(&sandbox, "notes").len(), notes_before + 2, "the browser's re-send made a twin");

@@ -89,7 +89,10 @@ async fn the_phone_country_preference_reads_numbers_without_a_country() {
 #[tokio::test]
 async fn export_never_carries_the_token_and_reset_forgets_everything() {
     let fixture = CoreFixture::configured().await;
-    fixture.send(json!({"type": "panel.load", "record": {"host": "app.commusoft.co.uk", "recordId": "42", "email": "jane.doe@example.com"}})).await.unwrap();
+    fixture
+        .send(json!({"type": "panel.load", "record": {"host": "app.commusoft.co.uk", "recordId": "42", "email": "jane.doe@example.com"}}))
+        .await
+        .unwrap();
     let exported = fixture.page(json!({"type": "data.export"})).await.unwrap();
     assert_eq!(exported["format"], "ghl-bridge-settings/1");
     assert_eq!(exported["settings"]["locationId"], DEMO_LOCATION);

@@ -21,7 +21,10 @@ fn core_on(sandbox: &ghl_sandbox::Sandbox, store: &'static MemoryStore) -> Core<
     Core::new(platform, sandbox.http_url())
 }
 
-async fn send<S: ghl_bridge::store::Store>(core: &Core<ReqwestTransport, S, TokioClock>, message: Value) -> Result<Value, ghl_bridge::Error> {
+async fn send<S: ghl_bridge::store::Store>(
+    core: &Core<ReqwestTransport, S, TokioClock>,
+    message: Value,
+) -> Result<Value, ghl_bridge::Error> {
     let answer = core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await?;
     Ok(serde_json::from_str(&answer).unwrap())
 }
@@ -30,7 +33,8 @@ async fn setup() -> (ghl_sandbox::Sandbox, &'static MemoryStore) {
     let sandbox = sandbox().await;
     let store: &'static MemoryStore = Box::leak(Box::new(MemoryStore::new()));
     let core = core_on(&sandbox, store);
-    let settings = json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": DEMO_TOKEN}}});
+    let settings =
+        json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": DEMO_TOKEN}}});
     core.dispatch(&settings.to_string(), &extension_page_sender()).await.unwrap();
     send(&core, json!({"type": "panel.load", "record": jane()})).await.unwrap();
     (sandbox, store)
@@ -46,7 +50,11 @@ fn janes(sandbox: &ghl_sandbox::Sandbox, collection: &str) -> Vec<Value> {
 }
 
 fn outbox(store: &MemoryStore) -> Vec<Value> {
-    store.snapshot().get("outbox").map(|text| serde_json::from_str::<Value>(text).unwrap()["items"].as_array().unwrap().clone()).unwrap_or_default()
+    store
+        .snapshot()
+        .get("outbox")
+        .map(|text| serde_json::from_str::<Value>(text).unwrap()["items"].as_array().unwrap().clone())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -54,13 +62,19 @@ async fn a_note_ghl_could_not_take_is_kept_and_try_again_sends_it_once() {
     let (sandbox, store) = setup().await;
     let core = core_on(&sandbox, store);
     let before = janes_notes(&sandbox).len();
-    sandbox.state().set_faults(&json!({"statusRates": {"503": 1.0}, "pathPrefix": "/contacts/DemoContactJane0001/notes", "methods": ["POST"]})).unwrap();
+    sandbox
+        .state()
+        .set_faults(&json!({"statusRates": {"503": 1.0}, "pathPrefix": "/contacts/DemoContactJane0001/notes", "methods": ["POST"]}))
+        .unwrap();
     let note = json!({"type": "note.create", "record": jane(), "body": "Called about the annual service.", "editId": "edit-1"});
     let error = send(&core, note.clone()).await.unwrap_err();
     assert!(error.queued, "{error:?}");
     assert!(error.message.contains("saved on this computer"), "{}", error.message);
     let stored = outbox(store);
-    assert_eq!((stored.len(), stored[0]["id"].as_str(), stored[0]["body"].as_str()), (1, Some("edit-1"), Some("Called about the annual service.")));
+    assert_eq!(
+        (stored.len(), stored[0]["id"].as_str(), stored[0]["body"].as_str()),
+        (1, Some("edit-1"), Some("Called about the annual service."))
+    );
 
     sandbox.state().clear_faults();
     let notes = send(&core, note.clone()).await.unwrap();
@@ -79,7 +93,9 @@ async fn a_create_cut_off_by_a_stopped_worker_is_found_not_repeated() {
         let core = core_on(&sandbox, store);
         // GHL stores the note but the answer is lost, and GHL stays unreadable: the outcome is unknown.
         sandbox.state().set_faults(&json!({"next": [{"drop": true}], "statusRates": {"503": 1.0}, "methods": ["GET"], "pathPrefix": "/contacts/DemoContactJane0001/notes"})).unwrap();
-        let error = send(&core, json!({"type": "note.create", "record": jane(), "body": "Boiler part ordered.", "editId": "edit-2"})).await.unwrap_err();
+        let error = send(&core, json!({"type": "note.create", "record": jane(), "body": "Boiler part ordered.", "editId": "edit-2"}))
+            .await
+            .unwrap_err();
         assert!(error.queued, "{error:?}");
     } // the worker is stopped
     sandbox.state().clear_faults();
@@ -100,7 +116,10 @@ async fn edits_of_a_contact_go_in_order_and_a_refused_one_waits_for_the_agent() 
     let (sandbox, store) = setup().await;
     let core = core_on(&sandbox, store);
     // The first edit waits to retry: the next one is stored behind it, not sent ahead of it.
-    sandbox.state().set_faults(&json!({"statusRates": {"503": 1.0}, "pathPrefix": "/contacts/DemoContactJane0001/notes", "methods": ["POST"]})).unwrap();
+    sandbox
+        .state()
+        .set_faults(&json!({"statusRates": {"503": 1.0}, "pathPrefix": "/contacts/DemoContactJane0001/notes", "methods": ["POST"]}))
+        .unwrap();
     send(&core, json!({"type": "note.create", "record": jane(), "body": "First", "editId": "a"})).await.unwrap_err();
     sandbox.state().clear_faults();
     let second = send(&core, json!({"type": "note.create", "record": jane(), "body": "Second", "editId": "b"})).await.unwrap_err();
@@ -113,7 +132,9 @@ async fn edits_of_a_contact_go_in_order_and_a_refused_one_waits_for_the_agent() 
     assert!(outbox(store).is_empty());
 
     // GHL refuses an update of a note deleted there: stored as failed, shown in the panel, later edits go on.
-    let error = send(&core, json!({"type": "note.update", "record": jane(), "noteId": "NoSuchNote000000000", "body": "x", "editId": "c"})).await.unwrap_err();
+    let error = send(&core, json!({"type": "note.update", "record": jane(), "noteId": "NoSuchNote000000000", "body": "x", "editId": "c"}))
+        .await
+        .unwrap_err();
     assert_eq!((error.code, error.queued), (ErrorCode::NotFound, false));
     send(&core, json!({"type": "note.create", "record": jane(), "body": "Third", "editId": "d"})).await.unwrap();
     let view = send(&core, json!({"type": "panel.load", "record": jane()})).await.unwrap();
@@ -128,11 +149,18 @@ async fn edits_of_a_contact_go_in_order_and_a_refused_one_waits_for_the_agent() 
 async fn the_alarm_sends_due_edits_and_reports_counts() {
     let (sandbox, store) = setup().await;
     let core = core_on(&sandbox, store);
-    sandbox.state().set_faults(&json!({"statusRates": {"503": 1.0}, "pathPrefix": "/contacts/DemoContactJane0001/tags", "methods": ["POST"]})).unwrap();
+    sandbox
+        .state()
+        .set_faults(&json!({"statusRates": {"503": 1.0}, "pathPrefix": "/contacts/DemoContactJane0001/tags", "methods": ["POST"]}))
+        .unwrap();
     send(&core, json!({"type": "tags.add", "record": jane(), "tags": ["callback"], "editId": "t"})).await.unwrap_err();
     sandbox.state().clear_faults();
     let counts: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::outbox::ALARM).await.unwrap()).unwrap();
-    assert_eq!([&counts["sent"], &counts["waiting"], &counts["failed"]], [&json!(0), &json!(1), &json!(0)], "not due yet (it waits before retrying)");
+    assert_eq!(
+        [&counts["sent"], &counts["waiting"], &counts["failed"]],
+        [&json!(0), &json!(1), &json!(0)],
+        "not due yet (it waits before retrying)"
+    );
     // Make it due, as time would.
     let mut text: Value = serde_json::from_str(&store.snapshot()["outbox"]).unwrap();
     text["items"][0]["nextAtMs"] = json!(0);
@@ -161,7 +189,8 @@ async fn a_commusoft_note_cut_off_mid_send_reaches_ghl_once_with_one_follow_up()
     let send_note = json!({"type": "note.send", "record": jane(), "sourceId": "cs-note-77", "body": "Customer asked for a quote."});
     {
         let core = core_on(&sandbox, store);
-        let preferences = json!({"type": "preferences.save", "preferences": {"followUp": {"enabled": true, "title": "Send the quote", "dueInDays": 1}}});
+        let preferences =
+            json!({"type": "preferences.save", "preferences": {"followUp": {"enabled": true, "title": "Send the quote", "dueInDays": 1}}});
         core.dispatch(&preferences.to_string(), &extension_page_sender()).await.unwrap();
         // GHL stores the note, the answer is lost, and GHL stays unreadable: the outcome is unknown.
         let faults = json!({"next": [{"drop": true}], "statusRates": {"503": 1.0}, "methods": ["POST", "GET"], "pathPrefix": "/contacts/DemoContactJane0001/notes"});
@@ -176,10 +205,12 @@ async fn a_commusoft_note_cut_off_mid_send_reaches_ghl_once_with_one_follow_up()
 
     let restarted = core_on(&sandbox, store);
     make_due(store).await;
-    let posts_before = sandbox.state().log(0).iter().filter(|e| e["method"] == "POST" && e["path"].as_str().unwrap().ends_with("/notes")).count();
+    let posts_before =
+        sandbox.state().log(0).iter().filter(|e| e["method"] == "POST" && e["path"].as_str().unwrap().ends_with("/notes")).count();
     let counts: Value = serde_json::from_str(&restarted.on_alarm(ghl_bridge::outbox::ALARM).await.unwrap()).unwrap();
     assert_eq!([&counts["sent"], &counts["waiting"], &counts["failed"]], [&json!(2), &json!(0), &json!(0)]);
-    let posts_after = sandbox.state().log(0).iter().filter(|e| e["method"] == "POST" && e["path"].as_str().unwrap().ends_with("/notes")).count();
+    let posts_after =
+        sandbox.state().log(0).iter().filter(|e| e["method"] == "POST" && e["path"].as_str().unwrap().ends_with("/notes")).count();
     assert_eq!(posts_after, posts_before, "found in GHL, not sent again");
     assert_eq!((janes_notes(&sandbox).len(), janes(&sandbox, "tasks").len()), (notes_before + 1, tasks_before + 1));
 
@@ -187,7 +218,12 @@ async fn a_commusoft_note_cut_off_mid_send_reaches_ghl_once_with_one_follow_up()
     let again = send(&restarted, send_note).await.unwrap();
     assert_eq!(again["outcome"], "unchanged");
     assert!(janes_notes(&sandbox).iter().any(|n| n["id"] == again["ghlNoteId"] && n["body"] == "Customer asked for a quote."));
-    let edited = send(&restarted, json!({"type": "note.send", "record": jane(), "sourceId": "cs-note-77", "body": "Customer asked for a quote by Friday."})).await.unwrap();
+    let edited = send(
+        &restarted,
+        json!({"type": "note.send", "record": jane(), "sourceId": "cs-note-77", "body": "Customer asked for a quote by Friday."}),
+    )
+    .await
+    .unwrap();
     assert_eq!((edited["outcome"].as_str(), &edited["ghlNoteId"]), (Some("updated"), &again["ghlNoteId"]));
     assert_eq!(janes_notes(&sandbox).len(), notes_before + 1);
 }
@@ -198,7 +234,10 @@ async fn a_contact_sync_ghl_could_not_take_waits_and_a_newer_sync_replaces_it() 
     let core = core_on(&sandbox, store);
     let record = json!({"host": "app.commusoft.co.uk", "recordId": "42", "name": "Mrs Jane Doe", "email": "jane.doe@example.com",
                         "address": "12 Acacia Avenue, London, N1 7AA"});
-    sandbox.state().set_faults(&json!({"statusRates": {"503": 1.0}, "pathPrefix": "/contacts/DemoContactJane0001", "methods": ["PUT"]})).unwrap();
+    sandbox
+        .state()
+        .set_faults(&json!({"statusRates": {"503": 1.0}, "pathPrefix": "/contacts/DemoContactJane0001", "methods": ["PUT"]}))
+        .unwrap();
     let result = send(&core, json!({"type": "contact.sync", "record": record})).await.unwrap();
     assert_eq!(result["ghlWaiting"], true);
     let summary = result["summary"].as_str().unwrap();
@@ -206,8 +245,12 @@ async fn a_contact_sync_ghl_could_not_take_waits_and_a_newer_sync_replaces_it() 
     let stored = outbox(store);
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["op"], "contact.update");
-    let fields: Vec<(String, String)> =
-        stored[0]["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap().into(), f["value"].as_str().unwrap().into())).collect();
+    let fields: Vec<(String, String)> = stored[0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap().into(), f["value"].as_str().unwrap().into()))
+        .collect();
     assert_eq!(fields, [("city".to_owned(), "London".to_owned()), ("postalCode".to_owned(), "N1 7AA".to_owned())]);
     let view = send(&core, json!({"type": "panel.load", "record": record})).await.unwrap();
     assert_eq!(view["outbox"][0]["op"], "contact.update", "the panel shows it waiting");

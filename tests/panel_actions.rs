@@ -29,7 +29,10 @@ impl Fixture {
     /// The requests that change something, as "METHOD /path".
     fn writes(&self) -> Vec<String> {
         let log = self.api_requests();
-        log.iter().filter(|e| e["method"] != "GET" && e["path"] != "/contacts/search").map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["path"].as_str().unwrap())).collect()
+        log.iter()
+            .filter(|e| e["method"] != "GET" && e["path"] != "/contacts/search")
+            .map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["path"].as_str().unwrap()))
+            .collect()
     }
 }
 
@@ -57,7 +60,10 @@ async fn notes_are_created_edited_and_deleted_in_ghl() {
     let id = notes[1]["id"].as_str().unwrap().to_owned();
     assert_eq!(fixture.state("notes").len(), before + 1);
 
-    let edited = fixture.send(json!({"type": "note.update", "record": record_ref("42"), "noteId": id, "body": "Boiler serviced, filter changed"})).await.unwrap();
+    let edited = fixture
+        .send(json!({"type": "note.update", "record": record_ref("42"), "noteId": id, "body": "Boiler serviced, filter changed"}))
+        .await
+        .unwrap();
     assert!(edited.as_array().unwrap().iter().any(|n| n["id"] == id.as_str() && n["body"] == "Boiler serviced, filter changed"));
     assert!(fixture.state("notes").iter().any(|n| n["id"] == id.as_str() && n["body"] == "Boiler serviced, filter changed"));
 
@@ -86,14 +92,22 @@ async fn tasks_are_created_completed_reopened_edited_and_deleted_in_ghl() {
     assert_eq!(done[find(&done)]["completed"], true);
     let flags: Vec<bool> = done.as_array().unwrap().iter().map(|t| t["completed"] == true).collect();
     assert!(flags.windows(2).all(|pair| pair[0] <= pair[1]), "open tasks first, completed after: {flags:?}");
-    let reopened = fixture.send(json!({"type": "task.complete", "record": record_ref("42"), "taskId": id, "completed": false})).await.unwrap();
+    let reopened =
+        fixture.send(json!({"type": "task.complete", "record": record_ref("42"), "taskId": id, "completed": false})).await.unwrap();
     assert_eq!(reopened[find(&reopened)]["completed"], false);
-    fixture.send(json!({"type": "task.update", "record": record_ref("42"), "taskId": id, "title": "Call back about the quote"})).await.unwrap();
-    assert!(fixture.state("tasks").iter().any(|t| t["id"] == id.as_str() && t["title"] == "Call back about the quote" && t["completed"] == false));
+    fixture
+        .send(json!({"type": "task.update", "record": record_ref("42"), "taskId": id, "title": "Call back about the quote"}))
+        .await
+        .unwrap();
+    assert!(fixture
+        .state("tasks")
+        .iter()
+        .any(|t| t["id"] == id.as_str() && t["title"] == "Call back about the quote" && t["completed"] == false));
     fixture.send(json!({"type": "task.delete", "record": record_ref("42"), "taskId": id})).await.unwrap();
     assert!(!fixture.state("tasks").iter().any(|t| t["id"] == id.as_str()));
 
-    let no_zone = fixture.send(json!({"type": "task.create", "record": record_ref("42"), "title": "x", "dueDate": "2026-12-01 10:00:00"})).await;
+    let no_zone =
+        fixture.send(json!({"type": "task.create", "record": record_ref("42"), "title": "x", "dueDate": "2026-12-01 10:00:00"})).await;
     assert_eq!(no_zone.unwrap_err().code, ErrorCode::Validation, "a due date must say its zone");
 }
 

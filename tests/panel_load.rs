@@ -19,7 +19,13 @@ fn jane() -> Value {
 }
 
 fn calls(fixture: &Fixture, since: u64) -> Vec<String> {
-    fixture.sandbox.state().log(since).iter().map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap())).collect()
+    fixture
+        .sandbox
+        .state()
+        .log(since)
+        .iter()
+        .map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap()))
+        .collect()
 }
 
 #[tokio::test]
@@ -50,24 +56,41 @@ async fn finds_the_contact_by_email_links_it_and_loads_everything_in_one_round()
     // One round after the lookup: the lookup's answer already names the business.
     let mut round: Vec<&str> = first[2..].iter().map(String::as_str).collect();
     round.sort();
-    assert_eq!(round, ["GET /contacts/DemoContactJane0001", "GET /contacts/DemoContactJane0001/appointments",
-        "GET /contacts/DemoContactJane0001/notes", "GET /contacts/DemoContactJane0001/tasks",
-        "GET /contacts/business/64f0c0ffee00000000000001", "GET /users/"]);
+    assert_eq!(
+        round,
+        [
+            "GET /contacts/DemoContactJane0001",
+            "GET /contacts/DemoContactJane0001/appointments",
+            "GET /contacts/DemoContactJane0001/notes",
+            "GET /contacts/DemoContactJane0001/tasks",
+            "GET /contacts/business/64f0c0ffee00000000000001",
+            "GET /users/"
+        ]
+    );
 
     // The revisit uses the stored link: no lookup, users reused, the business known up front.
     let last = requests.last().unwrap()["seq"].as_u64().unwrap();
     load(&fixture, jane()).await.unwrap();
     let mut again = calls(&fixture, last);
     again.sort();
-    assert_eq!(again, ["GET /contacts/DemoContactJane0001", "GET /contacts/DemoContactJane0001/appointments",
-        "GET /contacts/DemoContactJane0001/notes", "GET /contacts/DemoContactJane0001/tasks",
-        "GET /contacts/business/64f0c0ffee00000000000001"]);
+    assert_eq!(
+        again,
+        [
+            "GET /contacts/DemoContactJane0001",
+            "GET /contacts/DemoContactJane0001/appointments",
+            "GET /contacts/DemoContactJane0001/notes",
+            "GET /contacts/DemoContactJane0001/tasks",
+            "GET /contacts/business/64f0c0ffee00000000000001"
+        ]
+    );
 }
 
 #[tokio::test]
 async fn a_record_without_email_is_matched_by_its_phone_in_e164() {
     let fixture = Fixture::configured().await;
-    let view = load(&fixture, json!({"host": "app.commusoft.co.uk", "recordId": "44", "name": "Ms Priya Patel", "mobile": "07700 900456"})).await.unwrap();
+    let view = load(&fixture, json!({"host": "app.commusoft.co.uk", "recordId": "44", "name": "Ms Priya Patel", "mobile": "07700 900456"}))
+        .await
+        .unwrap();
     assert_eq!(view["state"], "matched");
     assert_eq!(view["matchedBy"], "phone");
     assert_eq!(view["contact"]["id"], "DemoContactPriya001");
@@ -84,7 +107,10 @@ async fn an_unknown_customer_is_unmatched_with_a_prefill_to_create_from() {
     assert_eq!(view["state"], "unmatched");
     assert_eq!(view["searched"], json!(["email tom.newman@example.com", "phone +447700900789"]));
     assert_eq!(view["candidates"], json!([]));
-    assert_eq!(view["prefill"], json!({"firstName": "Tom", "lastName": "Newman", "email": "tom.newman@example.com", "phone": "+447700900789"}));
+    assert_eq!(
+        view["prefill"],
+        json!({"firstName": "Tom", "lastName": "Newman", "email": "tom.newman@example.com", "phone": "+447700900789"})
+    );
 }
 
 #[tokio::test]
@@ -167,7 +193,10 @@ async fn a_token_for_another_location_is_forbidden_and_named() {
 async fn content_scripts_cannot_reach_settings_and_the_token_never_leaves() {
     let fixture = Fixture::configured().await;
     let page = content_script_sender("app.commusoft.co.uk");
-    for message in [json!({"type": "settings.get"}), json!({"type": "settings.save", "settings": {"locationId": "X", "auth": {"kind": "pit", "token": "t"}}})] {
+    for message in [
+        json!({"type": "settings.get"}),
+        json!({"type": "settings.save", "settings": {"locationId": "X", "auth": {"kind": "pit", "token": "t"}}}),
+    ] {
         let error = fixture.core.dispatch(&message.to_string(), &page).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::ForbiddenSender);
     }
@@ -179,7 +208,8 @@ async fn content_scripts_cannot_reach_settings_and_the_token_never_leaves() {
 #[tokio::test]
 async fn a_record_from_another_host_than_the_sender_is_refused() {
     let fixture = Fixture::configured().await;
-    let message = json!({"type": "panel.load", "record": {"host": "app.commusoft.us", "recordId": "1001", "email": "maria.garcia@example.com"}});
+    let message =
+        json!({"type": "panel.load", "record": {"host": "app.commusoft.us", "recordId": "1001", "email": "maria.garcia@example.com"}});
     let error = fixture.core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::ForbiddenSender);
 }
@@ -205,7 +235,8 @@ async fn two_contacts_sharing_the_email_are_offered_never_picked() {
     let ids: Vec<&str> = view["candidates"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"DemoContactJane0001") && ids.contains(&twin.as_str()), "{ids:?}");
     // Nothing was linked: notes cannot go anywhere until the agent chooses.
-    let refused = fixture.send(json!({"type": "note.create", "record": {"host": "app.commusoft.co.uk", "recordId": "42"}, "body": "x"})).await;
+    let refused =
+        fixture.send(json!({"type": "note.create", "record": {"host": "app.commusoft.co.uk", "recordId": "42"}, "body": "x"})).await;
     assert!(refused.is_err());
     let chosen = fixture.send(json!({"type": "link.set", "record": jane(), "contactId": twin})).await.unwrap();
     assert_eq!((chosen["state"].as_str(), chosen["matchedBy"].as_str()), (Some("matched"), Some("manual")));
@@ -248,7 +279,10 @@ async fn the_core_reads_what_the_page_showed_and_says_what_it_set_aside() {
 
     let two = json!([{"field": "email", "value": "a@example.com", "via": "pair", "scope": "container"},
                      {"field": "email", "value": "b@example.com", "via": "pair", "scope": "container"}]);
-    let reading = fixture.send(json!({"type": "record.read", "record": {"host": "app.commusoft.co.uk", "recordId": "42", "evidence": two}})).await.unwrap();
+    let reading = fixture
+        .send(json!({"type": "record.read", "record": {"host": "app.commusoft.co.uk", "recordId": "42", "evidence": two}}))
+        .await
+        .unwrap();
     assert_eq!(reading["usable"], false);
     assert!(reading["problem"].as_str().unwrap().contains("more than one"));
 }
@@ -256,7 +290,8 @@ async fn the_core_reads_what_the_page_showed_and_says_what_it_set_aside() {
 #[tokio::test]
 async fn an_override_is_stored_per_host_app_as_a_place_and_exported() {
     let fixture = Fixture::configured().await;
-    let add = |item: Value| json!({"type": "reader.overrideAdd", "record": {"host": "app.commusoft.co.uk", "recordId": "42"}, "override": item});
+    let add =
+        |item: Value| json!({"type": "reader.overrideAdd", "record": {"host": "app.commusoft.co.uk", "recordId": "42"}, "override": item});
     let stored = fixture.send(add(json!({"field": "email", "label": "Correspondence"}))).await.unwrap();
     assert_eq!(stored["items"][0]["label"], "Correspondence");
     assert!(fixture.send(add(json!({"field": "email", "label": "jane.doe@example.com"}))).await.is_err(), "a value is not a place");

@@ -21,7 +21,13 @@ impl CoreFixture {
 
     /// Writes (POST, PUT, DELETE) the sandbox saw since `since`.
     fn writes_since(&self, since: usize) -> Vec<Value> {
-        self.api_requests().into_iter().skip(since).filter(|entry| entry["method"] != "GET" && entry["path"] != "/contacts/search" && entry["path"] != "/contacts/search/duplicate").collect()
+        self.api_requests()
+            .into_iter()
+            .skip(since)
+            .filter(|entry| {
+                entry["method"] != "GET" && entry["path"] != "/contacts/search" && entry["path"] != "/contacts/search/duplicate"
+            })
+            .collect()
     }
 
     fn contact(&self, id: &str) -> Value {
@@ -42,7 +48,10 @@ async fn preview_then_apply_writes_only_the_changed_fields_and_a_second_click_wr
     assert_eq!(row(&preview["rows"], "firstName")["action"], "same");
     assert_eq!(row(&preview["rows"], "mobile")["action"], "same", "07700 900123 is GHL's +447700900123");
     let town = row(&preview["rows"], "town");
-    assert_eq!((town["action"].as_str(), town["commusoftValue"].as_str(), town["ghlValue"].as_str()), (Some("updateGhl"), Some("London"), Some("Manchester")));
+    assert_eq!(
+        (town["action"].as_str(), town["commusoftValue"].as_str(), town["ghlValue"].as_str()),
+        (Some("updateGhl"), Some("London"), Some("Manchester"))
+    );
     assert_eq!(row(&preview["rows"], "landline")["action"], "off");
     assert_eq!(preview["ghlChanges"], 2, "town and postcode");
 
@@ -123,7 +132,8 @@ async fn the_mapping_editor_offers_the_locations_custom_fields_and_checks_rows()
     let fixture = CoreFixture::configured().await;
     let editor = fixture.page(json!({"type": "mapping.get"})).await.unwrap();
     assert_eq!(editor["rows"].as_array().unwrap().len(), 9);
-    let custom: Vec<&Value> = editor["ghlFields"].as_array().unwrap().iter().filter(|f| f["id"].as_str().unwrap().starts_with("customField.")).collect();
+    let custom: Vec<&Value> =
+        editor["ghlFields"].as_array().unwrap().iter().filter(|f| f["id"].as_str().unwrap().starts_with("customField.")).collect();
     assert!(!custom.is_empty(), "{editor}");
     assert_eq!(editor["customFieldsNote"], Value::Null);
 
@@ -138,13 +148,20 @@ async fn the_mapping_editor_offers_the_locations_custom_fields_and_checks_rows()
 
     // Preview with sample data against a real contact, before saving anything.
     let sample = json!({"host": "app.commusoft.co.uk", "recordId": "1", "name": "Jane Doe", "landline": "020 7946 0123"});
-    let plan = fixture.page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": JANE})).await.unwrap();
+    let plan =
+        fixture.page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": JANE})).await.unwrap();
     assert_eq!(plan["contactId"], JANE);
     assert_eq!(plan["rows"][0]["action"], "updateGhl");
     assert_eq!(plan["rows"][0]["commusoftValue"], "020 7946 0123");
-    let by_email = fixture.page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": "Jane.Doe@example.com"})).await.unwrap();
+    let by_email = fixture
+        .page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": "Jane.Doe@example.com"}))
+        .await
+        .unwrap();
     assert_eq!(by_email["contactId"], JANE);
-    let nobody = fixture.page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": "nobody@example.com"})).await.unwrap();
+    let nobody = fixture
+        .page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": "nobody@example.com"}))
+        .await
+        .unwrap();
     assert_eq!((nobody["contactId"].clone(), nobody["rows"][0]["action"].clone()), (Value::Null, json!("updateGhl")), "a new contact");
 
     let custom_value_sync = fixture.send(json!({"type": "contact.sync", "record": {"host": "app.commusoft.co.uk", "recordId": "42", "email": "jane.doe@example.com", "landline": "020 7946 0123"}})).await.unwrap();
@@ -179,7 +196,8 @@ async fn apply_writes_only_the_previewed_plan_and_nothing_when_it_changed_meanwh
     assert!(fixture.writes_since(before).is_empty(), "nothing written");
     // The same preview, applied unchanged, goes through.
     let preview = fixture.send(json!({"type": "contact.syncPreview", "record": jane_record()})).await.unwrap();
-    let result = fixture.send(json!({"type": "contact.sync", "record": jane_record(), "fingerprint": preview["fingerprint"]})).await.unwrap();
+    let result =
+        fixture.send(json!({"type": "contact.sync", "record": jane_record(), "fingerprint": preview["fingerprint"]})).await.unwrap();
     assert_eq!(result["summary"], "Updated 2 field(s) in GHL.");
 }
 

@@ -4,8 +4,8 @@
 
 use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::{ClientConfig, Credential, DuplicateKey, GhlClient, Platform};
-use ghl_bridge::store::MemoryStore;
 use ghl_bridge::http::{HttpRequest, Method, Transport, TransportErrorKind};
+use ghl_bridge::store::MemoryStore;
 use ghl_bridge::wasm::{BrowserClock, FetchTransport};
 use wasm_bindgen_test::*;
 
@@ -58,10 +58,7 @@ async fn exposes_status_headers_and_body_of_raw_responses() {
         .send(HttpRequest {
             method: Method::Get,
             url: format!("{}/contacts/DemoContactJane0001", sandbox()),
-            headers: vec![
-                ("Authorization".into(), format!("Bearer {DEMO_TOKEN}")),
-                ("Version".into(), "2021-07-28".into()),
-            ],
+            headers: vec![("Authorization".into(), format!("Bearer {DEMO_TOKEN}")), ("Version".into(), "2021-07-28".into())],
             body: None,
             timeout_ms: 10_000,
         })
@@ -88,10 +85,7 @@ async fn sends_json_bodies_on_delete() {
         .unwrap();
     assert_eq!(added.status, 201, "{}", added.body);
     assert!(added.body.contains(tag));
-    let removed = FetchTransport
-        .send(HttpRequest { method: Method::Delete, url, headers, body, timeout_ms: 10_000 })
-        .await
-        .unwrap();
+    let removed = FetchTransport.send(HttpRequest { method: Method::Delete, url, headers, body, timeout_ms: 10_000 }).await.unwrap();
     assert_eq!(removed.status, 200, "{}", removed.body);
     assert!(!removed.body.contains(tag));
 }
@@ -100,7 +94,13 @@ async fn sends_json_bodies_on_delete() {
 async fn an_unreachable_host_is_a_network_error() {
     // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
     let error = FetchTransport
-        .send(HttpRequest { method: Method::Get, url: "http://127.0.0.1:9/contacts/x".into(), headers: vec![], body: None, timeout_ms: 5_000 })
+        .send(HttpRequest {
+            method: Method::Get,
+            url: "http://127.0.0.1:9/contacts/x".into(),
+            headers: vec![],
+            body: None,
+            timeout_ms: 5_000,
+        })
         .await
         .unwrap_err();
     assert_eq!(error.kind, TransportErrorKind::Network);
@@ -130,7 +130,13 @@ async fn a_slow_answer_times_out() {
         })
         .await;
     let _ = FetchTransport
-        .send(HttpRequest { method: Method::Delete, url: format!("{}/__admin/faults", sandbox()), headers: vec![], body: None, timeout_ms: 5_000 })
+        .send(HttpRequest {
+            method: Method::Delete,
+            url: format!("{}/__admin/faults", sandbox()),
+            headers: vec![],
+            body: None,
+            timeout_ms: 5_000,
+        })
         .await;
     let error = slow.unwrap_err();
     assert_eq!(error.kind, TransportErrorKind::Timeout, "{error:?}");

@@ -103,11 +103,7 @@ impl OAuthEndpoint {
             }
             Grant::RefreshToken(token) => fields.extend([("grant_type", "refresh_token"), ("refresh_token", token)]),
         }
-        let body = fields
-            .iter()
-            .map(|(name, value)| format!("{name}={}", encode_component(value)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = fields.iter().map(|(name, value)| format!("{name}={}", encode_component(value))).collect::<Vec<_>>().join("&");
         HttpRequest {
             method: Method::Post,
             url: self.token_endpoint.clone(),
@@ -178,14 +174,10 @@ pub fn read_token_answer(status: u16, body: &str, now_ms: u64, grant: Grant<'_>)
             ErrorCode::ReconnectNeeded,
             format!("GHL no longer accepts this connection{detail}. Open Options and press Connect to sign in to GHL again."),
         ),
-        500..=599 => Error::new(
-            ErrorCode::ServerError,
-            format!("The token endpoint is having trouble (HTTP {status}). We will try again."),
-        ),
-        _ => Error::new(
-            ErrorCode::BadResponse,
-            format!("The token endpoint answered with an unexpected HTTP status {status}{detail}."),
-        ),
+        500..=599 => {
+            Error::new(ErrorCode::ServerError, format!("The token endpoint is having trouble (HTTP {status}). We will try again."))
+        }
+        _ => Error::new(ErrorCode::BadResponse, format!("The token endpoint answered with an unexpected HTTP status {status}{detail}.")),
     };
     Err(error.with_status(status))
 }
@@ -199,10 +191,7 @@ pub fn unreachable_endpoint(error: &crate::http::TransportError) -> Error {
 
 /// The error when OAuth is chosen but no tokens were ever obtained (or they were removed).
 pub fn not_connected() -> Error {
-    Error::new(
-        ErrorCode::ReconnectNeeded,
-        "GHL is not connected yet. Open Options and press Connect to sign in to GHL.",
-    )
+    Error::new(ErrorCode::ReconnectNeeded, "GHL is not connected yet. Open Options and press Connect to sign in to GHL.")
 }
 
 #[cfg(test)]

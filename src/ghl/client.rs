@@ -11,9 +11,9 @@ use super::{API_VERSION, REQUEST_TIMEOUT_MS};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{encode_component, query_string, HttpRequest, HttpResponse, Method, Transport};
+use crate::json::{self, FromJson, Json};
 use crate::lock::AsyncLock;
 use crate::store::{self, Store};
-use crate::json::{self, FromJson, Json};
 use std::cell::RefCell;
 use std::future::Future;
 
@@ -56,7 +56,18 @@ pub struct Platform<T, S, C> {
 
 impl<T: Transport, S: Store, C: Clock> Platform<T, S, C> {
     pub fn new(transport: T, store: S, clock: C) -> Self {
-        Self { transport, store, clock, retry: RetryPolicy::default(), rates: RefCell::default(), refresh_lock: AsyncLock::new(), outbox_lock: AsyncLock::new(), busy_contacts: RefCell::default(), sent: Default::default(), in_flight: Default::default() }
+        Self {
+            transport,
+            store,
+            clock,
+            retry: RetryPolicy::default(),
+            rates: RefCell::default(),
+            refresh_lock: AsyncLock::new(),
+            outbox_lock: AsyncLock::new(),
+            busy_contacts: RefCell::default(),
+            sent: Default::default(),
+            in_flight: Default::default(),
+        }
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -162,8 +173,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
             DuplicateKey::Phone(phone) => ("number", phone),
         };
         let query = query_string(&[("locationId", &self.config.location_id), (name, value)]);
-        let envelope: ContactEnvelope =
-            self.call(Method::Get, &format!("/contacts/search/duplicate{query}"), None, "contact").await?;
+        let envelope: ContactEnvelope = self.call(Method::Get, &format!("/contacts/search/duplicate{query}"), None, "contact").await?;
         Ok(envelope.contact.filter(|contact| contact.id.as_deref().is_some_and(|id| !id.is_empty())))
     }
 
@@ -216,12 +226,8 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
     /// Runs one grant against the token endpoint and stores the new pair before anyone uses it.
     /// Call with the refresh lock held.
     async fn obtain(&self, endpoint: &OAuthEndpoint, grant: Grant<'_>) -> Result<OAuthSession> {
-        let response = self
-            .platform
-            .transport
-            .send(endpoint.token_request(grant))
-            .await
-            .map_err(|error| auth::unreachable_endpoint(&error))?;
+        let response =
+            self.platform.transport.send(endpoint.token_request(grant)).await.map_err(|error| auth::unreachable_endpoint(&error))?;
         let session = auth::read_token_answer(response.status, &response.body, self.now_ms(), grant)?;
         store::write(&self.platform.store, SESSION_KEY, &session).await?;
         Ok(session)
@@ -229,13 +235,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
 
     // ---- The request path ---------------------------------------------------------------------------------
 
-    pub(crate) async fn call<R: FromJson>(
-        &self,
-        method: Method,
-        path_and_query: &str,
-        body: Option<String>,
-        resource: &str,
-    ) -> Result<R> {
+    pub(crate) async fn call<R: FromJson>(&self, method: Method, path_and_query: &str, body: Option<String>, resource: &str) -> Result<R> {
         // Only the parsing is generic: one copy of the request state machine serves every endpoint.
         parse_body(&self.exchange(method, path_and_query, body, resource).await?)
     }
@@ -336,11 +336,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
                 return Err(error);
             }
             // A 429 already paused the location's budget; the next send waits for it.
-            let wait_ms = if rate_limited {
-                0
-            } else {
-                policy.backoff_ms(attempt, self.platform.clock.random())
-            };
+            let wait_ms = if rate_limited { 0 } else { policy.backoff_ms(attempt, self.platform.clock.random()) };
             if self.now_ms() + wait_ms > deadline_ms {
                 return Err(error);
             }

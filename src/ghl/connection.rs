@@ -43,7 +43,13 @@ pub struct RateLimitView {
 
 impl From<RateHeaders> for RateLimitView {
     fn from(h: RateHeaders) -> Self {
-        Self { max: h.max, remaining: h.remaining, interval_ms: h.interval_ms, daily_limit: h.daily_limit, daily_remaining: h.daily_remaining }
+        Self {
+            max: h.max,
+            remaining: h.remaining,
+            interval_ms: h.interval_ms,
+            daily_limit: h.daily_limit,
+            daily_remaining: h.daily_remaining,
+        }
     }
 }
 
@@ -51,10 +57,16 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// Probes the connection. A bad token or a wrong location is an error (the check cannot go on);
     /// a missing scope is part of the report.
     pub async fn check_connection(&self) -> Result<ConnectionReport> {
-        let search = SearchInput { location_id: self.location_id().to_owned(), page_limit: 1, page: None, search_after: None, query: None, filters: Vec::new() };
-        let contacts_readonly = scope_present(
-            self.exchange_with(Method::Post, "/contacts/search", Some(json(&search)?), "contact", Replay::Safe).await,
-        )?;
+        let search = SearchInput {
+            location_id: self.location_id().to_owned(),
+            page_limit: 1,
+            page: None,
+            search_after: None,
+            query: None,
+            filters: Vec::new(),
+        };
+        let contacts_readonly =
+            scope_present(self.exchange_with(Method::Post, "/contacts/search", Some(json(&search)?), "contact", Replay::Safe).await)?;
         // An update of a contact that does not exist: GHL checks the scope first, then finds nothing to change.
         let probe = format!("/contacts/{}", path_segment(PROBE_CONTACT_ID)?);
         let contacts_write = scope_present(self.exchange(Method::Put, &probe, Some("{}".to_owned()), "contact").await)?;

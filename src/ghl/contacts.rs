@@ -1,14 +1,14 @@
 //! Contacts: create, update, delete, upsert, search, the deprecated list and contacts of a business.
 
 use super::client::{added_since, json, missing, path_segment, DuplicateKey, GhlClient};
-use super::response::parse_body;
 use super::models::{Contact, ContactEnvelope};
 use super::requests::{ContactFields, NewContact, SearchFilter, SearchInput};
-use crate::error::{Error, ErrorCode, Result};
+use super::response::parse_body;
 use crate::clock::Clock;
-use crate::store::Store;
+use crate::error::{Error, ErrorCode, Result};
 use crate::http::{query_string, HttpResponse, Method, Transport};
 use crate::json::read_fields;
+use crate::store::Store;
 
 /// GHL's largest search page.
 pub const MAX_SEARCH_PAGE: u32 = 500;
@@ -82,11 +82,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
             } else if let Some(phone) = fields.phone.as_deref().filter(|p| !p.is_empty()) {
                 self.find_duplicate(DuplicateKey::Phone(phone)).await?
             } else {
-                let name = [fields.first_name.as_deref(), fields.last_name.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let name = [fields.first_name.as_deref(), fields.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
                 let name = name.trim();
                 if name.is_empty() {
                     return Ok(None);

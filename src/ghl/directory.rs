@@ -3,11 +3,11 @@
 
 use super::client::{missing, path_segment, GhlClient};
 use super::models::{CustomFieldDefinition, Location, User};
-use crate::error::Result;
 use crate::clock::Clock;
-use crate::store::Store;
+use crate::error::Result;
 use crate::http::{query_string, Method, Transport};
 use crate::json::read_fields;
+use crate::store::Store;
 
 struct LocationEnvelope {
     location: Option<Location>,

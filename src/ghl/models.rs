@@ -37,11 +37,7 @@ impl Contact {
         let non_empty = |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
         non_empty(&self.name)
             .or_else(|| {
-                let joined = [non_empty(&self.first_name), non_empty(&self.last_name)]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let joined = [non_empty(&self.first_name), non_empty(&self.last_name)].into_iter().flatten().collect::<Vec<_>>().join(" ");
                 (!joined.is_empty()).then_some(joined)
             })
             .or_else(|| non_empty(&self.email))

@@ -2,15 +2,15 @@
 
 use super::client::{added_since, json, missing, path_segment, GhlClient};
 use super::dates::parse_timestamp;
-use super::response::parse_body;
-use super::retry::Replay;
 use super::models::{Appointment, Note, Task};
 use super::requests::{CompletedInput, NoteInput, TagsInput, TaskInput};
-use crate::error::{Error, ErrorCode, Result};
+use super::response::parse_body;
+use super::retry::Replay;
 use crate::clock::Clock;
-use crate::store::Store;
+use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpResponse, Method, Transport};
 use crate::json::read_fields;
+use crate::store::Store;
 
 struct NotesEnvelope {
     notes: Option<Vec<Note>>,
@@ -74,7 +74,12 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
     /// [`Self::create_note`], also answering the contact's notes as read after the create, so a caller showing the
     /// list needs no second read. An error can come after GHL has the note (its twin check could not run): try
     /// again with `resumed_since` (see [`GhlClient::create_once`]), as the outbox does, never without it.
-    pub async fn create_note_listed(&self, contact_id: &str, note: &NoteInput, resumed_since: Option<u64>) -> Result<(Note, Option<Vec<Note>>)> {
+    pub async fn create_note_listed(
+        &self,
+        contact_id: &str,
+        note: &NoteInput,
+        resumed_since: Option<u64>,
+    ) -> Result<(Note, Option<Vec<Note>>)> {
         let text = note.body.as_deref().unwrap_or_default();
         if text.trim().is_empty() {
             return Err(Error::new(ErrorCode::Validation, "A note needs some text."));
@@ -82,9 +87,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
         let path = format!("/contacts/{}/notes", path_segment(contact_id)?);
         let landed = |started_ms| async move {
             let notes = self.list_notes(contact_id).await?;
-            Ok(notes.into_iter().find(|found| {
-                found.body.as_deref() == Some(text) && added_since(found.date_added.as_deref(), started_ms)
-            }))
+            Ok(notes.into_iter().find(|found| found.body.as_deref() == Some(text) && added_since(found.date_added.as_deref(), started_ms)))
         };
         let started_ms = resumed_since.unwrap_or_else(|| self.now_ms());
         let created = self.create_once(&path, json(note)?, "contact", read_note, landed, resumed_since).await?;
@@ -145,7 +148,12 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
 
     /// [`Self::create_task`], also answering the contact's tasks as read after the create. Like
     /// [`Self::create_note_listed`], an error can come after GHL has the task: try again with `resumed_since`.
-    pub async fn create_task_listed(&self, contact_id: &str, task: &TaskInput, resumed_since: Option<u64>) -> Result<(Task, Option<Vec<Task>>)> {
+    pub async fn create_task_listed(
+        &self,
+        contact_id: &str,
+        task: &TaskInput,
+        resumed_since: Option<u64>,
+    ) -> Result<(Task, Option<Vec<Task>>)> {
         let title = task.title.as_deref().unwrap_or_default();
         let due = task.due_date.as_deref().and_then(parse_timestamp).map(|t| t.epoch_ms);
         if title.trim().is_empty() || due.is_none() {

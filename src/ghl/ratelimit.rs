@@ -37,8 +37,7 @@ impl RateHeaders {
             remaining: number(response, "x-ratelimit-remaining"),
             interval_ms: number(response, "x-ratelimit-interval-milliseconds")
                 .filter(|&ms: &u64| (1..=super::response::MAX_RATE_WAIT_MS).contains(&ms)),
-            daily_limit: number(response, "x-ratelimit-limit-daily")
-                .or_else(|| number(response, "x-ratelimit-daily-limit")),
+            daily_limit: number(response, "x-ratelimit-limit-daily").or_else(|| number(response, "x-ratelimit-daily-limit")),
             daily_remaining: number(response, "x-ratelimit-daily-remaining"),
         }
     }

@@ -64,7 +64,10 @@ pub fn parse_body<T: FromJson>(response: &HttpResponse) -> Result<T> {
         let trace_id = ErrorBody::parse(&response.body).trace_id;
         Error::new(
             ErrorCode::BadResponse,
-            format!("GHL sent a response we could not read ({}). Try again; if it persists, GHL may be having trouble.", describe_json_error(&error)),
+            format!(
+                "GHL sent a response we could not read ({}). Try again; if it persists, GHL may be having trouble.",
+                describe_json_error(&error)
+            ),
         )
         .with_status(response.status)
         .with_trace_id(trace_id)
@@ -145,11 +148,8 @@ fn rate_limit_error(response: &HttpResponse) -> Error {
         .unwrap_or(10_000)
         // A header, not a promise: never wait longer than an hour on its word (found by fuzzing).
         .min(MAX_RATE_WAIT_MS);
-    Error::new(
-        ErrorCode::RateLimited,
-        format!("GHL rate limit reached — try again in {} s.", wait_ms.div_ceil(1000)),
-    )
-    .with_retry_after(wait_ms)
+    Error::new(ErrorCode::RateLimited, format!("GHL rate limit reached — try again in {} s.", wait_ms.div_ceil(1000)))
+        .with_retry_after(wait_ms)
 }
 
 /// The longest wait a rate-limit header can impose.
@@ -158,18 +158,15 @@ pub const MAX_RATE_WAIT_MS: u64 = 3_600_000;
 /// The error for a request that got no response.
 pub fn transport_error(error: &TransportError) -> Error {
     match error.kind {
-        TransportErrorKind::Timeout => Error::new(
-            ErrorCode::Timeout,
-            "GHL did not answer in time. Check your connection; we will try again.",
-        ),
-        TransportErrorKind::Network => Error::new(
-            ErrorCode::Network,
-            "Could not reach GHL. Check your internet connection; we will try again.",
-        ),
-        TransportErrorKind::Body => Error::new(
-            ErrorCode::BadResponse,
-            format!("GHL's response could not be read ({}).", clip(&error.detail, 200)),
-        ),
+        TransportErrorKind::Timeout => {
+            Error::new(ErrorCode::Timeout, "GHL did not answer in time. Check your connection; we will try again.")
+        }
+        TransportErrorKind::Network => {
+            Error::new(ErrorCode::Network, "Could not reach GHL. Check your internet connection; we will try again.")
+        }
+        TransportErrorKind::Body => {
+            Error::new(ErrorCode::BadResponse, format!("GHL's response could not be read ({}).", clip(&error.detail, 200)))
+        }
     }
 }
 

@@ -182,9 +182,7 @@ fn checked(field: &str, value: &str, country: &str) -> Result<String, &'static s
     }
     match field {
         "email" => normalise_email(&one_line).ok_or("not an email address"),
-        "mobile" | "landline" | "phone" => {
-            to_e164(&one_line, country).map(|_| one_line).ok_or("not a phone number for this country")
-        }
+        "mobile" | "landline" | "phone" => to_e164(&one_line, country).map(|_| one_line).ok_or("not a phone number for this country"),
         "name" => {
             let letters = one_line.chars().filter(|c| c.is_alphabetic()).count();
             let digits = one_line.chars().filter(char::is_ascii_digit).count();
@@ -386,19 +384,15 @@ mod tests {
         assert!(!reading.usable);
         assert!(reading.set_aside[0].reason.contains("different values"));
 
-        let (resolved, _) = resolve(
-            &[found("email", "JANE@example.com", "pair", "section"), found("email", "jane@example.com", "link", "section")],
-            "GB",
-        );
+        let (resolved, _) =
+            resolve(&[found("email", "JANE@example.com", "pair", "section"), found("email", "jane@example.com", "link", "section")], "GB");
         assert_eq!(resolved.email.as_deref(), Some("jane@example.com"), "the same address twice agrees");
     }
 
     #[test]
     fn an_override_beats_what_the_page_suggests() {
-        let (resolved, _) = resolve(
-            &[found("email", "a@example.com", "pair", "section"), found("email", "b@example.com", "override", "page")],
-            "GB",
-        );
+        let (resolved, _) =
+            resolve(&[found("email", "a@example.com", "pair", "section"), found("email", "b@example.com", "override", "page")], "GB");
         assert_eq!(resolved.email.as_deref(), Some("b@example.com"));
     }
 

@@ -1,7 +1,7 @@
 //! A customer record as read from a host page, checked before anything uses it.
 
-use super::reading::{self, Evidence, Reading, MAX_EVIDENCE};
 pub use super::reading::normalise_email;
+use super::reading::{self, Evidence, Reading, MAX_EVIDENCE};
 use super::{known_host, KnownHost};
 use crate::error::{Error, Result};
 use crate::json::{FromJson, Json, JsonResult};

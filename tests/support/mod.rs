@@ -41,11 +41,8 @@ impl Transport for ReqwestTransport {
             TransportError::new(kind, error.to_string())
         })?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or("").to_owned()))
-            .collect();
+        let headers =
+            response.headers().iter().map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or("").to_owned())).collect();
         let body = response.text().await.map_err(|e| TransportError::new(TransportErrorKind::Body, e.to_string()))?;
         Ok(HttpResponse { status, headers, body })
     }

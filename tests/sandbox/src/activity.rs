@@ -183,11 +183,7 @@ pub fn delete_task(w: &mut World, cx: &Ctx, contact_id: &str, task_id: &str) -> 
 pub fn list_appointments(w: &mut World, cx: &Ctx, contact_id: &str) -> Res {
     let loc = location(w, cx)?;
     contact_exists(loc, contact_id)?;
-    let events: Vec<Value> = loc
-        .appointments
-        .iter()
-        .filter(|a| a.get("contactId").and_then(Value::as_str) == Some(contact_id))
-        .cloned()
-        .collect();
+    let events: Vec<Value> =
+        loc.appointments.iter().filter(|a| a.get("contactId").and_then(Value::as_str) == Some(contact_id)).cloned().collect();
     Ok(Reply::ok(json!({ "events": events })))
 }

@@ -81,13 +81,10 @@ pub fn set_rate_limit(w: &mut World, body: &Value) -> AdminResult {
     Ok(json!({"ok": true, "max": c.max, "intervalMs": c.interval_ms, "daily": c.daily}))
 }
 
-
 fn scopes_of(v: Option<&Value>) -> Result<Vec<String>, (u16, String)> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
-            Ok(a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
-        }
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => Ok(a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()),
         // A space-separated string, as OAuth writes scopes, is accepted too.
         Some(Value::String(s)) => Ok(s.split_whitespace().map(str::to_string).collect()),
         Some(_) => Err(bad("scopes must be an array of strings")),
@@ -139,7 +136,8 @@ pub fn register_oauth(w: &mut World, body: &Value) -> AdminResult {
 pub fn seed_contacts(w: &mut World, body: &Value) -> AdminResult {
     let m = object(body)?;
     only(m, &["locationId", "contacts"])?;
-    let location = m.get("locationId").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| bad("locationId should not be empty"))?;
+    let location =
+        m.get("locationId").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| bad("locationId should not be empty"))?;
     let n = m.get("contacts").and_then(Value::as_u64).ok_or_else(|| bad("contacts must be a non-negative whole number"))?;
     let total = crate::seed::generate_contacts(w, location, n.min(u32::MAX as u64) as usize).map_err(bad)?;
     Ok(json!({"ok": true, "added": n, "total": total}))
@@ -150,7 +148,8 @@ pub fn seed_contacts(w: &mut World, body: &Value) -> AdminResult {
 pub fn location_settings(w: &mut World, body: &Value) -> AdminResult {
     let m = object(body)?;
     only(m, &["locationId", "allowDuplicates"])?;
-    let location = m.get("locationId").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| bad("locationId should not be empty"))?;
+    let location =
+        m.get("locationId").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| bad("locationId should not be empty"))?;
     let allow = m.get("allowDuplicates").and_then(Value::as_bool).ok_or_else(|| bad("allowDuplicates must be true or false"))?;
     let loc = w.locations.get_mut(location).ok_or_else(|| (404, format!("no location {location}")))?;
     loc.allow_duplicates = allow;

@@ -84,8 +84,7 @@ impl Ctx<'_> {
         if raw.iter().all(u8::is_ascii_whitespace) {
             return Ok(Map::new());
         }
-        let v: Value = serde_json::from_slice(raw)
-            .map_err(|e| Reply::bad_request(&format!("Malformed JSON in request body: {e}")))?;
+        let v: Value = serde_json::from_slice(raw).map_err(|e| Reply::bad_request(&format!("Malformed JSON in request body: {e}")))?;
         let Value::Object(m) = v else {
             return Err(Reply::bad_request("The request body must be a JSON object"));
         };

@@ -46,7 +46,11 @@ fn check_custom_value(data_type: &str, options: &[String], v: &Value) -> Result<
     match data_type {
         "NUMERICAL" | "MONETORY" => {
             let ok = v.is_number() || v.as_str().is_some_and(|s| s.trim().parse::<f64>().is_ok());
-            if ok { Ok(()) } else { Err("must be a number".into()) }
+            if ok {
+                Ok(())
+            } else {
+                Err("must be a number".into())
+            }
         }
         "CHECKBOX" | "MULTIPLE_OPTIONS" => match v.as_array() {
             Some(a) if a.iter().all(Value::is_string) => {
@@ -60,17 +64,29 @@ fn check_custom_value(data_type: &str, options: &[String], v: &Value) -> Result<
             _ => Err("must be an array of strings".into()),
         },
         "FILE_UPLOAD" => {
-            if v.is_object() { Ok(()) } else { Err("must be an object".into()) }
+            if v.is_object() {
+                Ok(())
+            } else {
+                Err("must be an object".into())
+            }
         }
         "DATE" => {
-            if v.is_string() || v.is_number() { Ok(()) } else { Err("must be a date string".into()) }
+            if v.is_string() || v.is_number() {
+                Ok(())
+            } else {
+                Err("must be a date string".into())
+            }
         }
         "SINGLE_OPTIONS" | "RADIO" if !options.is_empty() => match v.as_str() {
             Some(s) if options.iter().any(|o| o == s) => Ok(()),
             _ => Err(format!("must be one of: {}", options.join(", "))),
         },
         _ => {
-            if v.is_string() { Ok(()) } else { Err("must be a string".into()) }
+            if v.is_string() {
+                Ok(())
+            } else {
+                Err("must be a string".into())
+            }
         }
     }
 }
@@ -140,7 +156,11 @@ pub fn apply(loc: &Location, c: &mut Contact, body: &Map<String, Value>) -> Resu
             }
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn duplicate_error(existing: &Contact, field: &str) -> Reply {
@@ -295,9 +315,11 @@ pub fn list(w: &mut World, cx: &Ctx) -> Res {
     let query = q.get("query").unwrap_or("").to_string();
     let start_after: Option<i64> = match q.get("startAfter").map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(s.parse::<f64>().map(|f| f as i64).map_err(|_| {
-            Reply::unprocessable(vec!["startAfter must be a number conforming to the specified constraints".into()])
-        })?),
+        Some(s) => Some(
+            s.parse::<f64>()
+                .map(|f| f as i64)
+                .map_err(|_| Reply::unprocessable(vec!["startAfter must be a number conforming to the specified constraints".into()]))?,
+        ),
     };
     let start_after_id = q.get("startAfterId").filter(|s| !s.is_empty()).map(str::to_string);
     let loc = location(w, cx)?;
@@ -322,12 +344,8 @@ pub fn list(w: &mut World, cx: &Ctx) -> Res {
     let has_next = skipped + page.len() < total;
     let last = page.last().filter(|_| has_next);
     let next_url = last.map(|c| {
-        let mut url = format!(
-            "{}/contacts/?startAfter={}&startAfterId={}&limit={limit}",
-            cx.req.base_url(),
-            c.date_added,
-            percent_encode(&c.id)
-        );
+        let mut url =
+            format!("{}/contacts/?startAfter={}&startAfterId={}&limit={limit}", cx.req.base_url(), c.date_added, percent_encode(&c.id));
         if !query.is_empty() {
             url.push_str(&format!("&query={}", percent_encode(&query)));
         }
@@ -359,11 +377,8 @@ pub fn by_business(w: &mut World, cx: &Ctx, business_id: &str) -> Res {
     };
     let query = q.get("query").unwrap_or("").to_string();
     let loc = location(w, cx)?;
-    let matching: Vec<&Contact> = loc
-        .contacts
-        .values()
-        .filter(|c| c.str_field("businessId") == Some(business_id) && matches_query(c, &query))
-        .collect();
+    let matching: Vec<&Contact> =
+        loc.contacts.values().filter(|c| c.str_field("businessId") == Some(business_id) && matches_query(c, &query)).collect();
     let contacts: Vec<Value> = matching.iter().skip(skip).take(limit).map(|c| c.to_json(&loc.id)).collect();
     Ok(Reply::ok(json!({ "contacts": contacts, "count": matching.len() })))
 }
@@ -407,7 +422,8 @@ pub fn bulk_tags(w: &mut World, cx: &Ctx, kind: &str) -> Res {
         _ => return Err(Reply::unprocessable(vec!["type must be one of the following values: add, remove".into()])),
     };
     let body = cx.dto(validate::BULK_TAGS)?;
-    let ids: Vec<String> = body.get("contacts").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+    let ids: Vec<String> =
+        body.get("contacts").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
     if ids.len() > MAX_BULK {
         return Err(Reply::unprocessable(vec![format!("contacts must contain no more than {MAX_BULK} elements")]));
     }
@@ -447,7 +463,8 @@ pub fn bulk_tags(w: &mut World, cx: &Ctx, kind: &str) -> Res {
 
 pub fn bulk_business(w: &mut World, cx: &Ctx) -> Res {
     let body = cx.dto(validate::BULK_BUSINESS)?;
-    let ids: Vec<String> = body.get("ids").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+    let ids: Vec<String> =
+        body.get("ids").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
     if ids.len() > MAX_BULK {
         return Err(Reply::unprocessable(vec![format!("ids must contain no more than {MAX_BULK} elements")]));
     }

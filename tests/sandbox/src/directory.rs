@@ -42,9 +42,9 @@ pub fn search_users(w: &mut World, cx: &Ctx) -> Res {
         .filter(|u| ids.is_empty() || u.get("id").and_then(Value::as_str).is_some_and(|id| ids.contains(&id)))
         .filter(|u| {
             text.is_empty()
-                || ["name", "email", "phone"].iter().any(|k| {
-                    u.get(*k).and_then(Value::as_str).is_some_and(|s| s.to_lowercase().contains(&text))
-                })
+                || ["name", "email", "phone"]
+                    .iter()
+                    .any(|k| u.get(*k).and_then(Value::as_str).is_some_and(|s| s.to_lowercase().contains(&text)))
         })
         .collect();
     let users: Vec<&Value> = matching.iter().skip(skip).take(limit).copied().collect();
@@ -73,11 +73,8 @@ pub fn list_custom_fields(w: &mut World, cx: &Ctx, id: &str) -> Res {
         return Err(Reply::unprocessable(vec!["model must be one of the following values: contact, opportunity, all".into()]));
     }
     let loc = location(w, cx)?;
-    let fields: Vec<Value> = if model == "opportunity" {
-        Vec::new()
-    } else {
-        loc.custom_fields.iter().map(|f| f.to_json(&loc.id)).collect()
-    };
+    let fields: Vec<Value> =
+        if model == "opportunity" { Vec::new() } else { loc.custom_fields.iter().map(|f| f.to_json(&loc.id)).collect() };
     Ok(Reply::ok(json!({ "customFields": fields })))
 }
 

@@ -41,9 +41,7 @@ pub use state::Seed;
 
 /// The demo data's ids and tokens, for tests.
 pub mod demo {
-    pub use crate::seed::{
-        ALEX, BUSINESS, COMPANY, DEMO_LOCATION, FIELD_BOILER, FIELD_LAST_SERVICE, FIELD_PLAN, OTHER_LOCATION, SAM,
-    };
+    pub use crate::seed::{ALEX, BUSINESS, COMPANY, DEMO_LOCATION, FIELD_BOILER, FIELD_LAST_SERVICE, FIELD_PLAN, OTHER_LOCATION, SAM};
     pub const TOKEN: &str = "pit-sandbox-demo-token";
     pub const READONLY_TOKEN: &str = "pit-sandbox-readonly-token";
     pub const OTHER_LOCATION_TOKEN: &str = "pit-sandbox-other-location";

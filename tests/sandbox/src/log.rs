@@ -58,11 +58,7 @@ impl RequestLog {
     }
 
     pub fn since(&self, seq: u64) -> Vec<Value> {
-        self.entries
-            .iter()
-            .filter(|e| e.get("seq").and_then(Value::as_u64).unwrap_or(0) > seq)
-            .cloned()
-            .collect()
+        self.entries.iter().filter(|e| e.get("seq").and_then(Value::as_u64).unwrap_or(0) > seq).cloned().collect()
     }
 
     pub fn last_seq(&self) -> u64 {

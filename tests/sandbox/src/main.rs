@@ -51,9 +51,7 @@ fn parse_args() -> Result<Args, String> {
 /// /dev/null (a background job in a script) is not watched, or the sandbox would stop at once.
 fn stdin_is_pipe() -> bool {
     use std::os::unix::fs::FileTypeExt;
-    std::fs::metadata("/proc/self/fd/0")
-        .map(|m| m.file_type().is_fifo() || m.file_type().is_socket())
-        .unwrap_or(false)
+    std::fs::metadata("/proc/self/fd/0").map(|m| m.file_type().is_fifo() || m.file_type().is_socket()).unwrap_or(false)
 }
 
 /// Resolves when stdin reaches end-of-file (read on a plain thread: a blocking read must not

@@ -12,10 +12,7 @@ use crate::state::{Grant, World};
 pub const DEFAULT_ACCESS_TTL_SECONDS: u64 = 86_399;
 
 fn invalid(status: u16, error: &str, description: &str) -> Reply {
-    Reply::json(
-        status,
-        json!({"statusCode": status, "error": error, "error_description": description, "message": description}),
-    )
+    Reply::json(status, json!({"statusCode": status, "error": error, "error_description": description, "message": description}))
 }
 
 /// Reads the form body (GHL's content type); a JSON object body is accepted too.
@@ -122,9 +119,7 @@ pub fn register(w: &mut World, v: &Value) -> Result<(), String> {
     }
     let scopes = match m.get("scopes") {
         None | Some(Value::Null) => vec!["contacts.readonly".to_string(), "contacts.write".to_string()],
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
-            a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
-        }
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
         Some(_) => return Err("scopes must be an array of strings".into()),
     };
     let ttl = match m.get("accessTtlSeconds") {

@@ -48,9 +48,7 @@ fn loose_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::String(x), Value::String(y)) => x.to_lowercase() == y.to_lowercase(),
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::String(x), Value::Number(y)) | (Value::Number(y), Value::String(x)) => {
-            x.trim().parse::<f64>().ok() == y.as_f64()
-        }
+        (Value::String(x), Value::Number(y)) | (Value::Number(y), Value::String(x)) => x.trim().parse::<f64>().ok() == y.as_f64(),
         (Value::String(x), Value::Bool(y)) | (Value::Bool(y), Value::String(x)) => x.eq_ignore_ascii_case(&y.to_string()),
         _ => a == b,
     }
@@ -122,7 +120,10 @@ fn check_filter(f: &Value, depth: usize, count: &mut usize) -> Result<(), Reply>
         }
         "exists" | "not_exists" => {}
         "range" => {
-            if !value.and_then(Value::as_object).is_some_and(|r| !r.is_empty() && r.keys().all(|k| matches!(k.as_str(), "gte" | "gt" | "lte" | "lt"))) {
+            if !value
+                .and_then(Value::as_object)
+                .is_some_and(|r| !r.is_empty() && r.keys().all(|k| matches!(k.as_str(), "gte" | "gt" | "lte" | "lt")))
+            {
                 return Err(err("range filter value must be an object with gte, gt, lte or lt"));
             }
         }
@@ -138,11 +139,7 @@ fn check_filter(f: &Value, depth: usize, count: &mut usize) -> Result<(), Reply>
 fn filter_matches(c: &Contact, json: &Value, f: &Value) -> bool {
     if let Some(g) = f.get("group").and_then(Value::as_str) {
         let list = f.get("filters").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
-        return if g == "OR" {
-            list.iter().any(|x| filter_matches(c, json, x))
-        } else {
-            list.iter().all(|x| filter_matches(c, json, x))
-        };
+        return if g == "OR" { list.iter().any(|x| filter_matches(c, json, x)) } else { list.iter().all(|x| filter_matches(c, json, x)) };
     }
     let field = f.get("field").and_then(Value::as_str).unwrap_or("");
     let op = f.get("operator").and_then(Value::as_str).unwrap_or("");

@@ -67,38 +67,75 @@ pub fn demo(w: &mut World) {
         user(SAM, "Sam", "Scheduler", "sam.scheduler@sandbox-heating.example", "+447700900902", "admin"),
     ];
     loc.custom_fields = vec![
-        CustomField { id: FIELD_BOILER.into(), name: "Boiler Model".into(), field_key: "contact.boiler_model".into(), data_type: "TEXT".into(), options: vec![], position: 0 },
-        CustomField { id: FIELD_PLAN.into(), name: "Service Plan".into(), field_key: "contact.service_plan".into(), data_type: "SINGLE_OPTIONS".into(), options: vec!["Basic".into(), "Premium".into()], position: 50 },
-        CustomField { id: FIELD_LAST_SERVICE.into(), name: "Last Service Date".into(), field_key: "contact.last_service_date".into(), data_type: "DATE".into(), options: vec![], position: 100 },
+        CustomField {
+            id: FIELD_BOILER.into(),
+            name: "Boiler Model".into(),
+            field_key: "contact.boiler_model".into(),
+            data_type: "TEXT".into(),
+            options: vec![],
+            position: 0,
+        },
+        CustomField {
+            id: FIELD_PLAN.into(),
+            name: "Service Plan".into(),
+            field_key: "contact.service_plan".into(),
+            data_type: "SINGLE_OPTIONS".into(),
+            options: vec!["Basic".into(), "Premium".into()],
+            position: 50,
+        },
+        CustomField {
+            id: FIELD_LAST_SERVICE.into(),
+            name: "Last Service Date".into(),
+            field_key: "contact.last_service_date".into(),
+            data_type: "DATE".into(),
+            options: vec![],
+            position: 100,
+        },
     ];
 
-    let mut jane = contact("DemoContactJane0001", now - 400 * DAY_MS, json!({
-        "firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.com", "phone": "+447700900123",
-        "address1": "12 Acacia Avenue", "city": "Manchester", "state": "Greater Manchester", "postalCode": "M14 5TP",
-        "country": "GB", "timezone": "Europe/London", "source": "commusoft", "assignedTo": ALEX,
-        "tags": ["boiler-service", "vip"], "businessId": BUSINESS, "dnd": false,
-    }));
+    let mut jane = contact(
+        "DemoContactJane0001",
+        now - 400 * DAY_MS,
+        json!({
+            "firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.com", "phone": "+447700900123",
+            "address1": "12 Acacia Avenue", "city": "Manchester", "state": "Greater Manchester", "postalCode": "M14 5TP",
+            "country": "GB", "timezone": "Europe/London", "source": "commusoft", "assignedTo": ALEX,
+            "tags": ["boiler-service", "vip"], "businessId": BUSINESS, "dnd": false,
+        }),
+    );
     jane.date_updated = now - 10 * DAY_MS;
     jane.custom = vec![
         (FIELD_BOILER.into(), Value::from("Worcester Bosch Greenstar 30i")),
         (FIELD_PLAN.into(), Value::from("Premium")),
         (FIELD_LAST_SERVICE.into(), Value::from(time::date_only(now - 10 * DAY_MS))),
     ];
-    let robert = contact("DemoContactRobert01", now - 300 * DAY_MS, json!({
-        "firstName": "Robert", "lastName": "Smith", "email": "robert.smith@example.com", "phone": "+447700900234",
-        "companyName": "Smith Plumbing", "address1": "3 Mill Street", "city": "Salford", "postalCode": "M3 6AA",
-        "country": "GB", "timezone": "Europe/London", "source": "commusoft", "tags": ["trade"], "businessId": BUSINESS,
-    }));
-    let priya = contact("DemoContactPriya001", now - 200 * DAY_MS, json!({
-        "firstName": "Priya", "lastName": "Patel", "email": "priya.patel@example.com", "phone": "+447700900456",
-        "address1": "45 Oak Road", "city": "Stockport", "postalCode": "SK4 1AA", "country": "GB",
-        "timezone": "Europe/London", "source": "commusoft", "tags": [],
-    }));
-    let maria = contact("DemoContactMaria001", now - 100 * DAY_MS, json!({
-        "firstName": "Maria", "lastName": "Garcia", "email": "maria.garcia@example.com", "phone": "+12025550143",
-        "address1": "1600 Example Ave NW", "city": "Washington", "state": "DC", "postalCode": "20500",
-        "country": "US", "timezone": "America/New_York", "source": "commusoft", "tags": ["us-customer"],
-    }));
+    let robert = contact(
+        "DemoContactRobert01",
+        now - 300 * DAY_MS,
+        json!({
+            "firstName": "Robert", "lastName": "Smith", "email": "robert.smith@example.com", "phone": "+447700900234",
+            "companyName": "Smith Plumbing", "address1": "3 Mill Street", "city": "Salford", "postalCode": "M3 6AA",
+            "country": "GB", "timezone": "Europe/London", "source": "commusoft", "tags": ["trade"], "businessId": BUSINESS,
+        }),
+    );
+    let priya = contact(
+        "DemoContactPriya001",
+        now - 200 * DAY_MS,
+        json!({
+            "firstName": "Priya", "lastName": "Patel", "email": "priya.patel@example.com", "phone": "+447700900456",
+            "address1": "45 Oak Road", "city": "Stockport", "postalCode": "SK4 1AA", "country": "GB",
+            "timezone": "Europe/London", "source": "commusoft", "tags": [],
+        }),
+    );
+    let maria = contact(
+        "DemoContactMaria001",
+        now - 100 * DAY_MS,
+        json!({
+            "firstName": "Maria", "lastName": "Garcia", "email": "maria.garcia@example.com", "phone": "+12025550143",
+            "address1": "1600 Example Ave NW", "city": "Washington", "state": "DC", "postalCode": "20500",
+            "country": "US", "timezone": "America/New_York", "source": "commusoft", "tags": ["us-customer"],
+        }),
+    );
     for c in [jane, robert, priya, maria] {
         loc.insert_contact(c);
     }
@@ -154,19 +191,23 @@ pub fn demo(w: &mut World) {
     other.profile = obj(json!({"country": "US", "email": "office@other-location.example"}));
     w.locations.insert(other.id.clone(), other);
 
-    w.add_token("pit-sandbox-demo-token", DEMO_LOCATION,
-        scopes("contacts.readonly contacts.write locations.readonly users.readonly locations/customFields.readonly"), None);
+    w.add_token(
+        "pit-sandbox-demo-token",
+        DEMO_LOCATION,
+        scopes("contacts.readonly contacts.write locations.readonly users.readonly locations/customFields.readonly"),
+        None,
+    );
     w.add_token("pit-sandbox-readonly-token", DEMO_LOCATION, scopes("contacts.readonly locations.readonly users.readonly"), None);
     w.add_token("pit-sandbox-other-location", OTHER_LOCATION, scopes("contacts.readonly contacts.write"), None);
 }
 
 const FIRST: [&str; 20] = [
-    "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Noah", "Mia", "Jack", "Ivy", "Leo", "Lily", "Arthur",
-    "Freya", "Muhammad", "Grace", "Oscar", "Sophia", "Charlie", "Rosie",
+    "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Noah", "Mia", "Jack", "Ivy", "Leo", "Lily", "Arthur", "Freya", "Muhammad",
+    "Grace", "Oscar", "Sophia", "Charlie", "Rosie",
 ];
 const LAST: [&str; 20] = [
-    "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts", "Robinson",
-    "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes", "Green", "Hall", "Lewis",
+    "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts", "Robinson", "Thompson", "Wright",
+    "Walker", "White", "Edwards", "Hughes", "Green", "Hall", "Lewis",
 ];
 
 /// Adds `count` generated contacts: deterministic names, unique emails and phones, dates one

@@ -25,7 +25,8 @@ use crate::Shared;
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-const RATE_HEADERS: &str = "x-ratelimit-limit-daily, x-ratelimit-daily-remaining, x-ratelimit-interval-milliseconds, x-ratelimit-max, x-ratelimit-remaining";
+const RATE_HEADERS: &str =
+    "x-ratelimit-limit-daily, x-ratelimit-daily-remaining, x-ratelimit-interval-milliseconds, x-ratelimit-max, x-ratelimit-remaining";
 
 /// What a listener serves.
 #[derive(Clone)]

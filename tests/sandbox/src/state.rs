@@ -115,11 +115,7 @@ impl Contact {
 
     /// "First Last", or the `name` given at creation.
     pub fn display_name(&self) -> String {
-        let full = [self.str_field("firstName"), self.str_field("lastName")]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let full = [self.str_field("firstName"), self.str_field("lastName")].into_iter().flatten().collect::<Vec<_>>().join(" ");
         if full.is_empty() {
             self.str_field("name").unwrap_or("").to_string()
         } else {
@@ -165,10 +161,7 @@ impl Contact {
         m.entry("tags").or_insert_with(|| json!([]));
         m.entry("dnd").or_insert(Value::Bool(false));
         m.insert("type".into(), Value::from("lead"));
-        m.insert(
-            "customFields".into(),
-            Value::from(self.custom.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>()),
-        );
+        m.insert("customFields".into(), Value::from(self.custom.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>()));
         m.insert("dateAdded".into(), Value::from(time::iso(self.date_added)));
         m.insert("dateUpdated".into(), Value::from(time::iso(self.date_updated)));
         Value::Object(m)
@@ -410,9 +403,7 @@ impl World {
 
     /// The location, created empty if unknown (admin calls may name new locations).
     pub fn location_or_create(&mut self, id: &str) -> &mut Location {
-        self.locations.entry(id.to_string()).or_insert_with(|| {
-            Location::new(id, &format!("Location {id}"), "UTC", "SandboxCompany000001")
-        })
+        self.locations.entry(id.to_string()).or_insert_with(|| Location::new(id, &format!("Location {id}"), "UTC", "SandboxCompany000001"))
     }
 
     pub fn add_token(&mut self, token: &str, location_id: &str, scopes: Vec<String>, expires_in: Option<Duration>) {

@@ -84,28 +84,15 @@ pub fn contact_upsert() -> Vec<Field> {
     v
 }
 
-pub const NOTE_CREATE: &[Field] =
-    &[req("body", Str), opt("userId", Str), opt("title", Str), opt("color", Str), opt("pinned", Bool)];
-pub const NOTE_UPDATE: &[Field] =
-    &[opt("body", Str), opt("userId", Str), opt("title", Str), opt("color", Str), opt("pinned", Bool)];
-pub const TASK_CREATE: &[Field] = &[
-    req("title", Str),
-    opt("body", Str),
-    req("dueDate", IsoDate),
-    req("completed", Bool),
-    opt("assignedTo", Str),
-];
-pub const TASK_UPDATE: &[Field] = &[
-    opt("title", Str),
-    opt("body", Str),
-    opt("dueDate", IsoDate),
-    opt("completed", Bool),
-    opt("assignedTo", Str),
-];
+pub const NOTE_CREATE: &[Field] = &[req("body", Str), opt("userId", Str), opt("title", Str), opt("color", Str), opt("pinned", Bool)];
+pub const NOTE_UPDATE: &[Field] = &[opt("body", Str), opt("userId", Str), opt("title", Str), opt("color", Str), opt("pinned", Bool)];
+pub const TASK_CREATE: &[Field] =
+    &[req("title", Str), opt("body", Str), req("dueDate", IsoDate), req("completed", Bool), opt("assignedTo", Str)];
+pub const TASK_UPDATE: &[Field] =
+    &[opt("title", Str), opt("body", Str), opt("dueDate", IsoDate), opt("completed", Bool), opt("assignedTo", Str)];
 pub const TASK_COMPLETED: &[Field] = &[req("completed", Bool)];
 pub const TAGS: &[Field] = &[req("tags", StrArray)];
-pub const BULK_TAGS: &[Field] =
-    &[req("contacts", StrArray), req("tags", StrArray), req("locationId", Str), opt("removeAllTags", Bool)];
+pub const BULK_TAGS: &[Field] = &[req("contacts", StrArray), req("tags", StrArray), req("locationId", Str), opt("removeAllTags", Bool)];
 pub const BULK_BUSINESS: &[Field] = &[req("locationId", Str), req("ids", StrArray), req("businessId", NullableStr)];
 pub const SEARCH: &[Field] = &[
     req("locationId", Str),
@@ -208,7 +195,9 @@ fn check_value(name: &str, kind: Kind, v: &Value, msgs: &mut Vec<String>) {
             }
         }
         CustomFields => check_custom_fields(name, v, msgs),
-        DndSettings => check_dnd(name, v, &["Call", "Email", "SMS", "WhatsApp", "GMB", "FB"], &["active", "inactive", "permanent"], true, msgs),
+        DndSettings => {
+            check_dnd(name, v, &["Call", "Email", "SMS", "WhatsApp", "GMB", "FB"], &["active", "inactive", "permanent"], true, msgs)
+        }
         InboundDndSettings => check_dnd(name, v, &["all"], &["active", "inactive"], false, msgs),
     }
 }
@@ -294,8 +283,12 @@ mod tests {
         );
         assert!(msgs(json!({"locationId":"L","companyName":"x"}), &contact_create()).is_empty());
         assert_eq!(msgs(json!({"companyName":"x"}), &contact_update()), vec!["property companyName should not exist"]);
-        let cf = msgs(json!({"locationId":"L","customFields":[{"id":"a","field_value":"x"},{"key":"k","fieldValue":1},{}]}), &contact_create());
-        assert_eq!(cf, vec!["customFields.1.property fieldValue should not exist", "customFields.2.id should not be empty (pass either id or key)"]);
+        let cf =
+            msgs(json!({"locationId":"L","customFields":[{"id":"a","field_value":"x"},{"key":"k","fieldValue":1},{}]}), &contact_create());
+        assert_eq!(
+            cf,
+            vec!["customFields.1.property fieldValue should not exist", "customFields.2.id should not be empty (pass either id or key)"]
+        );
         let dnd = msgs(json!({"dndSettings":{"Call":{"status":"on"},"Pager":{}}}), &contact_update());
         assert_eq!(dnd.len(), 2, "{dnd:?}");
         assert!(msgs(json!({"locationId":"L","ids":["a"],"businessId":null}), BULK_BUSINESS).is_empty());

@@ -25,11 +25,18 @@ async fn token_call(env: &Env, form: &str) -> common::Resp {
 #[tokio::test]
 async fn oauth_refresh_rotates_and_codes_are_single_use() {
     let env = Env::new().await;
-    let r = env.admin("POST", "/oauth", Some(json!({"clientId": "app-1", "refreshToken": "rt-first", "code": "code-1",
-        "locationId": DEMO_LOCATION, "scopes": ["contacts.readonly"], "accessTtlSeconds": 3600}))).await;
+    let r = env
+        .admin(
+            "POST",
+            "/oauth",
+            Some(json!({"clientId": "app-1", "refreshToken": "rt-first", "code": "code-1",
+        "locationId": DEMO_LOCATION, "scopes": ["contacts.readonly"], "accessTtlSeconds": 3600})),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
 
-    let r = token_call(&env, "client_id=app-1&client_secret=s3cret&grant_type=refresh_token&refresh_token=rt-first&user_type=Location").await;
+    let r =
+        token_call(&env, "client_id=app-1&client_secret=s3cret&grant_type=refresh_token&refresh_token=rt-first&user_type=Location").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["token_type"], "Bearer");
     assert_eq!(r.json["expires_in"], 3600);
@@ -56,7 +63,11 @@ async fn oauth_refresh_rotates_and_codes_are_single_use() {
     // Authorization code: single use, client id must match.
     let r = token_call(&env, "client_id=other&client_secret=x&grant_type=authorization_code&code=code-1").await;
     assert_eq!(r.status, 401);
-    let r = token_call(&env, "client_id=app-1&client_secret=x&grant_type=authorization_code&code=code-1&redirect_uri=https%3A%2F%2Fexample.com%2Fcb").await;
+    let r = token_call(
+        &env,
+        "client_id=app-1&client_secret=x&grant_type=authorization_code&code=code-1&redirect_uri=https%3A%2F%2Fexample.com%2Fcb",
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(token_call(&env, "client_id=app-1&client_secret=x&grant_type=authorization_code&code=code-1").await.status, 401);
 

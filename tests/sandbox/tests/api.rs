@@ -53,7 +53,13 @@ async fn auth_version_scope_and_location_errors() {
     assert_eq!(env.get(&path).await.status, 200);
 
     // Tokens added through the admin API, with a lifetime.
-    let r = env.admin("POST", "/tokens", Some(json!({"token": "pit-short", "locationId": DEMO_LOCATION, "scopes": ["contacts.readonly"], "expiresInMs": 1000}))).await;
+    let r = env
+        .admin(
+            "POST",
+            "/tokens",
+            Some(json!({"token": "pit-short", "locationId": DEMO_LOCATION, "scopes": ["contacts.readonly"], "expiresInMs": 1000})),
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(env.call_as("pit-short", "GET", &path, None).await.status, 200);
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -67,11 +73,15 @@ async fn auth_version_scope_and_location_errors() {
 async fn contact_crud() {
     let env = Env::new().await;
     let r = env
-        .call("POST", "/contacts/", Some(json!({
-            "locationId": DEMO_LOCATION, "firstName": "Rosan", "lastName": "Deo", "email": "Rosan@Deos.com",
-            "phone": "+1 888-888-8888", "tags": ["New Lead", "new lead", " boiler "], "source": "public api", "country": "US",
-            "dateOfBirth": "09/25/1990", "companyName": "DGS", "dndSettings": {"Call": {"status": "active", "message": "", "code": ""}},
-        })))
+        .call(
+            "POST",
+            "/contacts/",
+            Some(json!({
+                "locationId": DEMO_LOCATION, "firstName": "Rosan", "lastName": "Deo", "email": "Rosan@Deos.com",
+                "phone": "+1 888-888-8888", "tags": ["New Lead", "new lead", " boiler "], "source": "public api", "country": "US",
+                "dateOfBirth": "09/25/1990", "companyName": "DGS", "dndSettings": {"Call": {"status": "active", "message": "", "code": ""}},
+            })),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let c = &r.json["contact"];
@@ -122,21 +132,27 @@ async fn validation_errors() {
     assert!(msgs.contains(&json!("property companyName should not exist")));
     assert!(msgs.contains(&json!("property locationId should not exist")));
 
-    let r = env.call("POST", &format!("/contacts/{JANE}/tasks"), Some(json!({"completed": "yes", "dueDate": "2020-10-25T11:00:00Z"}))).await;
+    let r =
+        env.call("POST", &format!("/contacts/{JANE}/tasks"), Some(json!({"completed": "yes", "dueDate": "2020-10-25T11:00:00Z"}))).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json["message"], json!(["title should not be empty", "completed must be a boolean value"]));
 
-    let r = env.call("POST", &format!("/contacts/{JANE}/tasks"), Some(json!({"title": "t", "completed": false, "dueDate": "next tuesday"}))).await;
+    let r = env
+        .call("POST", &format!("/contacts/{JANE}/tasks"), Some(json!({"title": "t", "completed": false, "dueDate": "next tuesday"})))
+        .await;
     assert_eq!(r.status, 422);
 
     let r = env.call("POST", &format!("/contacts/{JANE}/notes"), Some(json!({"title": "no body"}))).await;
     assert_eq!((r.status, r.json["message"].clone()), (422, json!(["body should not be empty"])));
 
     // Custom fields take {id|key, field_value}; v3's fieldValue is refused on v2.
-    let r = env.call("PUT", &format!("/contacts/{JANE}"), Some(json!({"customFields": [{"id": demo::FIELD_BOILER, "fieldValue": "x"}]}))).await;
+    let r =
+        env.call("PUT", &format!("/contacts/{JANE}"), Some(json!({"customFields": [{"id": demo::FIELD_BOILER, "fieldValue": "x"}]}))).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json["message"], json!(["customFields.0.property fieldValue should not exist"]));
-    let r = env.call("PUT", &format!("/contacts/{JANE}"), Some(json!({"customFields": [{"key": "service_plan", "field_value": "Gold"}]}))).await;
+    let r = env
+        .call("PUT", &format!("/contacts/{JANE}"), Some(json!({"customFields": [{"key": "service_plan", "field_value": "Gold"}]})))
+        .await;
     assert_eq!(r.status, 422, "{}", r.text);
 
     let r = env.call("PUT", &format!("/contacts/{JANE}"), Some(json!({"dndSettings": {"Email": {"status": "maybe"}}}))).await;
@@ -170,9 +186,13 @@ async fn validation_errors() {
 async fn custom_fields_in_and_out() {
     let env = Env::new().await;
     let r = env
-        .call("POST", "/contacts/", Some(json!({"locationId": DEMO_LOCATION, "firstName": "Cf", "email": "cf@example.com",
+        .call(
+            "POST",
+            "/contacts/",
+            Some(json!({"locationId": DEMO_LOCATION, "firstName": "Cf", "email": "cf@example.com",
             "customFields": [{"key": "boiler_model", "field_value": "Vaillant ecoTEC"}, {"id": demo::FIELD_PLAN, "field_value": "Basic"},
-                             {"key": "contact.last_service_date", "field_value": "2026-01-02"}]})))
+                             {"key": "contact.last_service_date", "field_value": "2026-01-02"}]})),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(
@@ -181,11 +201,14 @@ async fn custom_fields_in_and_out() {
                {"id": demo::FIELD_LAST_SERVICE, "value": "2026-01-02"}])
     );
     let id = r.json["contact"]["id"].as_str().unwrap().to_string();
-    let r = env.call("PUT", &format!("/contacts/{id}"), Some(json!({"customFields": [{"id": demo::FIELD_BOILER, "field_value": null}]}))).await;
+    let r =
+        env.call("PUT", &format!("/contacts/{id}"), Some(json!({"customFields": [{"id": demo::FIELD_BOILER, "field_value": null}]}))).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["contact"]["customFields"].as_array().unwrap().len(), 2);
 
-    let r = env.call("POST", "/contacts/", Some(json!({"locationId": DEMO_LOCATION, "customFields": [{"id": "NoSuchField", "field_value": "x"}]}))).await;
+    let r = env
+        .call("POST", "/contacts/", Some(json!({"locationId": DEMO_LOCATION, "customFields": [{"id": "NoSuchField", "field_value": "x"}]})))
+        .await;
     assert_eq!(r.status, 422);
 
     let r = env.get(&format!("/locations/{DEMO_LOCATION}/customFields?model=contact")).await;
@@ -203,7 +226,9 @@ async fn custom_fields_in_and_out() {
 #[tokio::test]
 async fn duplicates_and_upsert() {
     let env = Env::new().await;
-    let r = env.call("POST", "/contacts/", Some(json!({"locationId": DEMO_LOCATION, "firstName": "Janet", "email": "JANE.DOE@example.com"}))).await;
+    let r = env
+        .call("POST", "/contacts/", Some(json!({"locationId": DEMO_LOCATION, "firstName": "Janet", "email": "JANE.DOE@example.com"})))
+        .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json["message"], "This location does not allow duplicated contacts.");
     assert_eq!(r.json["meta"], json!({"contactId": JANE, "contactName": "Jane Doe", "matchingField": "email"}));
@@ -232,10 +257,13 @@ async fn duplicates_and_upsert() {
     assert_eq!(r.json["new"], false);
     assert_eq!(r.json["contact"]["id"], JANE);
     assert_eq!(r.json["contact"]["city"], "Leeds");
-    let r = env.call("POST", "/contacts/upsert", Some(json!({"locationId": loc, "email": "fresh@example.com", "firstName": "Fresh"}))).await;
+    let r =
+        env.call("POST", "/contacts/upsert", Some(json!({"locationId": loc, "email": "fresh@example.com", "firstName": "Fresh"}))).await;
     assert_eq!((r.status, &r.json["new"]), (200, &json!(true)));
     // Email matches Jane, phone matches Robert: Jane is updated, the phone is ignored.
-    let r = env.call("POST", "/contacts/upsert", Some(json!({"locationId": loc, "email": "jane.doe@example.com", "phone": "+447700900234"}))).await;
+    let r = env
+        .call("POST", "/contacts/upsert", Some(json!({"locationId": loc, "email": "jane.doe@example.com", "phone": "+447700900234"})))
+        .await;
     assert_eq!(r.json["contact"]["id"], JANE);
     assert_eq!(r.json["contact"]["phone"], "+447700900123");
     let r = env.call("POST", "/contacts/upsert", Some(json!({"locationId": loc, "emails": "x"}))).await;
@@ -257,7 +285,13 @@ async fn notes_crud() {
     assert_eq!(notes.iter().filter(|n| n["pinned"] == true).count(), 1);
     assert!(notes.iter().all(|n| n["contactId"] == JANE && n["body"].is_string() && n["dateAdded"].is_string()));
 
-    let r = env.call("POST", &base, Some(json!({"body": "lorem ipsum", "title": "Follow-up", "color": "#FFAA00", "pinned": false, "userId": demo::ALEX}))).await;
+    let r = env
+        .call(
+            "POST",
+            &base,
+            Some(json!({"body": "lorem ipsum", "title": "Follow-up", "color": "#FFAA00", "pinned": false, "userId": demo::ALEX})),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let note = r.json["note"].clone();
     let id = note["id"].as_str().unwrap();
@@ -314,7 +348,9 @@ async fn tasks_crud() {
     assert_eq!((r.status, &r.json["task"]["completed"]), (200, &json!(true)));
     let r = env.call("PUT", &format!("{base}/{id}/completed"), Some(json!({}))).await;
     assert_eq!(r.status, 422);
-    let r = env.call("PUT", &format!("{base}/{id}"), Some(json!({"title": "Call back (done)", "dueDate": "2020-10-26T09:30:00.000+01:00"}))).await;
+    let r = env
+        .call("PUT", &format!("{base}/{id}"), Some(json!({"title": "Call back (done)", "dueDate": "2020-10-26T09:30:00.000+01:00"})))
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["task"]["title"], "Call back (done)");
     assert_eq!(r.json["task"]["dueDate"], "2020-10-26T08:30:00.000Z");
@@ -399,21 +435,40 @@ async fn business_and_bulk() {
     assert_eq!(got, [JANE, ROBERT]);
     assert_eq!(env.get(&format!("/contacts/business/{}", demo::BUSINESS)).await.status, 403);
 
-    let r = env.call("POST", "/contacts/bulk/business", Some(json!({"locationId": DEMO_LOCATION, "ids": [demo::PRIYA, "Missing0000000000001"], "businessId": demo::BUSINESS}))).await;
+    let r = env
+        .call(
+            "POST",
+            "/contacts/bulk/business",
+            Some(json!({"locationId": DEMO_LOCATION, "ids": [demo::PRIYA, "Missing0000000000001"], "businessId": demo::BUSINESS})),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["success"], true);
     assert_eq!(r.json["ids"], json!([demo::PRIYA]));
     assert_eq!(env.get(&path).await.json["count"], 3);
-    let r = env.call("POST", "/contacts/bulk/business", Some(json!({"locationId": DEMO_LOCATION, "ids": [ROBERT], "businessId": null}))).await;
+    let r =
+        env.call("POST", "/contacts/bulk/business", Some(json!({"locationId": DEMO_LOCATION, "ids": [ROBERT], "businessId": null}))).await;
     assert_eq!(r.status, 200);
     assert_eq!(env.get(&path).await.json["count"], 2);
     assert_eq!(env.get(&format!("{path}&limit=1&skip=1")).await.json["contacts"].as_array().unwrap().len(), 1);
 
-    let r = env.call("POST", "/contacts/bulk/tags/update/add", Some(json!({"locationId": DEMO_LOCATION, "contacts": [ROBERT, "Missing0000000000001"], "tags": ["bulk"]}))).await;
+    let r = env
+        .call(
+            "POST",
+            "/contacts/bulk/tags/update/add",
+            Some(json!({"locationId": DEMO_LOCATION, "contacts": [ROBERT, "Missing0000000000001"], "tags": ["bulk"]})),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json["errorCount"], 1);
     assert_eq!(r.json["responses"][0]["tagsAdded"], json!(["bulk"]));
-    let r = env.call("POST", "/contacts/bulk/tags/update/remove", Some(json!({"locationId": DEMO_LOCATION, "contacts": [ROBERT], "tags": [], "removeAllTags": true}))).await;
+    let r = env
+        .call(
+            "POST",
+            "/contacts/bulk/tags/update/remove",
+            Some(json!({"locationId": DEMO_LOCATION, "contacts": [ROBERT], "tags": [], "removeAllTags": true})),
+        )
+        .await;
     assert_eq!(r.status, 201);
     assert_eq!(env.get(&format!("/contacts/{ROBERT}")).await.json["contact"]["tags"], json!([]));
     let r = env.call("POST", "/contacts/bulk/tags/update/sideways", Some(json!({}))).await;
@@ -430,7 +485,8 @@ async fn search_filters_query_and_sort() {
     assert!(r.json["traceId"].is_string());
     assert!(r.json["contacts"][0]["searchAfter"].is_array());
 
-    let r = search(json!({"locationId": DEMO_LOCATION, "pageLimit": 20, "filters": [{"field": "tags", "operator": "eq", "value": "vip"}]})).await;
+    let r = search(json!({"locationId": DEMO_LOCATION, "pageLimit": 20, "filters": [{"field": "tags", "operator": "eq", "value": "vip"}]}))
+        .await;
     assert_eq!(common::ids(&r.json["contacts"]), [JANE]);
     let r = search(json!({"locationId": DEMO_LOCATION, "pageLimit": 20, "query": "smith"})).await;
     assert_eq!(common::ids(&r.json["contacts"]), [ROBERT]);
@@ -438,13 +494,17 @@ async fn search_filters_query_and_sort() {
         {"field": "country", "operator": "eq", "value": "GB"},
         {"group": "OR", "filters": [{"field": "firstNameLowerCase", "operator": "eq", "value": "priya"},
                                     {"field": "companyName", "operator": "contains", "value": "plumb"}]}],
-        "sort": [{"field": "firstNameLowerCase", "direction": "desc"}]})).await;
+        "sort": [{"field": "firstNameLowerCase", "direction": "desc"}]}))
+    .await;
     assert_eq!(common::ids(&r.json["contacts"]), [ROBERT, demo::PRIYA]);
-    let r = search(json!({"locationId": DEMO_LOCATION, "pageLimit": 20, "filters": [{"field": "companyName", "operator": "exists"}]})).await;
+    let r =
+        search(json!({"locationId": DEMO_LOCATION, "pageLimit": 20, "filters": [{"field": "companyName", "operator": "exists"}]})).await;
     assert_eq!(r.json["total"], 1);
-    let r = search(json!({"locationId": DEMO_LOCATION, "pageLimit": 20, "filters": [{"field": "companyName", "operator": "not_exists"}]})).await;
+    let r = search(json!({"locationId": DEMO_LOCATION, "pageLimit": 20, "filters": [{"field": "companyName", "operator": "not_exists"}]}))
+        .await;
     assert_eq!(r.json["total"], 3);
-    let r = search(json!({"locationId": DEMO_LOCATION, "pageLimit": 20, "sort": [{"field": "firstNameLowerCase", "direction": "asc"}]})).await;
+    let r =
+        search(json!({"locationId": DEMO_LOCATION, "pageLimit": 20, "sort": [{"field": "firstNameLowerCase", "direction": "asc"}]})).await;
     let names: Vec<&str> = r.json["contacts"].as_array().unwrap().iter().map(|c| c["firstName"].as_str().unwrap()).collect();
     assert_eq!(names, ["Jane", "Maria", "Priya", "Robert"]);
 
@@ -454,7 +514,12 @@ async fn search_filters_query_and_sort() {
     let r = search(json!({"pageLimit": 10})).await;
     assert_eq!(r.status, 422);
     assert_eq!(search(json!({"locationId": DEMO_LOCATION, "pageLimit": 501})).await.status, 422);
-    assert_eq!(search(json!({"locationId": DEMO_LOCATION, "pageLimit": 10, "filters": [{"field": "x", "operator": "like", "value": 1}]})).await.status, 422);
+    assert_eq!(
+        search(json!({"locationId": DEMO_LOCATION, "pageLimit": 10, "filters": [{"field": "x", "operator": "like", "value": 1}]}))
+            .await
+            .status,
+        422
+    );
     assert_eq!(search(json!({"locationId": DEMO_LOCATION, "pageLimit": 100, "page": 101})).await.status, 422);
     assert_eq!(search(json!({"locationId": demo::OTHER_LOCATION, "pageLimit": 10})).await.status, 403);
 }

@@ -32,7 +32,12 @@ async fn rate_limit_window_and_daily_budget() {
     assert_eq!(r.header("x-ratelimit-daily-remaining"), Some("199997"));
     assert_eq!(env.get(&path).await.header("x-ratelimit-daily-remaining"), Some("199997"));
     // Other locations have their own budget.
-    assert_eq!(env.call_as(demo::OTHER_LOCATION_TOKEN, "GET", "/contacts/search/duplicate?locationId=OtherLocation000002&email=a%40b.co", None).await.status, 200);
+    assert_eq!(
+        env.call_as(demo::OTHER_LOCATION_TOKEN, "GET", "/contacts/search/duplicate?locationId=OtherLocation000002&email=a%40b.co", None)
+            .await
+            .status,
+        200
+    );
     // The admin API is not rate limited.
     assert_eq!(env.admin("GET", "/log", None).await.status, 200);
 
@@ -57,7 +62,8 @@ async fn rate_limit_window_and_daily_budget() {
 #[tokio::test]
 async fn status_fault_answers_before_any_change() {
     let env = Env::new().await;
-    let r = env.admin("POST", "/faults", Some(json!({"next": [{"status": 500}, {"status": 503, "body": "<html>bad gateway</html>"}]}))).await;
+    let r =
+        env.admin("POST", "/faults", Some(json!({"next": [{"status": 500}, {"status": 503, "body": "<html>bad gateway</html>"}]}))).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let body = json!({"locationId": DEMO_LOCATION, "firstName": "Faulty", "email": "faulty@example.com"});
     let r = env.call("POST", "/contacts/", Some(body.clone())).await;

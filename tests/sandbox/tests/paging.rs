@@ -13,7 +13,9 @@ const TOKEN: &str = "pit-paging";
 
 async fn env_with_600() -> Env {
     let env = Env::empty().await;
-    let r = env.admin("POST", "/tokens", Some(json!({"token": TOKEN, "locationId": LOC, "scopes": ["contacts.readonly", "contacts.write"]}))).await;
+    let r = env
+        .admin("POST", "/tokens", Some(json!({"token": TOKEN, "locationId": LOC, "scopes": ["contacts.readonly", "contacts.write"]})))
+        .await;
     assert_eq!(r.status, 200);
     let r = env.admin("POST", "/seed", Some(json!({"locationId": LOC, "contacts": 600}))).await;
     assert_eq!(r.status, 200, "{}", r.text);

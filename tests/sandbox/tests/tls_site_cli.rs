@@ -55,8 +55,14 @@ async fn https_api_answers_with_a_certificate_for_the_real_names() {
         assert!(text.to_ascii_lowercase().contains("x-ratelimit-remaining"));
     }
     // nextPageUrl uses the https scheme and the Host header.
-    let (_, text) = https_get(&sandbox, sandbox.https_addr(), "services.leadconnectorhq.com",
-        &format!("/contacts/?locationId={}&limit=1", demo::DEMO_LOCATION), &hdrs).await;
+    let (_, text) = https_get(
+        &sandbox,
+        sandbox.https_addr(),
+        "services.leadconnectorhq.com",
+        &format!("/contacts/?locationId={}&limit=1", demo::DEMO_LOCATION),
+        &hdrs,
+    )
+    .await;
     assert!(text.contains("https://services.leadconnectorhq.com/contacts/?startAfter="), "{text}");
 }
 
@@ -126,7 +132,14 @@ fn cli_prints_its_urls_and_stops_when_stdin_closes() {
     // A plain HTTP/1.1 request with std only.
     let addr = http.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "GET /contacts/{} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nVersion: {}\r\nConnection: close\r\n\r\n", demo::JANE, demo::TOKEN, demo::VERSION).unwrap();
+    write!(
+        s,
+        "GET /contacts/{} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nVersion: {}\r\nConnection: close\r\n\r\n",
+        demo::JANE,
+        demo::TOKEN,
+        demo::VERSION
+    )
+    .unwrap();
     let mut resp = String::new();
     std::io::Read::read_to_string(&mut s, &mut resp).unwrap();
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");

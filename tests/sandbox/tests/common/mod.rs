@@ -41,7 +41,14 @@ impl Env {
     }
 
     /// A request with explicit token and version (None leaves the header out).
-    pub async fn raw(&self, token: Option<&str>, version: Option<&str>, method: &str, path: &str, body: Option<Value>) -> Result<Resp, reqwest::Error> {
+    pub async fn raw(
+        &self,
+        token: Option<&str>,
+        version: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Resp, reqwest::Error> {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut rb = self.client.request(method, format!("{}{}", self.base, path));
         if let Some(t) = token {
