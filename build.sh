@@ -4,7 +4,8 @@
 #   ./build.sh            set up what is missing, build, run the demo
 #   ./build.sh setup      install the toolchain pieces that are missing (idempotent)
 #   ./build.sh build      build the wasm core and dist/chrome, dist/firefox (+ zips)
-#   ./build.sh test       build once, then run every test layer; ends with one summary line
+#   ./build.sh test       lint, build once, then run every test layer; ends with one summary line
+#   ./build.sh lint       rustfmt, clippy -D warnings, ESLint and tsc only
 #   ./build.sh bench      sizes, service-worker cold start, panel time-to-data, GHL request pacing
 #   ./build.sh soak [N]   N random edits (default 500) under GHL faults, worker stops and a browser restart
 #   ./build.sh demo       sandbox + Commusoft replica + Chromium with the extension
@@ -140,9 +141,26 @@ run_layer() { # name, counter, command...
   rm -f "$log"
 }
 
+count_checks() { # prints "passed failed" from lint()'s "check ok: …" / "check FAILED: …" lines
+  grep -oE '^check (ok|FAILED):' "$1" | awk '$2=="ok:"{p++} $2=="FAILED:"{f++} END {print p+0, f+0}'
+}
+
+# The habits a newcomer expects, before any test: formatted, lint-free Rust and JavaScript, type-checked JS.
+lint() {
+  local status=0
+  check() { local name="$1"; shift; if "$@"; then echo "check ok: $name"; else echo "check FAILED: $name"; status=1; fi; }
+  check "rustfmt (cargo fmt --check)" cargo fmt --all -- --check
+  check "clippy -D warnings (native)" cargo clippy --locked --workspace --exclude wasm-bindgen-cli-runner --all-targets -q -- -D warnings
+  check "clippy -D warnings (wasm32)" cargo clippy --locked --target "$WASM_TARGET" -p ghl-bridge --lib -q -- -D warnings
+  check "ESLint" eslint --max-warnings 0 .
+  check "TypeScript (tsc --noEmit, checkJs)" tsc -p tsconfig.json
+  return $status
+}
+
 test_all() {
-  build
   LAYER_SUMMARY=()
+  run_layer "lint (rustfmt, clippy, ESLint, tsc)" count_checks lint
+  build
   run_layer "native (cargo test)" count_cargo \
     cargo test --locked --workspace --exclude wasm-bindgen-cli-runner
 
@@ -170,6 +188,7 @@ case "$command" in
   setup) setup ;;
   build) setup; build ;;
   test) setup; test_all ;;
+  lint) setup; lint ;;
   bench) setup; build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" PKG_DIR="$PKG_DIR" node tools/bench.mjs
     # The record reader: markup variants read, with and without the agent's pick; time on a large page.
     DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/bench-reader.mjs

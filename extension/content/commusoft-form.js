@@ -1,3 +1,4 @@
+// @ts-check
 // "Sync this contact", GHL → Commusoft: puts GHL's values into Commusoft's own edit-customer form, highlighted,
 // for the agent to review and save. The extension never submits the form. Selectors live in the profile.
 'use strict';

@@ -1,3 +1,4 @@
+// @ts-check
 // "Send to GHL" on the notes of Commusoft's Notes & communications tab. Each note gets a small control of our own
 // (in a shadow root, out of reach of the page's CSS); the core remembers which GHL note each Commusoft note became.
 // New notes (ids first seen after the tab was shown) are offered to the core as automatic sends — Options decides.

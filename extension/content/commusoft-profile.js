@@ -1,3 +1,4 @@
+// @ts-check
 // Everything specific to Commusoft's pages, in one place: which routes are customer records, and how the
 // Customer Details panel labels what we read. Real pages will differ from any replica — when they do, this
 // is the one file to change (see ../shared/docs/commusoft.md, "What we do not know").

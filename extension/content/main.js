@@ -1,3 +1,4 @@
+// @ts-check
 // Content script entry: follows the host app's single-page navigation, reads the open record, asks the service
 // worker for its GHL side, and shows it in the panel. No GHL calls and no tokens here; the core decides what the
 // values read from the page mean (src/host/reading.rs).
@@ -110,7 +111,8 @@
   async function waitForRecord(identity, stale) {
     const started = Date.now();
     const deadline = started + profile.readTimeoutMs;
-    let last = null; // { key, since, evidence, reading }
+    /** @type {{ key: string, since: number, evidence: any[], reading: any } | null} */
+    let last = null;
     for (;;) {
       const { evidence } = collectEvidence(document, profile, overrides ?? []);
       const key = evidenceKey(evidence);

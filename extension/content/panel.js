@@ -1,3 +1,4 @@
+// @ts-check
 // The GHL panel: our own element with a shadow root, so the host page's CSS cannot reach in and ours cannot
 // leak out. Everything shown is set with textContent — GHL and page text are never parsed as HTML. The panel
 // decides nothing: it draws the core's view and sends the agent's actions back through `act`.

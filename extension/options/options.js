@@ -1,23 +1,24 @@
 // Options page: reads the form, sends typed messages to the core, shows what comes back. No rules here — the
 // core validates every value and writes every message the page shows. All text is set with textContent.
+// @ts-check
 
-const $ = (selector) => document.querySelector(selector);
-const status = $('#status');
+/** The page's element for `selector` (the page is ours: every selector used here exists). @returns {any} */
+const $ = (/** @type {string} */ selector) => document.querySelector(selector);
+const statusLine = $('#status');
 
 /** Sends one message to the service worker; resolves to its data or throws `{code, message}`. */
 async function send(type, fields = {}) {
   const answer = await chrome.runtime.sendMessage({ type, ...fields });
   if (!answer?.ok) {
     const error = new Error(answer?.error?.message ?? 'The extension did not answer. Reload this page and try again.');
-    error.code = answer?.error?.code ?? 'internal';
-    throw error;
+    throw Object.assign(error, { code: answer?.error?.code ?? 'internal' });
   }
   return answer.data;
 }
 
 function announce(text, { error = false } = {}) {
-  status.textContent = text;
-  status.classList.toggle('error', error);
+  statusLine.textContent = text;
+  statusLine.classList.toggle('error', error);
 }
 
 /** Runs `work` with `button` busy; announces the error if it fails. */
@@ -40,7 +41,9 @@ const connection = $('#connection');
 const kind = () => connection.elements.kind.value;
 
 function showKind() {
-  for (const element of document.querySelectorAll('[data-kind]')) element.hidden = element.dataset.kind !== kind();
+  for (const element of document.querySelectorAll('[data-kind]')) {
+    if (element instanceof HTMLElement) element.hidden = element.dataset.kind !== kind();
+  }
 }
 
 function fillSettings(view) {

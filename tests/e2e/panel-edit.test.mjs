@@ -47,7 +47,7 @@ test('notes: add, edit and delete land in GHL', async () => {
   const notes = region.getByRole('list', { name: 'Notes' });
   await notes.getByText('Boiler serviced, flue checked').waitFor();
   assert.equal(await region.getByRole('textbox', { name: 'Note', exact: true }).inputValue(), '', 'cleared once GHL has it');
-  let stored = (await state()).notes.filter((n) => n.body === 'Boiler serviced, flue checked');
+  const stored = (await state()).notes.filter((n) => n.body === 'Boiler serviced, flue checked');
   assert.equal(stored.length, 1);
 
   const item = notes.locator(`[data-note-id="${stored[0].id}"]`);
@@ -72,7 +72,7 @@ test('tasks: add with a local due date (sent as UTC), complete, reopen, delete',
   const box = region.getByRole('checkbox', { name: 'Call back about the quote' });
   await box.waitFor();
   const expectedUtc = await page.evaluate(() => new Date('2026-12-01T09:30').toISOString());
-  let task = (await state()).tasks.find((t) => t.title === 'Call back about the quote');
+  const task = (await state()).tasks.find((t) => t.title === 'Call back about the quote');
   assert.equal(new Date(task.dueDate).toISOString(), expectedUtc);
 
   // click, not check(): the list is redrawn from the core's answer, so the clicked box is replaced.
