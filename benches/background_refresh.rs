@@ -4,7 +4,8 @@
 //! parallel round (contact, notes, tasks, appointments). Run: `cargo bench --bench background_refresh` (or
 //! `./build.sh bench`); about four minutes. Writes `target/bench/background-refresh.json`.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/native/support.rs"]
+#[allow(dead_code)]
 mod support;
 
 use ghl_bridge::clock::Clock;

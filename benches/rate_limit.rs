@@ -8,7 +8,8 @@
 //! Run: `cargo bench --bench rate_limit` (or `./build.sh bench`). Prints a report; writes
 //! `target/bench/rate-limit.json`.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/native/support.rs"]
+#[allow(dead_code)]
 mod support;
 
 use futures::future::join_all;

@@ -1,8 +1,8 @@
 // ./build.sh bench (reader part) — figures, not verdicts: how many markup variants the record reader reads
 // without help and with one pick by the agent, and how long reading a record takes on a large page.
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, saveSettings, ROOT } from '../tests/e2e/harness.mjs';
-import { VARIANTS, READER_SCRIPTS, jobsList } from '../tests/e2e/reader-variants.mjs';
+import { startSandbox, launchBrowser, saveSettings, ROOT } from './lib/harness.mjs';
+import { VARIANTS, READER_SCRIPTS, jobsList } from './lib/reader-variants.mjs';
 
 const RUNS = Number(process.env.BENCH_READER_RUNS ?? 21);
 const FIELDS = ['name', 'email', 'mobile', 'landline', 'address', 'company', 'accountNumber'];

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, saveSettings, clearStorage, recordUrl, ROOT } from '../tests/e2e/harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, clearStorage, recordUrl, ROOT } from './lib/harness.mjs';
 
 const PKG = process.env.PKG_DIR ?? join(ROOT, 'target/wasm-pkg');
 const DIST = process.env.DIST_DIR ?? join(ROOT, 'dist');

@@ -2,7 +2,7 @@
 // Headed when a display exists (close the browser to stop); otherwise headless, saving a screenshot.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, saveSettings, panel, recordUrl, ROOT, DEMO } from '../tests/e2e/harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, panel, recordUrl, ROOT, DEMO } from './lib/harness.mjs';
 
 const headed = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && process.env.DEMO_HEADLESS !== '1';
 const sandbox = await startSandbox();

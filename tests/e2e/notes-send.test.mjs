@@ -2,7 +2,7 @@
 // after an edit; the follow-up rule; new notes sent on their own when Options says so.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, panel, recordUrl, asExtensionPage, demoState } from './harness.mjs';
+import { useExtensionSession, panel, recordUrl, asExtensionPage, demoState } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;

@@ -4,7 +4,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, clearStorage, asExtensionPage, saveSettings, recordUrl, panel, DEMO, ROOT } from './harness.mjs';
+import { startSandbox, launchBrowser, clearStorage, asExtensionPage, saveSettings, recordUrl, panel, DEMO, ROOT } from '../../tools/lib/harness.mjs';
 
 let sandbox;
 let browser;

@@ -3,7 +3,7 @@
 // toolbar badge until the agent retries or discards them.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, panel, recordUrl, demoState, DEMO } from './harness.mjs';
+import { useExtensionSession, panel, recordUrl, demoState, DEMO } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;

@@ -5,7 +5,7 @@ import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { ROOT } from './harness.mjs';
+import { ROOT } from '../../tools/lib/harness.mjs';
 
 const DIST = process.env.DIST_DIR ?? join(ROOT, 'dist');
 const manifest = (flavour) => JSON.parse(readFileSync(join(DIST, flavour, 'manifest.json'), 'utf8'));

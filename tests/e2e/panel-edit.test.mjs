@@ -4,7 +4,7 @@ import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useExtensionSession, panel, recordUrl, demoState, DEMO, ROOT } from './harness.mjs';
+import { useExtensionSession, panel, recordUrl, demoState, DEMO, ROOT } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;

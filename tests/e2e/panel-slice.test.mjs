@@ -2,7 +2,7 @@
 // → GHL (sandbox) → panel. Production manifest, real hostnames, headless Chromium.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, saveSettings, panel, recordUrl, asExtensionPage, DEMO } from './harness.mjs';
+import { useExtensionSession, saveSettings, panel, recordUrl, asExtensionPage, DEMO } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;

@@ -2,7 +2,7 @@
 // Commusoft's edit form filled (never saved) with GHL's values, create-if-missing and the duplicate found first.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, panel, recordUrl, asExtensionPage, demoState, DEMO } from './harness.mjs';
+import { useExtensionSession, panel, recordUrl, asExtensionPage, demoState, DEMO } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;

@@ -4,8 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, startSandbox, launchBrowser, saveSettings } from './harness.mjs';
-import { VARIANTS, READER_SCRIPTS } from './reader-variants.mjs';
+import { ROOT, startSandbox, launchBrowser, saveSettings } from '../../tools/lib/harness.mjs';
+import { VARIANTS, READER_SCRIPTS } from '../../tools/lib/reader-variants.mjs';
 
 const FIELDS = ['name', 'email', 'mobile', 'landline', 'address', 'company', 'accountNumber'];
 const HOST = 'app.commusoft.co.uk';

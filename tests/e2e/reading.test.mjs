@@ -2,7 +2,7 @@
 // details under a new URL, and the agent fixing a miss in two clicks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, recordUrl, panel, asExtensionPage, DEMO } from './harness.mjs';
+import { useExtensionSession, recordUrl, panel, asExtensionPage, DEMO } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 

@@ -3,7 +3,7 @@
 // sandbox reports a 1 s burst window instead of GHL's 10 s, so each 429 pauses the client for about a second.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSoak, describe } from './soak.mjs';
+import { runSoak, describe } from '../../tools/lib/soak.mjs';
 
 test('80 edits under faults, worker stops and a browser restart: nothing lost, duplicated or left behind', { timeout: 600_000 }, async () => {
   const result = await runSoak({ edits: 80, stopEvery: 20, seed: 424242, rateIntervalMs: 1000 });

@@ -1,15 +1,12 @@
 //! The client when GHL misbehaves: rate-limit storms, unclear creates, hostile bodies. Every outcome is checked
 //! in the sandbox's own state and request log.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::*;
 use futures::future::join_all;
 use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::requests::{ContactFields, NoteInput, TaskInput};
 use ghl_bridge::ghl::GhlClient;
 use serde_json::{json, Value};
-use support::*;
 
 const JANE: &str = "DemoContactJane0001";
 

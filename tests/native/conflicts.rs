@@ -1,11 +1,9 @@
 //! Conflicts: GHL changed or deleted a note or task after the agent opened it. Nothing is overwritten or
 //! resurrected silently; the agent keeps theirs, keeps GHL's, merges (notes) or sends it again.
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::ErrorCode;
 use serde_json::{json, Value};
-use support::*;
 
 const JANE: &str = "DemoContactJane0001";
 

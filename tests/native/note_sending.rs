@@ -1,10 +1,8 @@
 //! "Send to GHL" for notes written in Commusoft, and the follow-up rule, through the native core.
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::ErrorCode;
 use serde_json::{json, Value};
-use support::*;
 
 const JANE: &str = "DemoContactJane0001";
 

@@ -2,10 +2,8 @@
 //! OpenAPI spec (tests/contract/ghl-openapi/apps/contacts.json). Prism answers 422 with an `sl-violations`
 //! header to any request that breaks the spec (missing `Version`, wrong body fields or types, bad params);
 //! not one may occur. Prism's example answers must also parse.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::ghl::contacts::PageCursor;
 use ghl_bridge::ghl::requests::{ContactFields, NoteInput, TaskInput};
 use ghl_bridge::ghl::{ClientConfig, Credential, DuplicateKey, GhlClient, Platform};
@@ -15,7 +13,6 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::*;
 
 /// A request Prism found fault with (its fields are read through `Debug`, in the failure message).
 #[derive(Debug)]

@@ -1,21 +1,13 @@
 //! The options page's messages through the native core: preferences, OAuth "Connect", export and reset.
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::ErrorCode;
-use serde_json::{json, Value};
-use support::*;
+use serde_json::json;
 
 const CLIENT_ID: &str = "sandbox-client-id";
 const REDIRECT: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
 
 impl CoreFixture {
-    /// Sends a message as the options page.
-    async fn page(&self, message: Value) -> Result<Value, ghl_bridge::Error> {
-        let answer = self.core.dispatch(&message.to_string(), &extension_page_sender()).await?;
-        Ok(serde_json::from_str(&answer).expect("answers are JSON"))
-    }
-
     async fn save_oauth(&self) {
         let endpoint = format!("{}/oauth/token", self.sandbox.http_url());
         let settings = json!({"locationId": DEMO_LOCATION, "auth": {"kind": "oauth", "tokenEndpoint": endpoint, "clientId": CLIENT_ID}});

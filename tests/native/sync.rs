@@ -1,10 +1,8 @@
 //! "Sync this contact" and the field mapping, through the native core against the sandbox.
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::ErrorCode;
 use serde_json::{json, Value};
-use support::*;
 
 const JANE: &str = "DemoContactJane0001";
 
@@ -14,11 +12,6 @@ fn jane_record() -> Value {
 }
 
 impl CoreFixture {
-    async fn page(&self, message: Value) -> Result<Value, ghl_bridge::Error> {
-        let answer = self.core.dispatch(&message.to_string(), &extension_page_sender()).await?;
-        Ok(serde_json::from_str(&answer).expect("answers are JSON"))
-    }
-
     /// Writes (POST, PUT, DELETE) the sandbox saw since `since`.
     fn writes_since(&self, since: usize) -> Vec<Value> {
         self.api_requests()

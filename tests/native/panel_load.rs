@@ -1,11 +1,8 @@
 //! The panel slice through the native core: message in, GHL sandbox, view model or typed error out.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::error::ErrorCode;
 use serde_json::{json, Value};
-use support::*;
 
 type Fixture = CoreFixture;
 

@@ -1,13 +1,10 @@
 //! Contacts through the client against the sandbox: writes checked in the sandbox's state, paging past 500.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::contacts::PageCursor;
 use ghl_bridge::ghl::requests::ContactFields;
 use std::collections::HashSet;
-use support::*;
 
 fn stored_contacts(sandbox: &ghl_sandbox::Sandbox) -> Vec<serde_json::Value> {
     sandbox.state().location_state(DEMO_LOCATION).unwrap()["contacts"].as_array().cloned().unwrap()

@@ -1,5 +1,4 @@
 //! Shared by the native integration tests: a reqwest [`Transport`] and an in-process GHL sandbox.
-#![allow(dead_code)]
 
 use ghl_bridge::clock::Clock;
 use ghl_bridge::ghl::retry::RetryPolicy;
@@ -159,6 +158,12 @@ impl CoreFixture {
     /// Sends a message as our content script on a Commusoft tab; the answer as JSON.
     pub async fn send(&self, message: serde_json::Value) -> Result<serde_json::Value, ghl_bridge::Error> {
         let answer = self.core.dispatch(&message.to_string(), &content_script_sender("app.commusoft.co.uk")).await?;
+        Ok(serde_json::from_str(&answer).expect("answers are JSON"))
+    }
+
+    /// Sends a message as the options page; the answer as JSON.
+    pub async fn page(&self, message: serde_json::Value) -> Result<serde_json::Value, ghl_bridge::Error> {
+        let answer = self.core.dispatch(&message.to_string(), &extension_page_sender()).await?;
         Ok(serde_json::from_str(&answer).expect("answers are JSON"))
     }
 

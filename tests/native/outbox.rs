@@ -1,13 +1,11 @@
 //! The outbox: edits are stored before they are sent, kept through GHL failures and a stopped service worker, and
 //! reach GHL exactly once.
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::app::Core;
 use ghl_bridge::store::MemoryStore;
 use ghl_bridge::ErrorCode;
 use serde_json::{json, Value};
-use support::*;
 
 const JANE: &str = "DemoContactJane0001";
 

@@ -1,12 +1,9 @@
 //! "Test connection" against the sandbox: location, scopes present and missing, rate headroom — and no data
 //! changed by the probes.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::GhlClient;
-use support::*;
 
 fn client(sandbox: &ghl_sandbox::Sandbox, token: &str) -> TestClient {
     GhlClient::new(leaked_platform(), pit_config(sandbox, token))

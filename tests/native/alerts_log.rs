@@ -1,14 +1,11 @@
 //! Alert rules and the log viewer's queries, through the native core.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{json, Value};
-use support::*;
 
 impl CoreFixture {
-    async fn page(&self, message: Value) -> Value {
-        let answer = self.core.dispatch(&message.to_string(), &extension_page_sender()).await.unwrap();
-        serde_json::from_str(&answer).unwrap()
+    async fn page_ok(&self, message: Value) -> Value {
+        self.page(message).await.unwrap()
     }
 
     async fn alarm(&self) -> Value {
@@ -38,7 +35,7 @@ async fn a_rejected_token_raises_one_alert_per_window() {
 async fn failures_in_a_row_alert_at_the_threshold_and_success_resets_the_count() {
     let fixture = CoreFixture::configured().await;
     fixture
-        .page(
+        .page_ok(
             json!({"type": "preferences.save", "preferences": {"alerts": {"onAuthFailure": true, "afterFailures": 2, "windowMinutes": 1}}}),
         )
         .await;
@@ -62,25 +59,25 @@ async fn the_log_filters_and_exports() {
     fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
     fixture.send(json!({"type": "note.create", "record": jane(), "body": "one"})).await.unwrap();
     fixture.send(json!({"type": "note.update", "record": jane(), "noteId": "Missing", "body": "x"})).await.unwrap_err();
-    let all = fixture.page(json!({"type": "log.query"})).await;
+    let all = fixture.page_ok(json!({"type": "log.query"})).await;
     assert_eq!(all.as_array().unwrap().len(), 2);
     assert_eq!(all[0]["operation"], "note.update", "newest first");
-    let errors = fixture.page(json!({"type": "log.query", "filter": {"errorsOnly": true}})).await;
+    let errors = fixture.page_ok(json!({"type": "log.query", "filter": {"errorsOnly": true}})).await;
     assert_eq!(errors.as_array().unwrap().len(), 1);
     assert_eq!(errors[0]["errorCode"], "not_found");
-    let other = fixture.page(json!({"type": "log.query", "filter": {"contactId": "Someone"}})).await;
+    let other = fixture.page_ok(json!({"type": "log.query", "filter": {"contactId": "Someone"}})).await;
     assert_eq!(other, json!([]));
-    let future = fixture.page(json!({"type": "log.query", "filter": {"fromMs": 99_999_999_999_999u64}})).await;
+    let future = fixture.page_ok(json!({"type": "log.query", "filter": {"fromMs": 99_999_999_999_999u64}})).await;
     assert_eq!(future, json!([]));
-    let csv = fixture.page(json!({"type": "log.export", "format": "csv", "filter": {"errorsOnly": true}})).await;
+    let csv = fixture.page_ok(json!({"type": "log.export", "format": "csv", "filter": {"errorsOnly": true}})).await;
     let csv = csv.as_str().unwrap();
     assert!(csv.starts_with("time,operation,contact,result,error code,message,trace id,duration ms\r\n"));
     assert!(csv.contains("\"note.update\",\"DemoContactJane0001\",\"failed\",\"not_found\""), "{csv}");
     let exported: Value =
-        serde_json::from_str(fixture.page(json!({"type": "log.export", "format": "json"})).await.as_str().unwrap()).unwrap();
+        serde_json::from_str(fixture.page_ok(json!({"type": "log.export", "format": "json"})).await.as_str().unwrap()).unwrap();
     assert_eq!(exported.as_array().unwrap().len(), 2);
 
-    fixture.page(json!({"type": "preferences.save", "preferences": {"verboseLog": true}})).await;
+    fixture.page_ok(json!({"type": "preferences.save", "preferences": {"verboseLog": true}})).await;
     fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
-    assert_eq!(fixture.page(json!({"type": "log.query"})).await[0]["operation"], "panel.load", "verbose logs reads too");
+    assert_eq!(fixture.page_ok(json!({"type": "log.query"})).await[0]["operation"], "panel.load", "verbose logs reads too");
 }

@@ -1,11 +1,9 @@
 //! Background sync of linked contacts: most recently viewed first, within a request budget, resumable.
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::app::Core;
 use ghl_bridge::store::MemoryStore;
 use serde_json::{json, Value};
-use support::*;
 
 const JANE: &str = "DemoContactJane0001";
 

@@ -1,13 +1,10 @@
 //! Notes, tasks, appointments and tags through the client, against the sandbox; every write is checked in
 //! the sandbox's own state, not only in the answer.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::requests::{NoteInput, TaskInput};
 use serde_json::Value;
-use support::*;
 
 const JANE: &str = "DemoContactJane0001";
 

@@ -1,12 +1,9 @@
 //! What the agent does in the panel, through the native core as the content script sends it; every change is
 //! checked in the sandbox's own state.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::*;
 use ghl_bridge::error::ErrorCode;
 use serde_json::{json, Value};
-use support::*;
 
 struct Fixture(CoreFixture);
 

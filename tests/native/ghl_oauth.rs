@@ -1,10 +1,8 @@
 //! OAuth through the token endpoint (the sandbox plays it): refresh ahead of expiry and once on 401, one refresh
 //! for many concurrent calls, the rotated pair stored before use, and a dead refresh token ending in
 //! "reconnect needed" rather than a loop.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::*;
 use futures::future::join_all;
 use ghl_bridge::error::{ErrorCode, Result};
 use ghl_bridge::ghl::auth::SESSION_KEY;
@@ -14,7 +12,6 @@ use ghl_bridge::store::{self, MemoryStore, Store};
 use serde_json::json;
 use std::cell::RefCell;
 use std::rc::Rc;
-use support::*;
 
 const JANE: &str = "DemoContactJane0001";
 const CLIENT_ID: &str = "sandbox-client-id";
