@@ -402,7 +402,7 @@ pub fn split_address(address: &str) -> AddressParts {
     if parts.len() >= 3 && parts.last().is_some_and(|part| is_county(part)) {
         parts.pop();
     }
-    let Some(town) = parts.pop().filter(|town| !town.chars().any(|c| c.is_ascii_digit()) && town.chars().any(char::is_alphabetic)) else {
+    let Some(town) = parts.pop().filter(|town| !town.chars().any(|c| c.is_ascii_digit()) && town.chars().any(|c| c.is_ascii_alphabetic() || !c.is_ascii())) else {
         return AddressParts::default();
     };
     if parts.is_empty() {

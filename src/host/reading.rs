@@ -184,7 +184,7 @@ fn checked(field: &str, value: &str, country: &str) -> Result<String, &'static s
         "email" => normalise_email(&one_line).ok_or("not an email address"),
         "mobile" | "landline" | "phone" => to_e164(&one_line, country).map(|_| one_line).ok_or("not a phone number for this country"),
         "name" => {
-            let letters = one_line.chars().filter(|c| c.is_alphabetic()).count();
+            let letters = one_line.chars().filter(|&c| is_letter(c)).count();
             let digits = one_line.chars().filter(char::is_ascii_digit).count();
             if one_line.chars().count() > 100 {
                 Err("too long for a name")
@@ -195,7 +195,7 @@ fn checked(field: &str, value: &str, country: &str) -> Result<String, &'static s
             }
         }
         "company" => {
-            if one_line.chars().count() > 120 || !one_line.chars().any(char::is_alphabetic) || one_line.contains('@') {
+            if one_line.chars().count() > 120 || !one_line.chars().any(is_letter) || one_line.contains('@') {
                 Err("does not look like a company name")
             } else {
                 Ok(one_line)
@@ -219,6 +219,12 @@ fn checked(field: &str, value: &str, country: &str) -> Result<String, &'static s
     }
 }
 
+/// A letter for the shape checks: ASCII letters, and any non-ASCII character (accented and non-Latin names)
+/// — Unicode's letter tables cost kilobytes of wasm.
+fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || !c.is_ascii()
+}
+
 /// The text's lines, each with its whitespace folded, without empty ones and control characters.
 pub fn lines_of(text: &str) -> Vec<String> {
     text.lines()
@@ -234,7 +240,8 @@ pub fn lines_of(text: &str) -> Vec<String> {
 fn comparable(field: &str, value: &str, country: &str) -> String {
     match field {
         "mobile" | "landline" | "phone" => to_e164(value, country).unwrap_or_default(),
-        _ => value.to_lowercase(),
+        // ASCII folding: Unicode case tables cost kilobytes of wasm, and a second spelling only leaves a field unread.
+        _ => value.to_ascii_lowercase(),
     }
 }
 
