@@ -8,9 +8,9 @@
 #[allow(dead_code)]
 mod support;
 
-use ghl_bridge::clock::Clock;
 use ghl_bridge::ghl::{ClientConfig, Credential, GhlClient, Platform};
-use ghl_bridge::store::{MemoryStore, Store};
+use ghl_bridge::platform::clock::Clock;
+use ghl_bridge::platform::store::{MemoryStore, Store};
 use support::*;
 
 const CONTACTS: usize = 500;
@@ -49,10 +49,11 @@ async fn main() {
         location_id: DEMO_LOCATION.into(),
         credential: Credential::PrivateIntegrationToken(DEMO_TOKEN.into()),
     };
-    let client = GhlClient::new(&*platform, config);
+    let locks = Box::leak(Box::default());
+    let client = ghl_bridge::outbox::Ctx { client: GhlClient::new(&*platform, config), locks };
     sandbox.state().clear_log();
     let started = TokioClock.now_ms();
-    let report = ghl_bridge::background::refresh(&client, u64::MAX).await.unwrap();
+    let report = ghl_bridge::features::background_refresh::refresh(&client, u64::MAX).await.unwrap();
     let elapsed_s = (TokioClock.now_ms() - started) as f64 / 1000.0;
     let log = sandbox.state().log(0);
     let too_many = log.iter().filter(|entry| entry["status"].as_u64() == Some(429)).count();

@@ -13,8 +13,8 @@
 mod support;
 
 use futures::future::join_all;
-use ghl_bridge::clock::Clock;
 use ghl_bridge::ghl::GhlClient;
+use ghl_bridge::platform::clock::Clock;
 use std::cell::Cell;
 use std::time::Duration;
 use support::*;

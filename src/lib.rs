@@ -3,32 +3,17 @@
 //! The service worker hands every message to [`app::Core::dispatch`] (through `wasm`, the only
 //! wasm-bindgen surface). Content scripts and pages only draw what comes back.
 
-pub mod actions;
-pub mod alerts;
+// Layers, each using only those above it in this list (ARCHITECTURE.md):
 pub mod app;
-pub mod background;
-pub mod clock;
-pub mod error;
+pub mod features;
 pub mod ghl;
-pub mod hash;
-pub mod host;
-pub mod http;
-pub mod join;
-pub mod json;
+pub mod hosts;
 pub mod links;
-pub mod lock;
 pub mod mapping;
-pub mod note_sending;
 pub mod outbox;
-pub mod panel;
-pub mod preferences;
-pub mod protocol;
-pub mod settings;
-pub mod store;
-pub mod sync;
-pub mod sync_log;
+pub mod platform;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use error::{Error, ErrorCode, Result};
+pub use platform::error::{Error, ErrorCode, Result};

@@ -1,10 +1,11 @@
 //! Which GHL contact a host record is: the link (host + record id → contact id) the agent or the matcher made,
 //! and the last view shown, so a revisit draws at once. Both live in extension storage.
 
-use crate::error::Result;
-use crate::host::HostRecord;
-use crate::json::{FromJson, Json, JsonError, JsonResult};
-use crate::store::{self, Store};
+use crate::hosts::HostRecord;
+use crate::platform::error::Result;
+use crate::platform::json::{read_fields, FromJson, Json, JsonError, JsonResult};
+use crate::platform::lock::AsyncLock;
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 /// How a record came to be linked.
@@ -89,6 +90,71 @@ fn view_key(record: &HostRecord) -> String {
 /// Storage key of a record's saved view, by host name and record id.
 pub fn view_key_of(hostname: &str, record_id: &str) -> String {
     format!("view:{hostname}:{record_id}")
+}
+
+const INDEX_KEY: &str = "linked.index";
+
+/// A linked record, for background sync.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Linked {
+    pub host: String,
+    pub record_id: String,
+    pub contact_id: String,
+    pub matched_by: MatchedBy,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
+    pub viewed_at_ms: u64,
+}
+
+impl FromJson for Linked {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("a linked record")?;
+        let linked = Self {
+            host: fields.required_text("host"),
+            record_id: fields.required_text("recordId"),
+            contact_id: fields.required_text("contactId"),
+            matched_by: fields.item("matchedBy").unwrap_or(MatchedBy::Manual),
+            business_id: fields.text("businessId"),
+            viewed_at_ms: fields.count_or_zero("viewedAtMs"),
+        };
+        fields.finish(linked)
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Index {
+    records: Vec<Linked>,
+}
+
+read_fields!(Index, "the linked index" { records: items_or_empty("records") });
+
+/// Every linked record this browser knows (background refresh goes through them).
+pub async fn linked_records(store: &impl Store) -> Vec<Linked> {
+    index(store).await.records
+}
+
+async fn index(store: &impl Store) -> Index {
+    store::read::<Index>(store, INDEX_KEY).await.ok().flatten().unwrap_or_default()
+}
+
+/// Notes that the agent viewed a linked record now (or that it was unlinked: `link.contact_id == None`).
+/// `lock` guards the index's read-modify-write against another message doing the same.
+pub async fn remember(store: &impl Store, lock: &AsyncLock, record: &HostRecord, link: &Link, now_ms: u64) -> Result<()> {
+    let _guard = lock.lock().await;
+    let mut index = index(store).await;
+    index.records.retain(|linked| !(linked.host == record.host.hostname && linked.record_id == record.record_id));
+    if let Some(contact_id) = &link.contact_id {
+        index.records.push(Linked {
+            host: record.host.hostname.to_owned(),
+            record_id: record.record_id.clone(),
+            contact_id: contact_id.clone(),
+            matched_by: link.matched_by,
+            business_id: link.business_id.clone(),
+            viewed_at_ms: now_ms,
+        });
+    }
+    store::write(store, INDEX_KEY, &index).await
 }
 
 pub async fn find(store: &impl Store, record: &HostRecord) -> Result<Option<Link>> {

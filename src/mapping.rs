@@ -1,14 +1,32 @@
 //! The field mapping between a Commusoft customer and a GHL contact, and the field-level plan "Sync this contact"
-//! shows and applies: which side changes, to what. Pure: no I/O, so the options preview and the panel use the same
-//! rules.
+//! shows and applies: which side changes, to what. The plan is pure, so the options preview and the panel use the
+//! same rules; only the saved mapping is read from storage.
 
-use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::models::Contact;
-use crate::host::phone::to_e164;
-use crate::host::HostRecord;
-use crate::json::{FromJson, Json, JsonError, JsonResult};
-use crate::panel::prefill;
+use crate::ghl::requests::{ContactFields, CustomFieldInput, FieldValue};
+use crate::hosts::phone::to_e164;
+use crate::hosts::HostRecord;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::json::read_fields;
+use crate::platform::json::{FromJson, Json, JsonError, JsonResult};
+use crate::platform::store::{self, Store};
 use serde::Serialize;
+
+/// The saved mapping, or the default one.
+pub async fn load_mapping(store: &impl Store) -> Result<Mapping> {
+    Ok(store::read::<Mapping>(store, MAPPING_KEY).await.ok().flatten().unwrap_or_default())
+}
+
+/// One GHL contact field a sync writes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// GHL's field name, or `custom:{id}`.
+    pub field: String,
+    /// For the agent: "Email → Email".
+    pub label: String,
+    pub value: String,
+}
+read_fields!(FieldChange, "a field change" { field: required_text("field"), label: required_text("label"), value: required_text("value") });
 
 /// Storage key of the saved mapping.
 pub const MAPPING_KEY: &str = "mapping";
@@ -232,11 +250,11 @@ impl FieldPlan {
 
 /// The Commusoft side of a record, field by field.
 pub fn commusoft_values(record: &HostRecord) -> Vec<(&'static str, Option<String>)> {
-    let names = prefill(record);
+    let (first_name, last_name) = record.name_parts();
     let address = split_address(record.address.as_deref().unwrap_or_default());
     vec![
-        ("firstName", names.first_name),
-        ("lastName", names.last_name),
+        ("firstName", first_name),
+        ("lastName", last_name),
         ("email", record.email.clone()),
         ("mobile", record.mobile.clone()),
         ("landline", record.landline.clone()),
@@ -354,6 +372,46 @@ pub fn plan(mapping: &Mapping, record: &HostRecord, contact: Option<&Contact>) -
         .collect()
 }
 
+/// The GHL fields a plan writes, with their new values.
+pub fn ghl_changes(rows: &[FieldPlan]) -> Vec<FieldChange> {
+    rows.iter()
+        .filter(|row| row.action == Action::UpdateGhl)
+        .filter_map(|row| Some(FieldChange { field: row.ghl_field.clone(), label: row.label.clone(), value: row.new_value.clone()? }))
+        .collect()
+}
+
+/// The contact fields of a plan's GHL changes; `companyName` is left out (GHL takes it only on create).
+pub fn contact_fields(changes: &[FieldChange]) -> ContactFields {
+    ghl_fields(changes).0
+}
+
+/// The contact fields of a plan's GHL changes; `company` separately (GHL takes it only on create).
+pub fn ghl_fields(changes: &[FieldChange]) -> (ContactFields, Option<String>) {
+    let mut fields = ContactFields::default();
+    let mut company = None;
+    for change in changes {
+        let value = Some(change.value.clone());
+        match change.field.as_str() {
+            "firstName" => fields.first_name = value,
+            "lastName" => fields.last_name = value,
+            "email" => fields.email = value,
+            "phone" => fields.phone = value,
+            "address1" => fields.address1 = value,
+            "city" => fields.city = value,
+            "postalCode" => fields.postal_code = value,
+            "companyName" => company = value,
+            custom => {
+                if let Some(id) = custom.strip_prefix(CUSTOM_FIELD_PREFIX) {
+                    let input =
+                        CustomFieldInput { id: Some(id.to_owned()), key: None, field_value: FieldValue::Text(change.value.clone()) };
+                    fields.custom_fields.get_or_insert_with(Vec::new).push(input);
+                }
+            }
+        }
+    }
+    (fields, company)
+}
+
 /// Names exactly what a plan writes (each row's action and new value): "Sync this contact" applies only the plan
 /// whose fingerprint the preview showed.
 pub fn plan_fingerprint(rows: &[FieldPlan]) -> String {
@@ -367,7 +425,7 @@ pub fn plan_fingerprint(rows: &[FieldPlan]) -> String {
             row.new_value.as_deref().unwrap_or("")
         ));
     }
-    crate::hash::fingerprint(&text)
+    crate::platform::hash::fingerprint(&text)
 }
 
 /// A record's address as the page shows it, in its lines ("14 Orchard Way\nAshford\nTN23 4PL") or one line with
@@ -402,7 +460,10 @@ pub fn split_address(address: &str) -> AddressParts {
     if parts.len() >= 3 && parts.last().is_some_and(|part| is_county(part)) {
         parts.pop();
     }
-    let Some(town) = parts.pop().filter(|town| !town.chars().any(|c| c.is_ascii_digit()) && town.chars().any(|c| c.is_ascii_alphabetic() || !c.is_ascii())) else {
+    let Some(town) = parts
+        .pop()
+        .filter(|town| !town.chars().any(|c| c.is_ascii_digit()) && town.chars().any(|c| c.is_ascii_alphabetic() || !c.is_ascii()))
+    else {
         return AddressParts::default();
     };
     if parts.is_empty() {
@@ -476,7 +537,7 @@ fn looks_like_postcode(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::RecordInput;
+    use crate::hosts::RecordInput;
 
     fn record(address: &str) -> HostRecord {
         HostRecord::from_input(RecordInput {
@@ -589,7 +650,7 @@ mod tests {
     #[test]
     fn reads_and_writes_the_saved_shape() {
         let written = serde_json::to_string(&Mapping::default()).unwrap();
-        assert_eq!(crate::json::read::<Mapping>(&written).unwrap(), Mapping::default());
-        assert!(crate::json::read::<Mapping>(r#"{"rows":[{"commusoft":"email","ghl":"email"}]}"#).is_err());
+        assert_eq!(crate::platform::json::read::<Mapping>(&written).unwrap(), Mapping::default());
+        assert!(crate::platform::json::read::<Mapping>(r#"{"rows":[{"commusoft":"email","ghl":"email"}]}"#).is_err());
     }
 }

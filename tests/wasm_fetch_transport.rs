@@ -2,10 +2,10 @@
 //! Chromium, against the GHL sandbox (`GHL_SANDBOX_URL`, set by `./build.sh test`).
 #![cfg(target_arch = "wasm32")]
 
-use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::{ClientConfig, Credential, DuplicateKey, GhlClient, Platform};
-use ghl_bridge::http::{HttpRequest, Method, Transport, TransportErrorKind};
-use ghl_bridge::store::MemoryStore;
+use ghl_bridge::platform::error::ErrorCode;
+use ghl_bridge::platform::http::{HttpRequest, Method, Transport, TransportErrorKind};
+use ghl_bridge::platform::store::MemoryStore;
 use ghl_bridge::wasm::{BrowserClock, FetchTransport};
 use wasm_bindgen_test::*;
 

@@ -5,9 +5,9 @@
 //! stored before the new access token is used: a worker killed in between would otherwise hold a dead pair.
 
 use super::response::{clip, transport_error};
-use crate::error::{Error, ErrorCode, Result};
-use crate::http::{encode_component, HttpRequest, Method};
-use crate::json::{self, read_fields, Json};
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::{encode_component, HttpRequest, Method};
+use crate::platform::json::{self, read_fields, Json};
 use serde::Serialize;
 
 /// Storage key of the OAuth token pair.
@@ -183,7 +183,7 @@ pub fn read_token_answer(status: u16, body: &str, now_ms: u64, grant: Grant<'_>)
 }
 
 /// The error for a token endpoint that could not be reached.
-pub fn unreachable_endpoint(error: &crate::http::TransportError) -> Error {
+pub fn unreachable_endpoint(error: &crate::platform::http::TransportError) -> Error {
     let mut unreachable = transport_error(error);
     unreachable.message = format!("The token endpoint could not be reached: {}", unreachable.message);
     unreachable

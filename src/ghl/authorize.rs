@@ -7,11 +7,11 @@
 
 use super::auth::OAuthSession;
 use super::client::GhlClient;
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
-use crate::http::{encode_component, query_value, Transport};
-use crate::json::read_fields;
-use crate::store::{self, Store};
+use crate::platform::clock::Clock;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::{encode_component, query_value, Transport};
+use crate::platform::json::read_fields;
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 /// GHL's authorization page (the `/v2/` path since 2026-05-27).

@@ -2,18 +2,18 @@
 //! sending: credentials and refresh, the location's rate budget, and when to try again.
 
 use super::auth::{self, Credential, Grant, OAuthEndpoint, OAuthSession, SESSION_KEY};
-use super::dates::parse_timestamp;
 use super::models::{Contact, ContactEnvelope};
 use super::ratelimit::{Admission, RateBudgets, RateHeaders};
 use super::response::{parse_body, status_error, transport_error, CallContext};
 use super::retry::{is_ambiguous, may_retry, Replay, RetryPolicy};
 use super::{API_VERSION, REQUEST_TIMEOUT_MS};
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
-use crate::http::{encode_component, query_string, HttpRequest, HttpResponse, Method, Transport};
-use crate::json::{self, FromJson, Json};
-use crate::lock::AsyncLock;
-use crate::store::{self, Store};
+use crate::platform::clock::Clock;
+use crate::platform::dates::parse_timestamp;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::{encode_component, query_string, HttpRequest, HttpResponse, Method, Transport};
+use crate::platform::json::{self, FromJson, Json};
+use crate::platform::lock::AsyncLock;
+use crate::platform::store::{self, Store};
 use std::cell::RefCell;
 use std::future::Future;
 
@@ -45,9 +45,6 @@ pub struct Platform<T, S, C> {
     pub retry: RetryPolicy,
     rates: RefCell<RateBudgets>,
     refresh_lock: AsyncLock,
-    outbox_lock: AsyncLock,
-    /// Contacts whose outbox edits are being sent right now.
-    busy_contacts: RefCell<Vec<String>>,
     /// Requests sent to GHL since the worker started (background sync spends a budget of them).
     sent: std::cell::Cell<u64>,
     /// Requests on their way to GHL now: their answers may change what the budget allows.
@@ -63,8 +60,6 @@ impl<T: Transport, S: Store, C: Clock> Platform<T, S, C> {
             retry: RetryPolicy::default(),
             rates: RefCell::default(),
             refresh_lock: AsyncLock::new(),
-            outbox_lock: AsyncLock::new(),
-            busy_contacts: RefCell::default(),
             sent: Default::default(),
             in_flight: Default::default(),
         }
@@ -128,29 +123,12 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         self.platform.last_rate_headers(&self.config.location_id)
     }
 
-    /// Where the extension keeps its state (links, cached views, tokens).
-    /// Waits until no one else sends this contact's outbox edits, then holds that role until the guard drops.
-    pub async fn contact_busy(&self, contact_id: &str) -> BusyContact<'p> {
-        loop {
-            let free = !self.platform.busy_contacts.borrow().iter().any(|busy| busy == contact_id);
-            if free {
-                self.platform.busy_contacts.borrow_mut().push(contact_id.to_owned());
-                return BusyContact { busy: &self.platform.busy_contacts, contact_id: contact_id.to_owned() };
-            }
-            self.platform.clock.sleep(25).await;
-        }
-    }
-
     /// An id no one can guess (see [`Clock::unguessable`]).
     pub fn unguessable(&self) -> String {
         self.platform.clock.unguessable()
     }
 
-    /// Serialises changes to the outbox (see `crate::outbox`).
-    pub fn outbox_lock(&self) -> &'p AsyncLock {
-        &self.platform.outbox_lock
-    }
-
+    /// Where the extension keeps its state (links, cached views, tokens).
     pub fn store(&self) -> &'p S {
         &self.platform.store
     }
@@ -418,7 +396,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         path_and_query: &str,
         body: Option<String>,
         token: &str,
-    ) -> std::result::Result<HttpResponse, crate::http::TransportError> {
+    ) -> std::result::Result<HttpResponse, crate::platform::http::TransportError> {
         let mut headers = vec![
             ("Authorization".to_owned(), format!("Bearer {token}")),
             ("Version".to_owned(), API_VERSION.to_owned()),
@@ -485,18 +463,6 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
                 Ok(None) | Err(_) => return Err(error),
             }
         }
-    }
-}
-
-/// Holds one contact's outbox sending (see [`GhlClient::contact_busy`]).
-pub struct BusyContact<'p> {
-    busy: &'p RefCell<Vec<String>>,
-    contact_id: String,
-}
-
-impl Drop for BusyContact<'_> {
-    fn drop(&mut self) {
-        self.busy.borrow_mut().retain(|busy| *busy != self.contact_id);
     }
 }
 

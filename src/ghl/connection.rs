@@ -5,10 +5,10 @@ use super::client::{json, path_segment, GhlClient};
 use super::ratelimit::RateHeaders;
 use super::requests::SearchInput;
 use super::retry::Replay;
-use crate::clock::Clock;
-use crate::error::{ErrorCode, Result};
-use crate::http::{Method, Transport};
-use crate::store::Store;
+use crate::platform::clock::Clock;
+use crate::platform::error::{ErrorCode, Result};
+use crate::platform::http::{Method, Transport};
+use crate::platform::store::Store;
 use serde::Serialize;
 
 /// A contact id no GHL contact has (GHL ids are 20 letters and digits), for the write probe.

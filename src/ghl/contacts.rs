@@ -4,11 +4,11 @@ use super::client::{added_since, json, missing, path_segment, DuplicateKey, GhlC
 use super::models::{Contact, ContactEnvelope};
 use super::requests::{ContactFields, NewContact, SearchFilter, SearchInput};
 use super::response::parse_body;
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
-use crate::http::{query_string, HttpResponse, Method, Transport};
-use crate::json::read_fields;
-use crate::store::Store;
+use crate::platform::clock::Clock;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::{query_string, HttpResponse, Method, Transport};
+use crate::platform::json::read_fields;
+use crate::platform::store::Store;
 
 /// GHL's largest search page.
 pub const MAX_SEARCH_PAGE: u32 = 500;
@@ -29,7 +29,7 @@ pub struct ContactPage {
 #[derive(Debug, Clone)]
 pub enum PageCursor {
     /// `searchAfter` of the last contact of a search page.
-    SearchAfter(Vec<crate::json::Json>),
+    SearchAfter(Vec<crate::platform::json::Json>),
     /// `startAfterId` + `startAfter` of the deprecated list.
     StartAfter { id: String, timestamp: Option<u64> },
 }

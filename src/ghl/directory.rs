@@ -3,11 +3,11 @@
 
 use super::client::{missing, path_segment, GhlClient};
 use super::models::{CustomFieldDefinition, Location, User};
-use crate::clock::Clock;
-use crate::error::Result;
-use crate::http::{query_string, Method, Transport};
-use crate::json::read_fields;
-use crate::store::Store;
+use crate::platform::clock::Clock;
+use crate::platform::error::Result;
+use crate::platform::http::{query_string, Method, Transport};
+use crate::platform::json::read_fields;
+use crate::platform::store::Store;
 
 struct LocationEnvelope {
     location: Option<Location>,

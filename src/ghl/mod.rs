@@ -5,7 +5,6 @@ pub mod authorize;
 pub mod client;
 pub mod connection;
 pub mod contacts;
-pub mod dates;
 mod directory;
 pub mod models;
 mod notes_tasks;

@@ -1,7 +1,7 @@
 //! GHL API v2 response models, after `contacts.json`. Tolerant on purpose: every field is optional (GHL omits
 //! fields freely and search results lack some), `null` reads as absent, and unknown fields are ignored.
 
-use crate::json::{read_fields, Json};
+use crate::platform::json::{read_fields, Json};
 
 /// A contact (`GetContectByIdSchema`, sic, and the search/create variants).
 #[derive(Debug, Clone, Default)]
@@ -232,24 +232,24 @@ mod tests {
             "email":"rubika@deos.com","phone":"+18832327657","dnd":true,"dndSettings":{"Call":{"status":"active"}},
             "tags":["a","b"],"customFields":[{"id":"MgobCB14YMVKuE4Ka8p1","value":"name"},{"id":"x","value":["a",1]}],
             "businessId":"641c094001436dbc2081e642","additionalEmails":[{"email":"x@y.z"}],"somethingNew":{"deep":[1]}}}"#;
-        let envelope: ContactEnvelope = crate::json::read(json).unwrap();
+        let envelope: ContactEnvelope = crate::platform::json::read(json).unwrap();
         let contact = envelope.contact.unwrap();
         assert_eq!(contact.id.as_deref(), Some("seD4PfOuKoVMLkEZqohJ"));
         assert_eq!(contact.tags.unwrap(), vec!["a", "b"]);
-        assert_eq!(contact.custom_fields.unwrap()[1].value.as_ref().unwrap(), &crate::json::parse(r#"["a",1]"#).unwrap());
+        assert_eq!(contact.custom_fields.unwrap()[1].value.as_ref().unwrap(), &crate::platform::json::parse(r#"["a",1]"#).unwrap());
     }
 
     #[test]
     fn missing_and_null_contacts_read_as_none() {
         for json in ["{}", r#"{"contact":null}"#, r#"{"contact":null,"traceId":"t"}"#] {
-            let envelope: ContactEnvelope = crate::json::read(json).unwrap();
+            let envelope: ContactEnvelope = crate::platform::json::read(json).unwrap();
             assert!(envelope.contact.is_none(), "{json}");
         }
     }
 
     #[test]
     fn nulls_inside_a_contact_read_as_absent() {
-        let contact: Contact = crate::json::read(r#"{"id":"c1","name":null,"tags":null,"customFields":null}"#).unwrap();
+        let contact: Contact = crate::platform::json::read(r#"{"id":"c1","name":null,"tags":null,"customFields":null}"#).unwrap();
         assert_eq!(contact.display_name(), None);
         assert!(contact.tags.is_none());
     }

@@ -1,16 +1,16 @@
 //! Notes, tasks, appointments and tags of one contact. None of these lists is paged: GHL returns them whole.
 
 use super::client::{added_since, json, missing, path_segment, GhlClient};
-use super::dates::parse_timestamp;
 use super::models::{Appointment, Note, Task};
 use super::requests::{CompletedInput, NoteInput, TagsInput, TaskInput};
 use super::response::parse_body;
 use super::retry::Replay;
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
-use crate::http::{HttpResponse, Method, Transport};
-use crate::json::read_fields;
-use crate::store::Store;
+use crate::platform::clock::Clock;
+use crate::platform::dates::parse_timestamp;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::{HttpResponse, Method, Transport};
+use crate::platform::json::read_fields;
+use crate::platform::store::Store;
 
 struct NotesEnvelope {
     notes: Option<Vec<Note>>,

@@ -4,7 +4,7 @@
 //!
 //! Pure bookkeeping: times are passed in, so the rules are tested without sleeping.
 
-use crate::http::HttpResponse;
+use crate::platform::http::HttpResponse;
 use std::collections::VecDeque;
 
 /// GHL's documented burst limit, used until a response tells us otherwise.

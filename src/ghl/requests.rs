@@ -135,7 +135,7 @@ pub struct SearchInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub search_after: Option<Vec<crate::json::Json>>,
+    pub search_after: Option<Vec<crate::platform::json::Json>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

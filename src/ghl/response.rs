@@ -3,9 +3,9 @@
 //! GHL's error body is `{"statusCode", "message": string | string[], "error"?, "traceId"?, "meta"?}`, but
 //! gateways answer 5xx with HTML, so nothing here assumes the body is JSON.
 
-use crate::error::{Error, ErrorCode, Result};
-use crate::http::{HttpResponse, TransportError, TransportErrorKind, MAX_RESPONSE_BYTES};
-use crate::json::{self, FromJson, Json, JsonError};
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::{HttpResponse, TransportError, TransportErrorKind, MAX_RESPONSE_BYTES};
+use crate::platform::json::{self, FromJson, Json, JsonError};
 
 /// What an error body told us, as far as it could be read.
 #[derive(Debug, Default, Clone, PartialEq)]

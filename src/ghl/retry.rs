@@ -2,7 +2,7 @@
 //! client repeats a POST only when GHL surely did not act on it (429), and otherwise checks first whether the
 //! create landed (see `GhlClient::create_once`).
 
-use crate::error::{Error, ErrorCode};
+use crate::platform::error::{Error, ErrorCode};
 
 /// Whether repeating a request can change GHL more than once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

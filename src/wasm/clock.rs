@@ -1,6 +1,6 @@
 //! [`Clock`] from the JS global scope: `Date.now`, `setTimeout`, `Math.random`.
 
-use crate::clock::Clock;
+use crate::platform::clock::Clock;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -34,6 +34,6 @@ impl Clock for BrowserClock {
     fn unguessable(&self) -> String {
         let mut bytes = [0u8; 16];
         get_random_values(&mut bytes);
-        crate::clock::hex(&bytes)
+        crate::platform::clock::hex(&bytes)
     }
 }

@@ -1,7 +1,7 @@
 //! [`Transport`] over the global `fetch` (gloo-net), which exists in service workers, pages and Firefox's
 //! event page alike. A timer aborts requests that outlive their timeout.
 
-use crate::http::{HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind};
+use crate::platform::http::{HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind};
 use gloo_net::http::{Method as FetchMethod, RequestBuilder};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -9,8 +9,8 @@ mod fetch;
 mod storage;
 
 use crate::app::Core;
-use crate::error::Error;
 use crate::ghl::{Platform, API_BASE};
+use crate::platform::error::Error;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 

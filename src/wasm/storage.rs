@@ -2,8 +2,8 @@
 //! durable across service-worker restarts and browser restarts. Items are stored as plain objects; the core
 //! exchanges them as JSON text.
 
-use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::platform::error::{Error, Result};
+use crate::platform::store::Store;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use ghl_bridge::app::Core;
-use ghl_bridge::store::MemoryStore;
+use ghl_bridge::platform::store::MemoryStore;
 use serde_json::{json, Value};
 
 const JANE: &str = "DemoContactJane0001";
@@ -28,12 +28,18 @@ async fn setup() -> (ghl_sandbox::Sandbox, &'static MemoryStore, Core<ReqwestTra
 }
 
 /// One background run with `budget` requests (a fresh worker each time: only storage carries over).
-async fn refresh_with(store: &'static MemoryStore, base_url: String, budget: u64) -> ghl_bridge::background::RefreshReport {
-    let settings = ghl_bridge::settings::Settings::require(&store).await.unwrap();
+async fn refresh_with(
+    store: &'static MemoryStore,
+    base_url: String,
+    budget: u64,
+) -> ghl_bridge::features::background_refresh::RefreshReport {
+    let settings = ghl_bridge::features::settings::Settings::require(&store).await.unwrap();
     let platform = Box::leak(Box::new(ghl_bridge::ghl::Platform::new(ReqwestTransport::new(), store, TokioClock)));
     let config =
         ghl_bridge::ghl::ClientConfig { base_url, location_id: settings.location_id.clone(), credential: settings.auth.credential() };
-    ghl_bridge::background::refresh(&ghl_bridge::ghl::GhlClient::new(platform, config), budget).await.unwrap()
+    let locks = Box::leak(Box::default());
+    let cx = ghl_bridge::outbox::Ctx { client: ghl_bridge::ghl::GhlClient::new(platform, config), locks };
+    ghl_bridge::features::background_refresh::refresh(&cx, budget).await.unwrap()
 }
 
 fn cached(store: &MemoryStore, id: &str) -> Value {
@@ -87,7 +93,7 @@ async fn a_run_refreshes_saved_views_most_recently_viewed_first_within_its_budge
     assert_eq!((next.refreshed, next.remaining), (3, 0));
 
     // The alarm runs it with the preferences' budget.
-    let report: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::background::ALARM).await.unwrap()).unwrap();
+    let report: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::features::background_refresh::ALARM).await.unwrap()).unwrap();
     assert_eq!(report["refreshed"]["refreshed"], 3, "{report}");
     assert_eq!(report["refreshed"]["budget"], 200_000 / 10 / 96);
 }
@@ -102,7 +108,7 @@ async fn a_contact_deleted_in_ghl_is_unlinked_by_the_run() {
         .send()
         .await
         .unwrap();
-    let report: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::background::ALARM).await.unwrap()).unwrap();
+    let report: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::features::background_refresh::ALARM).await.unwrap()).unwrap();
     assert_eq!((report["refreshed"]["refreshed"].as_u64(), report["refreshed"]["failed"].as_u64()), (Some(2), Some(1)));
     assert!(!store.snapshot().contains_key("link:app.commusoft.co.uk:42"));
     assert!(!store.snapshot().contains_key("view:app.commusoft.co.uk:42"));
@@ -114,7 +120,7 @@ async fn background_sync_off_reads_nothing() {
     let off = json!({"type": "preferences.save", "preferences": {"syncEnabled": false}});
     core.dispatch(&off.to_string(), &extension_page_sender()).await.unwrap();
     let before = sandbox.state().log(0).len();
-    let report: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::background::ALARM).await.unwrap()).unwrap();
+    let report: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::features::background_refresh::ALARM).await.unwrap()).unwrap();
     assert_eq!(report["refreshed"]["refreshed"], 0);
     assert_eq!(report["syncEveryMinutes"], Value::Null);
     assert_eq!(sandbox.state().log(0).len(), before);

@@ -2,8 +2,8 @@
 //! changed by the probes.
 
 use crate::support::*;
-use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::GhlClient;
+use ghl_bridge::platform::error::ErrorCode;
 
 fn client(sandbox: &ghl_sandbox::Sandbox, token: &str) -> TestClient {
     GhlClient::new(leaked_platform(), pit_config(sandbox, token))

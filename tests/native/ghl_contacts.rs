@@ -1,9 +1,9 @@
 //! Contacts through the client against the sandbox: writes checked in the sandbox's state, paging past 500.
 
 use crate::support::*;
-use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::contacts::PageCursor;
 use ghl_bridge::ghl::requests::ContactFields;
+use ghl_bridge::platform::error::ErrorCode;
 use std::collections::HashSet;
 
 fn stored_contacts(sandbox: &ghl_sandbox::Sandbox) -> Vec<serde_json::Value> {

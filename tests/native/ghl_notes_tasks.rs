@@ -2,8 +2,8 @@
 //! the sandbox's own state, not only in the answer.
 
 use crate::support::*;
-use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::requests::{NoteInput, TaskInput};
+use ghl_bridge::platform::error::ErrorCode;
 use serde_json::Value;
 
 const JANE: &str = "DemoContactJane0001";

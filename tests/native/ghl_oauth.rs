@@ -4,11 +4,11 @@
 
 use crate::support::*;
 use futures::future::join_all;
-use ghl_bridge::error::{ErrorCode, Result};
 use ghl_bridge::ghl::auth::SESSION_KEY;
 use ghl_bridge::ghl::{ClientConfig, Credential, GhlClient, OAuthEndpoint, OAuthSession, Platform};
-use ghl_bridge::http::{HttpRequest, HttpResponse, Transport, TransportError};
-use ghl_bridge::store::{self, MemoryStore, Store};
+use ghl_bridge::platform::error::{ErrorCode, Result};
+use ghl_bridge::platform::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use ghl_bridge::platform::store::{self, MemoryStore, Store};
 use serde_json::json;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -100,7 +100,7 @@ impl Fixture {
 }
 
 fn now_ms() -> u64 {
-    use ghl_bridge::clock::Clock;
+    use ghl_bridge::platform::clock::Clock;
     TokioClock.now_ms()
 }
 

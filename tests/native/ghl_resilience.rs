@@ -3,9 +3,9 @@
 
 use crate::support::*;
 use futures::future::join_all;
-use ghl_bridge::error::ErrorCode;
 use ghl_bridge::ghl::requests::{ContactFields, NoteInput, TaskInput};
 use ghl_bridge::ghl::GhlClient;
+use ghl_bridge::platform::error::ErrorCode;
 use serde_json::{json, Value};
 
 const JANE: &str = "DemoContactJane0001";
@@ -175,12 +175,12 @@ async fn updates_and_deletes_whose_answer_was_lost_are_repeated_safely() {
 /// copy's answer is lost, the second's is what the client sees.
 struct ResendingTransport(ReqwestTransport);
 
-impl ghl_bridge::http::Transport for ResendingTransport {
+impl ghl_bridge::platform::http::Transport for ResendingTransport {
     async fn send(
         &self,
-        request: ghl_bridge::http::HttpRequest,
-    ) -> Result<ghl_bridge::http::HttpResponse, ghl_bridge::http::TransportError> {
-        if request.method == ghl_bridge::http::Method::Post {
+        request: ghl_bridge::platform::http::HttpRequest,
+    ) -> Result<ghl_bridge::platform::http::HttpResponse, ghl_bridge::platform::http::TransportError> {
+        if request.method == ghl_bridge::platform::http::Method::Post {
             let _ = self.0.send(request.clone()).await;
         }
         self.0.send(request).await
@@ -192,7 +192,7 @@ async fn a_twin_made_by_a_silent_browser_resend_is_removed() {
     let sandbox = sandbox().await;
     let platform = Box::leak(Box::new(ghl_bridge::ghl::Platform::new(
         ResendingTransport(ReqwestTransport::new()),
-        ghl_bridge::store::MemoryStore::new(),
+        ghl_bridge::platform::store::MemoryStore::new(),
         TokioClock,
     )));
     let client = GhlClient::new(&*platform, pit_config(&sandbox, DEMO_TOKEN));
@@ -212,12 +212,16 @@ async fn a_twin_made_by_a_silent_browser_resend_is_removed() {
 async fn a_twin_check_ghl_cannot_answer_fails_the_create_and_the_resumed_attempt_removes_the_twin() {
     let sandbox = sandbox().await;
     let platform = Box::leak(Box::new(
-        ghl_bridge::ghl::Platform::new(ResendingTransport(ReqwestTransport::new()), ghl_bridge::store::MemoryStore::new(), TokioClock)
-            .with_retry(FAST_RETRY),
+        ghl_bridge::ghl::Platform::new(
+            ResendingTransport(ReqwestTransport::new()),
+            ghl_bridge::platform::store::MemoryStore::new(),
+            TokioClock,
+        )
+        .with_retry(FAST_RETRY),
     ));
     let client = GhlClient::new(&*platform, pit_config(&sandbox, DEMO_TOKEN));
     let notes_before = stored(&sandbox, "notes").len();
-    let started_ms = ghl_bridge::clock::Clock::now_ms(&TokioClock);
+    let started_ms = ghl_bridge::platform::clock::Clock::now_ms(&TokioClock);
     let note = NoteInput { body: Some("Checked for twins".into()), ..NoteInput::default() };
     // The POST lands twice; GHL then cannot list the notes, so the twin cannot be looked for.
     sandbox

@@ -14,6 +14,7 @@ mod ghl_contract;
 mod ghl_notes_tasks;
 mod ghl_oauth;
 mod ghl_resilience;
+mod layers;
 mod note_sending;
 mod options;
 mod outbox;

@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use ghl_bridge::app::Core;
-use ghl_bridge::store::MemoryStore;
+use ghl_bridge::platform::store::MemoryStore;
 use ghl_bridge::ErrorCode;
 use serde_json::{json, Value};
 
@@ -19,7 +19,7 @@ fn core_on(sandbox: &ghl_sandbox::Sandbox, store: &'static MemoryStore) -> Core<
     Core::new(platform, sandbox.http_url())
 }
 
-async fn send<S: ghl_bridge::store::Store>(
+async fn send<S: ghl_bridge::platform::store::Store>(
     core: &Core<ReqwestTransport, S, TokioClock>,
     message: Value,
 ) -> Result<Value, ghl_bridge::Error> {
@@ -162,7 +162,7 @@ async fn the_alarm_sends_due_edits_and_reports_counts() {
     // Make it due, as time would.
     let mut text: Value = serde_json::from_str(&store.snapshot()["outbox"]).unwrap();
     text["items"][0]["nextAtMs"] = json!(0);
-    ghl_bridge::store::Store::set(store, "outbox", text.to_string()).await.unwrap();
+    ghl_bridge::platform::store::Store::set(store, "outbox", text.to_string()).await.unwrap();
     let counts: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::outbox::ALARM).await.unwrap()).unwrap();
     assert_eq!([&counts["sent"], &counts["waiting"], &counts["failed"]], [&json!(1), &json!(0), &json!(0)]);
     assert_eq!(counts["syncEveryMinutes"], 15, "the background alarm's period, for the worker");
@@ -177,7 +177,7 @@ async fn make_due(store: &MemoryStore) {
     for item in text["items"].as_array_mut().unwrap() {
         item["nextAtMs"] = json!(0);
     }
-    ghl_bridge::store::Store::set(store, "outbox", text.to_string()).await.unwrap();
+    ghl_bridge::platform::store::Store::set(store, "outbox", text.to_string()).await.unwrap();
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! checked in the sandbox's own state.
 
 use crate::support::*;
-use ghl_bridge::error::ErrorCode;
+use ghl_bridge::platform::error::ErrorCode;
 use serde_json::{json, Value};
 
 struct Fixture(CoreFixture);

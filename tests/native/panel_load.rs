@@ -1,7 +1,7 @@
 //! The panel slice through the native core: message in, GHL sandbox, view model or typed error out.
 
 use crate::support::*;
-use ghl_bridge::error::ErrorCode;
+use ghl_bridge::platform::error::ErrorCode;
 use serde_json::{json, Value};
 
 type Fixture = CoreFixture;

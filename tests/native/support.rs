@@ -1,10 +1,10 @@
 //! Shared by the native integration tests: a reqwest [`Transport`] and an in-process GHL sandbox.
 
-use ghl_bridge::clock::Clock;
 use ghl_bridge::ghl::retry::RetryPolicy;
 use ghl_bridge::ghl::{ClientConfig, Credential, GhlClient, Platform};
-use ghl_bridge::http::{HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind};
-use ghl_bridge::store::MemoryStore;
+use ghl_bridge::platform::clock::Clock;
+use ghl_bridge::platform::http::{HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind};
+use ghl_bridge::platform::store::MemoryStore;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const DEMO_TOKEN: &str = "pit-sandbox-demo-token";
@@ -67,7 +67,7 @@ impl Clock for TokioClock {
         // std seeds every `RandomState` from the OS: enough for tests (the wasm build uses crypto.getRandomValues).
         use std::hash::{BuildHasher, Hasher};
         let half = || std::collections::hash_map::RandomState::new().build_hasher().finish();
-        ghl_bridge::clock::hex(&[half().to_le_bytes(), half().to_le_bytes()].concat())
+        ghl_bridge::platform::clock::hex(&[half().to_le_bytes(), half().to_le_bytes()].concat())
     }
 }
 

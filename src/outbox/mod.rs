@@ -4,19 +4,59 @@
 //! Exactly once: edits carry an id from the panel (a "Try again" re-sends the same id, which is not queued twice);
 //! updates, deletes, completions and tag changes are repeatable in GHL; a create whose first attempt began and
 //! whose outcome is unknown looks for the record before it is sent again (`GhlClient::create_once`).
+//!
+//! The queue keeps storage, order, backoff and states; what an edit *does* is the caller's [`Delivery`] (the
+//! features layer), so the queue knows nothing of panels, notes sent from host apps or contact sync.
 
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
-use crate::ghl::requests::{NoteInput, TaskInput};
 use crate::ghl::GhlClient;
-use crate::http::Transport;
-use crate::json::{read_fields, Json};
-use crate::panel::{self, NoteView, TaskView};
-use crate::store::{self, Store};
-use crate::sync_log::{self, LogEntry};
+use crate::mapping::FieldChange;
+use crate::platform::clock::Clock;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::Transport;
+use crate::platform::json::read_fields;
+use crate::platform::lock::Locks;
+use crate::platform::log::{self, LogEntry};
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 pub const OUTBOX_KEY: &str = "outbox";
+
+/// What the queue works with: the GHL client and the locks one extension instance shares. Features take it too
+/// (it derefs to the client), so an edit's path from the panel to GHL carries one value.
+pub struct Ctx<'a, T, S, C> {
+    pub client: GhlClient<'a, T, S, C>,
+    pub locks: &'a Locks,
+}
+
+impl<'a, T, S, C> std::ops::Deref for Ctx<'a, T, S, C> {
+    type Target = GhlClient<'a, T, S, C>;
+    fn deref(&self) -> &Self::Target {
+        &self.client
+    }
+}
+
+/// Why a stored edit did not reach GHL: the error, and on a conflict GHL's version now (`Some(None)`: deleted).
+pub struct Undelivered {
+    pub error: Error,
+    pub theirs: Option<Option<Base>>,
+}
+
+impl From<Error> for Undelivered {
+    fn from(error: Error) -> Self {
+        Self { error, theirs: None }
+    }
+}
+
+/// What sending one kind of edit means: implemented above the queue (the features layer).
+#[allow(async_fn_in_trait)] // used with concrete types only, on one thread
+pub trait Delivery<T: Transport, S: Store, C: Clock> {
+    /// What the sender of an edit is answered once GHL has it (the list the panel redraws).
+    type Answer;
+    /// Sends one stored edit (after checking it does not overwrite a change made in GHL meanwhile).
+    async fn deliver(&self, cx: &Ctx<'_, T, S, C>, item: &OutboxItem) -> std::result::Result<Self::Answer, Undelivered>;
+    /// GHL has the edit: what else follows from that (the saved view updated).
+    async fn delivered(&self, cx: &Ctx<'_, T, S, C>, item: &OutboxItem, answer: &Self::Answer) -> Result<()>;
+}
 
 /// The `chrome.alarms` alarm that sends what waits (every minute; Chrome allows 30 s at the least).
 pub const ALARM: &str = "ghl-bridge-outbox";
@@ -96,17 +136,6 @@ pub struct Base {
 }
 read_fields!(Base, "a synced snapshot" { body: text("body"), title: text("title"), due_date: text("dueDate") });
 
-/// One GHL contact field a sync writes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldChange {
-    /// GHL's field name, or `custom:{id}`.
-    pub field: String,
-    /// For the agent: "Email → Email".
-    pub label: String,
-    pub value: String,
-}
-read_fields!(FieldChange, "a field change" { field: required_text("field"), label: required_text("label"), value: required_text("value") });
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
@@ -155,7 +184,7 @@ impl OutboxItem {
     /// sender gave none).
     pub fn new<T: Transport, S: Store, C: Clock>(
         client: &GhlClient<'_, T, S, C>,
-        record: &crate::host::HostRecord,
+        record: &crate::hosts::HostRecord,
         contact_id: &str,
         op: &str,
         edit_id: Option<&str>,
@@ -195,7 +224,7 @@ impl OutboxItem {
     }
 
     /// Its effect is a new record in GHL (once): a resumed attempt looks for it before sending it again.
-    fn is_create(&self) -> bool {
+    pub fn is_create(&self) -> bool {
         self.op.ends_with(".create") || self.op == "note.send" || self.op == "note.followUp"
     }
 }
@@ -223,19 +252,6 @@ struct Outbox {
 
 read_fields!(Outbox, "the outbox" { items: items_or_empty("items") });
 
-/// What an edit answers once GHL has it: the list the panel redraws.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum EditAnswer {
-    Notes(Vec<NoteView>),
-    Tasks(Vec<TaskView>),
-    Tags(Vec<String>),
-    /// A Commusoft note sent (`note.send`) or its follow-up task (`note.followUp`).
-    Sent(crate::note_sending::SendOutcome),
-    /// `contact.update`: GHL has the fields.
-    Contact,
-}
-
 async fn load(store: &impl Store) -> Result<Outbox> {
     // An unreadable outbox is an error, never silently empty: that would lose edits.
     Ok(store::read::<Outbox>(store, OUTBOX_KEY).await?.unwrap_or_default())
@@ -248,24 +264,32 @@ async fn save(store: &impl Store, outbox: &Outbox) -> Result<()> {
 /// Stores `item` (unless an edit with its id is already stored) and sends what is due for its contact, in order.
 /// Answers the list to redraw when GHL took this edit; else the error, marked `queued` when the edit stays stored
 /// to be sent automatically.
-pub async fn submit<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: OutboxItem) -> Result<EditAnswer> {
-    submit_all(client, vec![item]).await
+pub async fn submit<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
+    cx: &Ctx<'_, T, S, C>,
+    item: OutboxItem,
+    delivery: &D,
+) -> Result<D::Answer> {
+    submit_all(cx, vec![item], delivery).await
 }
 
 /// Stores `items` together (a note and its follow-up: both or neither) and sends what is due for their contact.
 /// Answers for the first item, as [`submit`] does.
-pub async fn submit_all<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, items: Vec<OutboxItem>) -> Result<EditAnswer> {
+pub async fn submit_all<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
+    cx: &Ctx<'_, T, S, C>,
+    items: Vec<OutboxItem>,
+    delivery: &D,
+) -> Result<D::Answer> {
     let Some(first) = items.first() else { return Err(Error::internal("nothing to send")) };
     let (id, contact_id) = (first.id.clone(), first.contact_id.clone());
     {
-        let _guard = client.outbox_lock().lock().await;
-        let mut outbox = load(client.store()).await?;
+        let _guard = cx.locks.storage.lock().await;
+        let mut outbox = load(cx.store()).await?;
         for item in items {
             store_item(&mut outbox, item);
         }
-        save(client.store(), &outbox).await?;
+        save(cx.store(), &outbox).await?;
     }
-    match flush_contact(client, &contact_id, Some(&id)).await? {
+    match flush_contact(cx, &contact_id, Some(&id), delivery).await? {
         Some(answer) => answer,
         None => Err(Error::new(
             ErrorCode::ServerError,
@@ -310,7 +334,8 @@ fn store_item(outbox: &mut Outbox, mut item: OutboxItem) {
 }
 
 /// Sends the due edits of every contact (the background alarm). Returns how many were sent.
-pub async fn flush_all<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>) -> Result<usize> {
+pub async fn flush_all<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(cx: &Ctx<'_, T, S, C>, delivery: &D) -> Result<usize> {
+    let client = cx;
     let outbox = load(client.store()).await?;
     let mut contacts: Vec<String> = Vec::new();
     for item in &outbox.items {
@@ -320,24 +345,26 @@ pub async fn flush_all<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, 
     }
     let before = outbox.items.len();
     for contact_id in &contacts {
-        flush_contact(client, contact_id, None).await?;
+        flush_contact(cx, contact_id, None, delivery).await?;
     }
     Ok(before.saturating_sub(load(client.store()).await?.items.len()))
 }
 
 /// Sends the contact's due edits in order until one cannot be sent. Returns the outcome of `wanted` when it was
 /// attempted. Edits that wait for the agent do not block the ones after them; edits waiting to retry do.
-async fn flush_contact<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+async fn flush_contact<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
+    cx: &Ctx<'_, T, S, C>,
     contact_id: &str,
     wanted: Option<&str>,
-) -> Result<Option<Result<EditAnswer>>> {
+    delivery: &D,
+) -> Result<Option<Result<D::Answer>>> {
+    let client = cx;
     // One sender per contact at a time: a second one waits (an edit must never be sent by two at once).
-    let _busy = client.contact_busy(contact_id).await;
+    let _busy = cx.locks.per_contact.lock(contact_id).await;
     let mut outcome = None;
     loop {
         let item = {
-            let _guard = client.outbox_lock().lock().await;
+            let _guard = cx.locks.storage.lock().await;
             let mut outbox = load(client.store()).await?;
             let now = client.now_ms();
             let Some(item) = outbox.items.iter_mut().find(|item| item.contact_id == contact_id && !item.needs_agent()) else {
@@ -357,26 +384,21 @@ async fn flush_contact<T: Transport, S: Store, C: Clock>(
         };
         let started_ms = client.now_ms();
         let mut theirs = None;
-        let result = match changed_in_ghl(client, &item).await {
-            Ok(None) => execute(client, &item).await,
-            Ok(Some(conflict)) => {
-                theirs = Some(conflict.theirs);
-                Err(Error::new(ErrorCode::Conflict, conflict.message))
-            }
-            Err(error) => Err(error),
-        };
+        let result = delivery.deliver(cx, &item).await.map_err(|undelivered| {
+            theirs = undelivered.theirs;
+            undelivered.error
+        });
         let entry = match &result {
             Ok(_) => LogEntry::success(&item.op, Some(contact_id), &format!("Sent to GHL (attempt {}).", item.attempts)),
             Err(error) => LogEntry::failure(&item.op, Some(contact_id), error),
         };
-        sync_log::append(client.store(), entry.took(started_ms, client.now_ms())).await?;
-        let _guard = client.outbox_lock().lock().await;
+        log::append(client.store(), entry.took(started_ms, client.now_ms())).await?;
+        let _guard = cx.locks.storage.lock().await;
         let mut outbox = load(client.store()).await?;
         let stop = match &result {
             Ok(answer) => {
                 outbox.items.retain(|stored| stored.id != item.id);
-                // The saved view is the snapshot later edits are checked against: it now has this edit.
-                refresh_snapshot(client.store(), &item, answer).await?;
+                delivery.delivered(cx, &item, answer).await?;
                 false
             }
             Err(error) => {
@@ -404,123 +426,6 @@ async fn flush_contact<T: Transport, S: Store, C: Clock>(
     }
 }
 
-/// Puts the lists an edit answered into the record's saved view, so the agent's next edit of the same item is
-/// checked against what GHL has now, not against what it had before this edit.
-async fn refresh_snapshot(store: &impl Store, item: &OutboxItem, answer: &EditAnswer) -> Result<()> {
-    let key = crate::links::view_key_of(&item.host, &item.record_id);
-    let Some(text) = store.get(&key).await? else { return Ok(()) };
-    let Ok(Json::Object(mut members)) = crate::json::parse(&text) else { return Ok(()) };
-    let (name, value) = match answer {
-        EditAnswer::Notes(notes) => ("notes", crate::json::write(notes, "notes")?),
-        EditAnswer::Tasks(tasks) => ("tasks", crate::json::write(tasks, "tasks")?),
-        // The contact's fields changed: the saved view is drawn again from GHL.
-        EditAnswer::Contact => return store.remove(&key).await,
-        EditAnswer::Tags(_) | EditAnswer::Sent(_) => return Ok(()),
-    };
-    let value = crate::json::parse(&value).map_err(|_| Error::internal("could not re-read the edited list"))?;
-    match members.iter_mut().find(|(key, _)| key == name) {
-        Some((_, slot)) => *slot = value,
-        None => return Ok(()),
-    }
-    store.set(&key, crate::json::write(&Json::Object(members), "the panel")?).await
-}
-
-/// GHL changed or deleted an item after the agent saw it.
-struct Conflict {
-    message: String,
-    /// GHL's version now; `None`: deleted.
-    theirs: Option<Base>,
-}
-
-/// GHL notes and tasks carry no `dateUpdated`: an update compares GHL's item now with the snapshot the agent
-/// edited from. `Some` when GHL changed or deleted it meanwhile (unless the agent chose "keep mine").
-async fn changed_in_ghl<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: &OutboxItem) -> Result<Option<Conflict>> {
-    let (Some(base), false) = (&item.base, item.force) else { return Ok(None) };
-    let target = item.target_id.as_deref().unwrap_or_default();
-    let now = match item.op.as_str() {
-        "note.update" => client.get_note(&item.contact_id, target).await.map(|note| Base { body: note.body, title: None, due_date: None }),
-        "task.update" => client.get_task(&item.contact_id, target).await.map(|task| Base {
-            body: task.body,
-            title: task.title,
-            due_date: task
-                .due_date
-                .as_deref()
-                .and_then(crate::ghl::dates::parse_timestamp)
-                .map(|t| crate::ghl::dates::format_utc(t.epoch_ms)),
-        }),
-        _ => return Ok(None),
-    };
-    let what = if item.op.starts_with("note") { "note" } else { "task" };
-    match now {
-        Err(error) if error.code == ErrorCode::NotFound => {
-            Ok(Some(Conflict { message: format!("This {what} was deleted in GHL after you opened it."), theirs: None }))
-        }
-        Err(error) => Err(error),
-        Ok(now) if same_as_base(base, &now) => Ok(None),
-        Ok(now) => Ok(Some(Conflict {
-            message: format!("This {what} was changed in GHL after you opened it: keep yours, keep GHL's, or merge."),
-            theirs: Some(now),
-        })),
-    }
-}
-
-fn same_as_base(base: &Base, now: &Base) -> bool {
-    let same = |a: &Option<String>, b: &Option<String>| a.as_deref().unwrap_or_default().trim() == b.as_deref().unwrap_or_default().trim();
-    same(&base.body, &now.body)
-        && (base.title.is_none() || same(&base.title, &now.title))
-        && (base.due_date.is_none() || base.due_date == now.due_date)
-}
-
-/// Sends one edit and reads back what the panel redraws.
-async fn execute<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, item: &OutboxItem) -> Result<EditAnswer> {
-    let contact = item.contact_id.as_str();
-    let target = item.target_id.as_deref().unwrap_or_default();
-    // A create that began before and whose outcome is unknown: look for it first.
-    let resumed = if item.is_create() && item.attempts > 1 { item.sent_at_ms } else { None };
-    let note = || NoteInput { body: item.body.clone(), ..NoteInput::default() };
-    let task = || TaskInput { title: item.title.clone(), body: item.body.clone(), due_date: item.due_date.clone(), ..TaskInput::default() };
-    Ok(match item.op.as_str() {
-        "note.create" => {
-            let (_, listed) = client.create_note_listed(contact, &note(), resumed).await?;
-            EditAnswer::Notes(panel::notes_of(client, contact, listed).await?)
-        }
-        "note.update" => {
-            client.update_note(contact, target, &note()).await?;
-            EditAnswer::Notes(panel::notes_of(client, contact, None).await?)
-        }
-        "note.delete" => {
-            client.delete_note(contact, target).await?;
-            EditAnswer::Notes(panel::notes_of(client, contact, None).await?)
-        }
-        "task.create" => {
-            let input = TaskInput { completed: Some(false), ..task() };
-            let (_, listed) = client.create_task_listed(contact, &input, resumed).await?;
-            EditAnswer::Tasks(panel::tasks_of(client, contact, listed).await?)
-        }
-        "task.update" => {
-            client.update_task(contact, target, &task()).await?;
-            EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
-        }
-        "task.complete" => {
-            client.set_task_completed(contact, target, item.completed.unwrap_or(true)).await?;
-            EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
-        }
-        "task.delete" => {
-            client.delete_task(contact, target).await?;
-            EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
-        }
-        "tags.add" => EditAnswer::Tags(client.add_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
-        "tags.remove" => EditAnswer::Tags(client.remove_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
-        "contact.update" => {
-            client.update_contact(contact, &crate::sync::contact_fields(item.fields.as_deref().unwrap_or_default())).await?;
-            EditAnswer::Contact
-        }
-        "note.send" => EditAnswer::Sent(crate::note_sending::deliver(client, item, resumed).await?),
-        "note.followUp" => EditAnswer::Sent(crate::note_sending::follow_up(client, item, resumed).await?),
-        other => return Err(Error::internal(format!("unknown outbox operation {other}"))),
-    })
-}
-
 /// The stored edits of one record, oldest first (the panel shows them as waiting or failed).
 pub async fn of_record(store: &impl Store, host: &str, record_id: &str) -> Result<Vec<OutboxItem>> {
     Ok(load(store).await?.items.into_iter().filter(|item| item.host == host && item.record_id == record_id).collect())
@@ -544,13 +449,9 @@ pub async fn counts(store: &impl Store) -> Result<(usize, usize)> {
 }
 
 /// The agent gave up on a stored edit. Only edits of the given record can be discarded from its panel.
-pub async fn discard<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    host: &str,
-    record_id: &str,
-    id: &str,
-) -> Result<()> {
-    let _guard = client.outbox_lock().lock().await;
+pub async fn discard<T: Transport, S: Store, C: Clock>(cx: &Ctx<'_, T, S, C>, host: &str, record_id: &str, id: &str) -> Result<()> {
+    let client = cx;
+    let _guard = cx.locks.storage.lock().await;
     let mut outbox = load(client.store()).await?;
     let before = outbox.items.len();
     outbox.items.retain(|item| !(item.id == id && item.host == host && item.record_id == record_id));
@@ -561,26 +462,29 @@ pub async fn discard<T: Transport, S: Store, C: Clock>(
 }
 
 /// "Retry" on a stored edit of the record: send it (and what waits behind it) now.
-pub async fn retry<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    record: &crate::host::HostRecord,
+pub async fn retry<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
+    cx: &Ctx<'_, T, S, C>,
+    record: &crate::hosts::HostRecord,
     id: &str,
-) -> Result<EditAnswer> {
-    let stored = of_record(client.store(), record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id);
+    delivery: &D,
+) -> Result<D::Answer> {
+    let stored = of_record(cx.store(), record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id);
     match stored {
-        Some(item) => submit(client, item).await,
+        Some(item) => submit(cx, item, delivery).await,
         None => Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent.")),
     }
 }
 
 /// How the agent settles a conflict: keep their edit, keep GHL's version, merge the two notes, or (deleted in GHL)
 /// send the item again as a new one.
-pub async fn resolve<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    record: &crate::host::HostRecord,
+pub async fn resolve<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
+    cx: &Ctx<'_, T, S, C>,
+    record: &crate::hosts::HostRecord,
     id: &str,
     choice: &str,
-) -> Result<Option<EditAnswer>> {
+    delivery: &D,
+) -> Result<Option<D::Answer>> {
+    let client = cx;
     let Some(mut item) = of_record(client.store(), record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id)
     else {
         return Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent."));
@@ -589,7 +493,7 @@ pub async fn resolve<T: Transport, S: Store, C: Clock>(
     let theirs = failure.as_ref().and_then(|failure| failure.theirs.clone());
     match choice {
         "theirs" => {
-            discard(client, record.host.hostname, &record.record_id, id).await?;
+            discard(cx, record.host.hostname, &record.record_id, id).await?;
             return Ok(None);
         }
         "mine" => item.force = true,
@@ -612,12 +516,12 @@ pub async fn resolve<T: Transport, S: Store, C: Clock>(
         _ => return Err(Error::invalid_message("Choose mine, theirs, merge (notes) or recreate (deleted in GHL).")),
     }
     {
-        let _guard = client.outbox_lock().lock().await;
+        let _guard = cx.locks.storage.lock().await;
         let mut outbox = load(client.store()).await?;
         if let Some(stored) = outbox.items.iter_mut().find(|stored| stored.id == id) {
             *stored = OutboxItem { next_at_ms: 0, ..item.clone() };
         }
         save(client.store(), &outbox).await?;
     }
-    submit(client, item).await.map(Some)
+    submit(cx, item, delivery).await.map(Some)
 }

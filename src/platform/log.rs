@@ -1,9 +1,10 @@
 //! The sync log: what the extension did to GHL on the agent's behalf, with the outcome. Bounded, newest last, in
-//! extension storage.
+//! extension storage. A plain sink: whoever wants to react to entries (the alert rules) reads them from here, by
+//! their sequence number.
 
-use crate::error::{Error, Result};
-use crate::json::read_fields;
-use crate::store::{self, Store};
+use crate::platform::error::{Error, Result};
+use crate::platform::json::read_fields;
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 pub const LOG_KEY: &str = "log";
@@ -14,6 +15,9 @@ pub const MAX_ENTRIES: usize = 500;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogEntry {
+    /// Numbers entries in the order they were written (0 before it is appended).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub seq: u64,
     pub at_ms: u64,
     /// The operation (`contact.sync`, `note.create`, …).
     pub operation: String,
@@ -27,7 +31,12 @@ pub struct LogEntry {
     pub trace_id: Option<String>,
     pub duration_ms: u64,
 }
+fn is_zero(value: &u64) -> bool {
+    *value == 0
+}
+
 read_fields!(LogEntry, "a log entry" {
+    seq: count_or_zero("seq"),
     at_ms: count_or_zero("atMs"),
     operation: required_text("operation"),
     contact_id: text("contactId"),
@@ -41,6 +50,7 @@ read_fields!(LogEntry, "a log entry" {
 impl LogEntry {
     pub fn success(operation: &str, contact_id: Option<&str>, message: &str) -> Self {
         Self {
+            seq: 0,
             at_ms: 0,
             operation: operation.to_owned(),
             contact_id: contact_id.map(str::to_owned),
@@ -70,21 +80,32 @@ impl LogEntry {
 }
 
 #[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Log {
     entries: Vec<LogEntry>,
+    /// The sequence number the next entry gets.
+    next_seq: u64,
 }
 
-read_fields!(Log, "the log" { entries: items_or_empty("entries") });
+read_fields!(Log, "the log" { entries: items_or_empty("entries"), next_seq: count_or_zero("nextSeq") });
 
 /// Adds an entry, dropping the oldest beyond [`MAX_ENTRIES`]. An unreadable log starts again rather than
 /// blocking the work it records.
-pub async fn append(store: &impl Store, entry: LogEntry) -> Result<()> {
+pub async fn append(store: &impl Store, mut entry: LogEntry) -> Result<()> {
     let mut log = store::read::<Log>(store, LOG_KEY).await.ok().flatten().unwrap_or_default();
-    crate::alerts::observe(store, &entry).await?;
+    // Logs written before entries were numbered continue after their last entry.
+    let next = log.next_seq.max(log.entries.last().map_or(0, |last| last.seq) + 1).max(1);
+    entry.seq = next;
+    log.next_seq = next + 1;
     log.entries.push(entry);
     let excess = log.entries.len().saturating_sub(MAX_ENTRIES);
     log.entries.drain(..excess);
     store::write(store, LOG_KEY, &log).await
+}
+
+/// The entries written after sequence number `seen`, oldest first.
+pub async fn entries_after(store: &impl Store, seen: u64) -> Result<Vec<LogEntry>> {
+    Ok(entries(store).await?.into_iter().filter(|entry| entry.seq > seen).collect())
 }
 
 /// The entries, oldest first.
@@ -128,7 +149,7 @@ pub fn to_csv(entries: &[LogEntry]) -> String {
     let mut csv = String::from("time,operation,contact,result,error code,message,trace id,duration ms\r\n");
     for entry in entries {
         let fields = [
-            crate::ghl::dates::format_utc(entry.at_ms as i64),
+            crate::platform::dates::format_utc(entry.at_ms as i64),
             entry.operation.clone(),
             entry.contact_id.clone().unwrap_or_default(),
             (if entry.ok { "ok" } else { "failed" }).to_owned(),

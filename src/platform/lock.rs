@@ -34,6 +34,53 @@ impl AsyncLock {
     }
 }
 
+/// Exclusive roles by key — one sender per contact: a second taker of the same key waits until the first lets go.
+#[derive(Debug, Default)]
+pub struct KeyedLock {
+    held: RefCell<Vec<String>>,
+    waiting: RefCell<Vec<Waker>>,
+}
+
+/// Holds one key of a [`KeyedLock`] until dropped.
+#[must_use]
+pub struct KeyedGuard<'a> {
+    lock: &'a KeyedLock,
+    key: String,
+}
+
+impl KeyedLock {
+    /// Waits until no one holds `key`, then holds it.
+    pub async fn lock(&self, key: &str) -> KeyedGuard<'_> {
+        poll_fn(|context| {
+            if self.held.borrow().iter().any(|held| held == key) {
+                self.waiting.borrow_mut().push(context.waker().clone());
+                Poll::Pending
+            } else {
+                self.held.borrow_mut().push(key.to_owned());
+                Poll::Ready(KeyedGuard { lock: self, key: key.to_owned() })
+            }
+        })
+        .await
+    }
+}
+
+impl Drop for KeyedGuard<'_> {
+    fn drop(&mut self) {
+        self.lock.held.borrow_mut().retain(|held| *held != self.key);
+        for waker in self.lock.waiting.take() {
+            waker.wake();
+        }
+    }
+}
+
+/// What one extension instance shares across its messages so stored state changes one at a time: a lock for
+/// read-modify-write of shared storage (the outbox, the linked-records index) and one sender per contact.
+#[derive(Debug, Default)]
+pub struct Locks {
+    pub storage: AsyncLock,
+    pub per_contact: KeyedLock,
+}
+
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
         self.0.held.set(false);
@@ -70,5 +117,17 @@ mod tests {
         drop(guard);
         assert!(second.as_mut().poll(&mut context).is_ready());
         assert_eq!(*order.borrow(), ["first", "second"]);
+    }
+
+    #[test]
+    fn a_key_is_held_once_and_other_keys_are_free() {
+        let lock = KeyedLock::default();
+        let mut context = Context::from_waker(Waker::noop());
+        let Poll::Ready(jane) = pin!(lock.lock("jane")).as_mut().poll(&mut context) else { panic!("free key") };
+        assert!(pin!(lock.lock("bob")).as_mut().poll(&mut context).is_ready(), "another key is free");
+        let mut again = pin!(lock.lock("jane"));
+        assert!(again.as_mut().poll(&mut context).is_pending());
+        drop(jane);
+        assert!(again.as_mut().poll(&mut context).is_ready());
     }
 }

@@ -5,9 +5,9 @@
 
 use super::phone::to_e164;
 use super::record::normalise_email;
-use crate::error::{Error, ErrorCode, Result};
-use crate::json::{FromJson, Json, JsonResult};
-use crate::store::{self, Store};
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::json::{FromJson, Json, JsonResult};
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 /// Most overrides kept per host app; a newer one for the same field and place replaces the older.

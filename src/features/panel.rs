@@ -1,18 +1,19 @@
 //! The panel shown inside a host record: which GHL contact it is, and the contact's notes, tasks and
 //! appointments, sorted and ready to draw. The content script renders this without deciding anything.
 
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
-use crate::ghl::dates::parse_timestamp;
 use crate::ghl::models::{Appointment, Contact, Note, Task, User};
-use crate::ghl::{DuplicateKey, GhlClient};
-use crate::host::phone::to_e164;
-use crate::host::HostRecord;
-use crate::http::{encode_component, Transport};
-use crate::join::join;
-use crate::json::{FromJson, Json, JsonError, JsonResult};
+use crate::ghl::DuplicateKey;
+use crate::hosts::phone::to_e164;
+use crate::hosts::HostRecord;
 use crate::links::{self, Link, MatchedBy};
-use crate::store::{self, Store};
+use crate::outbox::Ctx;
+use crate::platform::clock::Clock;
+use crate::platform::dates::parse_timestamp;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::{encode_component, Transport};
+use crate::platform::join::join;
+use crate::platform::json::{FromJson, Json, JsonError, JsonResult};
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 /// Where an agent opens a contact in GHL.
@@ -197,7 +198,7 @@ impl UserNames {
 
 /// The contact a record shows: its stored link, else a match by email, then by phone. A match is taken only when
 /// exactly one GHL contact has the record's email (or, without one, its phone); several are offered to the agent.
-pub async fn load<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
+pub async fn load<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
     let store = client.store();
     match links::find(store, record).await? {
         Some(link @ Link { contact_id: Some(_), .. }) => {
@@ -238,17 +239,13 @@ pub async fn load<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S,
 
 /// Whether the record shows the contact's email or one of its phone numbers.
 fn shows_contact(record: &HostRecord, contact: &ContactView) -> bool {
-    let email = contact.email.as_deref().and_then(crate::host::record::normalise_email);
+    let email = contact.email.as_deref().and_then(crate::hosts::record::normalise_email);
     let phone = contact.phone.as_deref().and_then(|phone| to_e164(phone, record.phone_country));
     (email.is_some() && email == record.email) || phone.is_some_and(|phone| record.phones().contains(&phone))
 }
 
 /// The unmatched view after an unlink: the automatic matches are offered, not taken.
-async fn unmatched<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    record: &HostRecord,
-    unlinked: bool,
-) -> Result<PanelView> {
+async fn unmatched<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord, unlinked: bool) -> Result<PanelView> {
     let found = matches(client, record).await?;
     Ok(PanelView::Unmatched {
         searched: found.searched,
@@ -288,7 +285,7 @@ const MATCH_PAGE: u32 = 20;
 
 /// Every GHL contact with the record's email — by search *and* the duplicate lookup, which answers one contact
 /// even when several share it (and search lags writes by seconds) — or, with none, with each of its phones.
-pub async fn matches<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<Matches> {
+pub async fn matches<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<Matches> {
     let mut searched = Vec::new();
     let mut contacts: Vec<Match> = Vec::new();
     if let Some(email) = record.email.as_deref() {
@@ -333,25 +330,13 @@ pub fn record_phones(record: &HostRecord) -> Vec<String> {
 
 /// What a new GHL contact would be created with. Titles ("Mrs") are not part of a GHL name.
 pub fn prefill(record: &HostRecord) -> Prefill {
-    const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rev"];
-    let words: Vec<&str> = record
-        .name
-        .as_deref()
-        .unwrap_or_default()
-        .split_whitespace()
-        .skip_while(|word| TITLES.contains(&word.trim_end_matches('.').to_ascii_lowercase().as_str()))
-        .collect();
-    let (first, last) = match words.as_slice() {
-        [] => (None, None),
-        [only] => (Some((*only).to_owned()), None),
-        [first, rest @ ..] => (Some((*first).to_owned()), Some(rest.join(" "))),
-    };
-    Prefill { first_name: first, last_name: last, email: record.email.clone(), phone: record_phones(record).into_iter().next() }
+    let (first_name, last_name) = record.name_parts();
+    Prefill { first_name, last_name, email: record.email.clone(), phone: record.phones().into_iter().next() }
 }
 
 /// Links the record to the contact (if not yet) and loads everything the panel shows, in one parallel round.
 pub async fn load_contact<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     contact_id: &str,
     matched_by: MatchedBy,
@@ -415,7 +400,7 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     let link =
         Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms, evidence };
     links::save(store, record, &link).await?;
-    crate::background::remember(client, record, &link).await?;
+    crate::links::remember(client.store(), &client.locks.storage, record, &link, client.now_ms()).await?;
     let view = PanelView::Matched {
         ghl_url: format!(
             "{GHL_APP}/v2/location/{}/contacts/detail/{}",
@@ -430,7 +415,7 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         matched_by,
         outbox: crate::outbox::of_record(store, record.host.hostname, &record.record_id).await.unwrap_or_default(),
     };
-    let json = crate::json::write(&view, "the panel")?;
+    let json = crate::platform::json::write(&view, "the panel")?;
     links::save_view(store, record, json).await?;
     Ok(view)
 }
@@ -447,7 +432,7 @@ async fn saved_user_names(store: &impl Store, location_id: &str) -> UserNames {
 /// The contact's notes as the panel lists them after an edit: `listed` when the edit already read them, else
 /// read fresh.
 pub async fn notes_of<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     contact_id: &str,
     listed: Option<Vec<Note>>,
 ) -> Result<Vec<NoteView>> {
@@ -460,7 +445,7 @@ pub async fn notes_of<T: Transport, S: Store, C: Clock>(
 
 /// The contact's tasks as the panel lists them after an edit (see [`notes_of`]).
 pub async fn tasks_of<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     contact_id: &str,
     listed: Option<Vec<Task>>,
 ) -> Result<Vec<TaskView>> {
@@ -567,7 +552,7 @@ fn appointment_views(appointments: Vec<Appointment>, now_ms: u64) -> Vec<Appoint
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::{HostRecord, RecordInput};
+    use crate::hosts::{HostRecord, RecordInput};
 
     fn record(name: &str, mobile: Option<&str>, landline: Option<&str>) -> HostRecord {
         HostRecord::from_input(RecordInput {

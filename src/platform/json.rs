@@ -364,8 +364,8 @@ pub trait FromJson: Sized {
 /// `read_fields!(Note, "a note" { id: text("id"), pinned: flag("pinned") });` — each reader is a [`Fields`] method.
 macro_rules! read_fields {
     ($type:ty, $what:literal { $($field:ident: $reader:ident($name:literal)),* $(,)? }) => {
-        impl $crate::json::FromJson for $type {
-            fn from_json(value: &$crate::json::Json) -> $crate::json::JsonResult<Self> {
+        impl $crate::platform::json::FromJson for $type {
+            fn from_json(value: &$crate::platform::json::Json) -> $crate::platform::json::JsonResult<Self> {
                 let fields = value.object($what)?;
                 let read = Self { $($field: fields.$reader($name)),* };
                 fields.finish(read)

@@ -2,10 +2,10 @@
 //! cannot read it). Natively: memory, for tests.
 //!
 //! Values cross as JSON text, so `chrome.storage` holds plain, inspectable objects and the core reads them
-//! with the same [`crate::json`] readers as everything else.
+//! with the same [`crate::platform::json`] readers as everything else.
 
-use crate::error::{Error, Result};
-use crate::json::{self, FromJson};
+use crate::platform::error::{Error, Result};
+use crate::platform::json::{self, FromJson};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -3,16 +3,17 @@
 //! Edits name the record, not a contact id: the core edits only the contact the record is linked to, so a
 //! content script (or a page that tricked one) cannot reach any other GHL contact.
 
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
-use crate::ghl::dates::parse_timestamp;
-use crate::ghl::{DuplicateKey, GhlClient};
-use crate::host::HostRecord;
-use crate::http::Transport;
+use crate::features::delivery::{Deliverer, EditAnswer};
+use crate::features::panel::{self, ContactSummary, PanelView};
+use crate::ghl::DuplicateKey;
+use crate::hosts::HostRecord;
 use crate::links::{self, Link, MatchedBy};
-use crate::outbox::{self, Base, EditAnswer, OutboxItem};
-use crate::panel::{self, ContactSummary, PanelView};
-use crate::store::Store;
+use crate::outbox::{self, Base, Ctx, OutboxItem};
+use crate::platform::clock::Clock;
+use crate::platform::dates::parse_timestamp;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::Transport;
+use crate::platform::store::Store;
 
 /// Longest note or task text we send (GHL's own limits are not documented; this keeps requests sane).
 const MAX_TEXT_CHARS: usize = 20_000;
@@ -26,26 +27,22 @@ pub async fn linked_contact(store: &impl Store, record: &HostRecord) -> Result<S
 }
 
 /// Links the record to a contact the agent chose, after checking it exists.
-pub async fn link<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    record: &HostRecord,
-    contact_id: &str,
-) -> Result<PanelView> {
+pub async fn link<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord, contact_id: &str) -> Result<PanelView> {
     panel::load_contact(client, record, contact_id, MatchedBy::Manual, None, None).await
 }
 
 /// Unlinks: remembered, so the record is not matched automatically again until the agent links it.
-pub async fn unlink<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
+pub async fn unlink<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
     let store = client.store();
     let link = Link { contact_id: None, matched_by: MatchedBy::Manual, business_id: None, linked_at_ms: client.now_ms(), evidence: None };
     links::save(store, record, &link).await?;
-    crate::background::remember(client, record, &link).await?;
+    crate::links::remember(client.store(), &client.locks.storage, record, &link, client.now_ms()).await?;
     links::forget_view(store, record).await?;
     panel::load(client, record).await
 }
 
 /// Contacts matching what the agent typed ("Link existing").
-pub async fn search<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, query: &str) -> Result<Vec<ContactSummary>> {
+pub async fn search<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, query: &str) -> Result<Vec<ContactSummary>> {
     let query = query.trim();
     if query.chars().count() < 2 || query.len() > 200 {
         return Err(Error::new(ErrorCode::Validation, "Type at least two characters to search GHL."));
@@ -56,7 +53,7 @@ pub async fn search<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, 
 
 /// "Create in GHL": a contact from the record, unless GHL already has one with its email or phone — then that
 /// one is linked instead (no duplicates).
-pub async fn create_contact<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
+pub async fn create_contact<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
     let prefill = panel::prefill(record);
     if prefill.first_name.is_none() && prefill.email.is_none() && prefill.phone.is_none() {
         return Err(Error::new(ErrorCode::Validation, "This record shows no name, email or phone to create a GHL contact from."));
@@ -78,8 +75,8 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(client: &GhlClient
         }
     }
     // What the contact is created with follows the field mapping (Options), like "Sync this contact".
-    let mapping = crate::sync::load_mapping(client.store()).await?;
-    let (fields, company) = crate::sync::ghl_fields(&crate::sync::ghl_changes(&crate::mapping::plan(&mapping, record, None)));
+    let mapping = crate::mapping::load_mapping(client.store()).await?;
+    let (fields, company) = crate::mapping::ghl_fields(&crate::mapping::ghl_changes(&crate::mapping::plan(&mapping, record, None)));
     if fields.is_empty() {
         return Err(Error::new(
             ErrorCode::Validation,
@@ -119,14 +116,14 @@ pub(crate) fn text(value: &str, what: &str) -> Result<String> {
 
 fn due_date(value: &str) -> Result<String> {
     match parse_timestamp(value) {
-        Some(timestamp) if timestamp.has_zone => Ok(crate::ghl::dates::format_utc(timestamp.epoch_ms)),
+        Some(timestamp) if timestamp.has_zone => Ok(crate::platform::dates::format_utc(timestamp.epoch_ms)),
         _ => Err(Error::new(ErrorCode::Validation, "The due date is not a valid date and time.")),
     }
 }
 
 /// An edit of the record's linked contact as the outbox stores it.
 async fn outbox_item<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     edit_id: Option<&str>,
     op: &str,
@@ -137,28 +134,28 @@ async fn outbox_item<T: Transport, S: Store, C: Clock>(
 
 /// The note or task as the panel last showed it (the saved view): the snapshot an update is checked against.
 async fn snapshot(store: &impl Store, record: &HostRecord, list: &str, id: &str) -> Option<Base> {
-    let view = crate::json::parse(&links::cached_view(store, record).await.ok()??).ok()?;
-    let Some(crate::json::Json::Array(items)) = view.get(list) else { return None };
-    let item = items.iter().find(|item| item.get("id").and_then(crate::json::Json::as_str) == Some(id))?;
-    let text = |name: &str| item.get(name).and_then(crate::json::Json::as_str).map(str::to_owned);
+    let view = crate::platform::json::parse(&links::cached_view(store, record).await.ok()??).ok()?;
+    let Some(crate::platform::json::Json::Array(items)) = view.get(list) else { return None };
+    let item = items.iter().find(|item| item.get("id").and_then(crate::platform::json::Json::as_str) == Some(id))?;
+    let text = |name: &str| item.get(name).and_then(crate::platform::json::Json::as_str).map(str::to_owned);
     Some(Base { body: text("body"), title: text("title"), due_date: text("dueDate") })
 }
 
 /// Note and task edits answer the contact's notes or tasks as the panel lists them (the order is the core's rule,
 /// not the panel's); tag edits the contact's tags. All of them go through the outbox.
 pub async fn create_note<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     body: &str,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
     let body = text(body, "note")?;
     let item = OutboxItem { body: Some(body), ..outbox_item(client, record, edit_id, "note.create").await? };
-    outbox::submit(client, item).await
+    outbox::submit(client, item, &Deliverer).await
 }
 
 pub async fn update_note<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     note_id: &str,
     body: &str,
@@ -172,17 +169,17 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
         base,
         ..outbox_item(client, record, edit_id, "note.update").await?
     };
-    outbox::submit(client, item).await
+    outbox::submit(client, item, &Deliverer).await
 }
 
 pub async fn delete_note<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     note_id: &str,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
     let item = OutboxItem { target_id: Some(note_id.to_owned()), ..outbox_item(client, record, edit_id, "note.delete").await? };
-    outbox::submit(client, item).await
+    outbox::submit(client, item, &Deliverer).await
 }
 
 /// A task's fields as the agent edits them; `None` leaves a field as it is.
@@ -193,7 +190,7 @@ pub struct TaskEdit<'a> {
 }
 
 pub async fn create_task<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     edit: TaskEdit<'_>,
     edit_id: Option<&str>,
@@ -207,11 +204,11 @@ pub async fn create_task<T: Transport, S: Store, C: Clock>(
         due_date: Some(due_date(due)?),
         ..outbox_item(client, record, edit_id, "task.create").await?
     };
-    outbox::submit(client, item).await
+    outbox::submit(client, item, &Deliverer).await
 }
 
 pub async fn update_task<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     task_id: &str,
     edit: TaskEdit<'_>,
@@ -232,11 +229,11 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
         base,
         ..outbox_item(client, record, edit_id, "task.update").await?
     };
-    outbox::submit(client, item).await
+    outbox::submit(client, item, &Deliverer).await
 }
 
 pub async fn complete_task<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     task_id: &str,
     completed: bool,
@@ -247,22 +244,22 @@ pub async fn complete_task<T: Transport, S: Store, C: Clock>(
         completed: Some(completed),
         ..outbox_item(client, record, edit_id, "task.complete").await?
     };
-    outbox::submit(client, item).await
+    outbox::submit(client, item, &Deliverer).await
 }
 
 pub async fn delete_task<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     task_id: &str,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
     let item = OutboxItem { target_id: Some(task_id.to_owned()), ..outbox_item(client, record, edit_id, "task.delete").await? };
-    outbox::submit(client, item).await
+    outbox::submit(client, item, &Deliverer).await
 }
 
 /// Adds or removes tags (set operations in GHL, never a rewrite of the whole set); answers the contact's tags.
 pub async fn change_tags<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     tags: &[String],
     add: bool,
@@ -274,5 +271,5 @@ pub async fn change_tags<T: Transport, S: Store, C: Clock>(
     }
     let op = if add { "tags.add" } else { "tags.remove" };
     let item = OutboxItem { tags: Some(tags), ..outbox_item(client, record, edit_id, op).await? };
-    outbox::submit(client, item).await
+    outbox::submit(client, item, &Deliverer).await
 }

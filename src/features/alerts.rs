@@ -1,12 +1,12 @@
 //! Alert rules: a desktop notification when GHL refuses the credentials, or after N failures in a row — at most
-//! one per window, so a long outage is one notification, not hundreds. The core decides; the service worker shows
-//! what [`take`] hands it.
+//! one per window, so a long outage is one notification, not hundreds. The rules read the sync log's new entries
+//! (the log is a plain sink); the service worker shows what [`take`] hands it, after every message and alarm.
 
-use crate::error::Result;
-use crate::json::read_fields;
-use crate::preferences::Preferences;
-use crate::store::{self, Store};
-use crate::sync_log::LogEntry;
+use crate::features::preferences::Preferences;
+use crate::platform::error::Result;
+use crate::platform::json::read_fields;
+use crate::platform::log::LogEntry;
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 const STATE_KEY: &str = "alerts.state";
@@ -17,6 +17,8 @@ const AUTH_CODES: &[&str] = &["unauthorized", "reconnect_needed", "missing_scope
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct AlertState {
+    /// The last log entry the rules have looked at.
+    seen_seq: u64,
     consecutive_failures: u64,
     last_alert_at_ms: Option<u64>,
     /// Raised, not yet shown.
@@ -24,6 +26,7 @@ struct AlertState {
     pending: Option<Alert>,
 }
 read_fields!(AlertState, "the alert state" {
+    seen_seq: count_or_zero("seenSeq"),
     consecutive_failures: count_or_zero("consecutiveFailures"),
     last_alert_at_ms: count("lastAlertAtMs"),
     pending: item("pending"),
@@ -37,10 +40,9 @@ pub struct Alert {
 }
 read_fields!(Alert, "an alert" { title: required_text("title"), message: required_text("message") });
 
-/// Takes note of a logged operation; raises an alert when a rule says so and the window allows.
-pub async fn observe(store: &impl Store, entry: &LogEntry) -> Result<()> {
-    let rule = Preferences::load(store).await?.alerts;
-    let mut state = store::read::<AlertState>(store, STATE_KEY).await.ok().flatten().unwrap_or_default();
+/// Takes note of one logged operation; raises an alert when a rule says so and the window allows.
+fn observe(state: &mut AlertState, rule: &crate::features::preferences::AlertRule, entry: &LogEntry) {
+    state.seen_seq = state.seen_seq.max(entry.seq);
     state.consecutive_failures = if entry.ok { 0 } else { state.consecutive_failures + 1 };
     let auth = !entry.ok && entry.error_code.as_deref().is_some_and(|code| AUTH_CODES.contains(&code));
     let raised = if auth && rule.on_auth_failure {
@@ -57,15 +59,20 @@ pub async fn observe(store: &impl Store, entry: &LogEntry) -> Result<()> {
             state.pending = Some(alert);
         }
     }
-    store::write(store, STATE_KEY, &state).await
 }
 
-/// The alert to show now, if any (shown once).
+/// Reads the log's new entries through the rules; the alert to show now, if any (shown once).
 pub async fn take(store: &impl Store) -> Result<Option<Alert>> {
-    let Some(mut state) = store::read::<AlertState>(store, STATE_KEY).await.ok().flatten() else { return Ok(None) };
-    let pending = state.pending.take();
-    if pending.is_some() {
-        store::write(store, STATE_KEY, &state).await?;
+    let mut state = store::read::<AlertState>(store, STATE_KEY).await.ok().flatten().unwrap_or_default();
+    let fresh = crate::platform::log::entries_after(store, state.seen_seq).await?;
+    if fresh.is_empty() && state.pending.is_none() {
+        return Ok(None);
     }
+    let rule = Preferences::load(store).await?.alerts;
+    for entry in &fresh {
+        observe(&mut state, &rule, entry);
+    }
+    let pending = state.pending.take();
+    store::write(store, STATE_KEY, &state).await?;
     Ok(pending)
 }

@@ -3,8 +3,8 @@
 pub use super::reading::normalise_email;
 use super::reading::{self, Evidence, Reading, MAX_EVIDENCE};
 use super::{known_host, KnownHost};
-use crate::error::{Error, Result};
-use crate::json::{FromJson, Json, JsonResult};
+use crate::platform::error::{Error, Result};
+use crate::platform::json::{FromJson, Json, JsonResult};
 use serde::Serialize;
 
 /// The record exactly as a content script sends it: the values it found with how it found them (`evidence`), or
@@ -42,7 +42,9 @@ impl FromJson for RecordInput {
             evidence: fields.items_or_empty("evidence"),
         };
         if record.evidence.len() > MAX_EVIDENCE {
-            return Err(crate::json::JsonError::Shape(format!("a record carries at most {MAX_EVIDENCE} values read from the page")));
+            return Err(crate::platform::json::JsonError::Shape(format!(
+                "a record carries at most {MAX_EVIDENCE} values read from the page"
+            )));
         }
         fields.finish(record)
     }
@@ -117,6 +119,23 @@ impl HostRecord {
 }
 
 impl HostRecord {
+    /// First name and the rest, from the record's full name without titles ("Mrs Jane van Doe" → Jane, van Doe).
+    pub fn name_parts(&self) -> (Option<String>, Option<String>) {
+        const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rev"];
+        let words: Vec<&str> = self
+            .name
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip_while(|word| TITLES.contains(&word.trim_end_matches('.').to_ascii_lowercase().as_str()))
+            .collect();
+        match words.as_slice() {
+            [] => (None, None),
+            [only] => (Some((*only).to_owned()), None),
+            [first, rest @ ..] => (Some((*first).to_owned()), Some(rest.join(" "))),
+        }
+    }
+
     /// The record's phone numbers in E.164, mobile first, without repeats.
     pub fn phones(&self) -> Vec<String> {
         let mut phones: Vec<String> = Vec::new();
@@ -186,6 +205,6 @@ mod tests {
     #[test]
     fn refuses_unknown_fields() {
         let json = r#"{"host":"app.commusoft.co.uk","recordId":"1","token":"x"}"#;
-        assert!(crate::json::read::<RecordInput>(json).is_err());
+        assert!(crate::platform::json::read::<RecordInput>(json).is_err());
     }
 }

@@ -2,9 +2,9 @@
 //! whether new Commusoft notes go to GHL on their own. Not secret (exported with the settings), kept apart from
 //! the credentials so that saving one never touches the other.
 
-use crate::error::{Error, ErrorCode, Result};
-use crate::json::{FromJson, Json, JsonResult};
-use crate::store::{self, Store};
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::json::{FromJson, Json, JsonResult};
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 /// Storage key of the preferences record.
@@ -202,7 +202,7 @@ impl Preferences {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::read;
+    use crate::platform::json::read;
 
     #[test]
     fn missing_fields_take_the_defaults() {

@@ -2,52 +2,20 @@
 //! so sending it again after an edit updates that note instead of adding another, and sending it unchanged does
 //! nothing. The follow-up rule (Options) adds one GHL task per version of a note sent.
 
-use crate::actions::{linked_contact, text};
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
-use crate::ghl::dates::format_utc;
-use crate::ghl::requests::{NoteInput, TaskInput};
-use crate::ghl::GhlClient;
-use crate::host::HostRecord;
-use crate::http::Transport;
-use crate::json::read_fields;
-use crate::outbox::{self, EditAnswer, OutboxItem};
-use crate::preferences::Preferences;
-use crate::store::{self, Store};
-use crate::sync_log::{self, LogEntry};
+use crate::features::delivery::{Deliverer, EditAnswer, SendOutcome, SentNote};
+use crate::features::edits::{linked_contact, text};
+use crate::features::preferences::Preferences;
+use crate::hosts::HostRecord;
+use crate::outbox::{self, Ctx, OutboxItem};
+use crate::platform::clock::Clock;
+use crate::platform::dates::format_utc;
+use crate::platform::error::{Error, Result};
+use crate::platform::http::Transport;
+use crate::platform::log::{self, LogEntry};
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 const DAY_MS: u64 = 86_400_000;
-
-/// A Commusoft note that was sent: which GHL note it is, and the text GHL has.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SentNote {
-    ghl_note_id: String,
-    body: String,
-    /// The outbox edit that sent this text: its follow-up task, if any, belongs to this version.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    follow_up_task_id: Option<String>,
-}
-read_fields!(SentNote, "a sent note" {
-    ghl_note_id: required_text("ghlNoteId"),
-    body: required_text("body"),
-    version: text("version"),
-    follow_up_task_id: text("followUpTaskId"),
-});
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SendOutcome {
-    Created,
-    Updated,
-    /// GHL already has this text.
-    Unchanged,
-    /// Sent automatically, but Options does not send new notes on their own.
-    Skipped,
-}
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -71,13 +39,13 @@ fn check_source_id(source_id: &str) -> Result<&str> {
 }
 
 // A note's version is the fingerprint of its text, so sending the same text again is the same outbox edit.
-use crate::hash::fingerprint;
+use crate::platform::hash::fingerprint;
 
 /// Sends (or re-sends) one Commusoft note. `automatic`: the content script saw a new note appear; it is sent only
 /// when Options says so. The note and its follow-up task go through the outbox together: stored first, sent
 /// once, and kept to be sent automatically when GHL cannot take them now.
 pub async fn send_note<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     source_id: &str,
     body: &str,
@@ -96,7 +64,7 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
     let sent = store::read::<SentNote>(store, &key).await.ok().flatten().filter(|sent| sent.body == body);
     if let (Some(sent), false) = (sent, outbox::has_source(store, &key).await?) {
         let message = "GHL already has this note.";
-        sync_log::append(store, LogEntry::success("note.send", Some(&contact_id), message)).await?;
+        log::append(store, LogEntry::success("note.send", Some(&contact_id), message)).await?;
         return Ok(NoteSent {
             outcome: SendOutcome::Unchanged,
             ghl_note_id: Some(sent.ghl_note_id),
@@ -124,7 +92,7 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
             ..OutboxItem::new(client, record, &contact_id, "note.followUp", Some(&format!("{version}:follow-up")))?
         });
     }
-    let outcome = match outbox::submit_all(client, items).await? {
+    let outcome = match outbox::submit_all(client, items, &Deliverer).await? {
         EditAnswer::Sent(outcome) => outcome,
         _ => return Err(Error::internal("the outbox answered a note send with something else")),
     };
@@ -149,67 +117,4 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
         (None, None) => format!("{message}."),
     };
     Ok(NoteSent { outcome, ghl_note_id: sent.map(|sent| sent.ghl_note_id), follow_up_task_id, message })
-}
-
-/// Sends one version of a Commusoft note (the outbox's `note.send`): an update of the GHL note it became, or a new
-/// note the first time — and again when the GHL note was deleted since, rather than losing the text.
-pub async fn deliver<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    item: &OutboxItem,
-    resumed: Option<u64>,
-) -> Result<SendOutcome> {
-    let store = client.store();
-    let key = item.source.as_deref().unwrap_or_default();
-    let body = item.body.clone().unwrap_or_default();
-    let input = NoteInput { body: Some(body.clone()), ..NoteInput::default() };
-    let sent = store::read::<SentNote>(store, key).await.ok().flatten();
-    let (ghl_note_id, outcome) = match sent {
-        Some(sent) if sent.body == body => return Ok(SendOutcome::Unchanged),
-        Some(sent) => match client.update_note(&item.contact_id, &sent.ghl_note_id, &input).await {
-            Ok(_) => (sent.ghl_note_id, SendOutcome::Updated),
-            // Deleted in GHL since: the text goes back as a new note rather than being lost.
-            Err(error) if error.code == ErrorCode::NotFound => (created(client, item, &input, resumed).await?, SendOutcome::Created),
-            Err(error) => return Err(error),
-        },
-        None => (created(client, item, &input, resumed).await?, SendOutcome::Created),
-    };
-    let sent = SentNote { ghl_note_id, body, version: Some(item.id.clone()), follow_up_task_id: None };
-    store::write(store, key, &sent).await?;
-    Ok(outcome)
-}
-
-async fn created<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    item: &OutboxItem,
-    input: &NoteInput,
-    resumed: Option<u64>,
-) -> Result<String> {
-    let (note, _) = client.create_note_listed(&item.contact_id, input, resumed).await?;
-    note.id.filter(|id| !id.is_empty()).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL created the note but sent no id."))
-}
-
-/// The follow-up task of one version of a note (the outbox's `note.followUp`): created once, and only when that
-/// version is the one GHL has (a version GHL refused gets no task).
-pub async fn follow_up<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
-    item: &OutboxItem,
-    resumed: Option<u64>,
-) -> Result<SendOutcome> {
-    let store = client.store();
-    let key = item.source.as_deref().unwrap_or_default();
-    let Some(mut sent) = store::read::<SentNote>(store, key).await? else { return Ok(SendOutcome::Skipped) };
-    if sent.version != item.target_id || sent.follow_up_task_id.is_some() {
-        return Ok(SendOutcome::Skipped);
-    }
-    let task = TaskInput {
-        title: item.title.clone(),
-        body: item.body.clone(),
-        due_date: item.due_date.clone(),
-        completed: Some(false),
-        ..TaskInput::default()
-    };
-    let (created, _) = client.create_task_listed(&item.contact_id, &task, resumed).await?;
-    sent.follow_up_task_id = created.id;
-    store::write(store, key, &sent).await?;
-    Ok(SendOutcome::Created)
 }

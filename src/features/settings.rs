@@ -1,11 +1,11 @@
 //! The connection settings: which GHL location, and the credential to reach it.
 //! They live only in extension-private storage; the public view never carries the token.
 
-use crate::error::{Error, ErrorCode, Result};
 use crate::ghl::auth::SESSION_KEY;
 use crate::ghl::{Credential, OAuthEndpoint};
-use crate::json::{FromJson, Json, JsonError, JsonResult};
-use crate::store::{self, Store};
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::json::{FromJson, Json, JsonError, JsonResult};
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 /// Storage key of the settings record.
@@ -260,18 +260,18 @@ mod tests {
     #[test]
     fn oauth_settings_show_their_endpoint_and_check_it() {
         let json = r#"{"locationId":"L","auth":{"kind":"oauth","tokenEndpoint":" https://auth.example.test/token ","clientId":"c1"}}"#;
-        let settings = crate::json::read::<Settings>(json).unwrap().validated().unwrap();
+        let settings = crate::platform::json::read::<Settings>(json).unwrap().validated().unwrap();
         let view = serde_json::to_value(Settings::view(Some(&settings))).unwrap();
         assert_eq!(view["authKind"], "oauth");
         assert_eq!(view["tokenEndpoint"], "https://auth.example.test/token");
         let bad = r#"{"locationId":"L","auth":{"kind":"oauth","tokenEndpoint":"http://evil.example/","clientId":"c1"}}"#;
-        let error = crate::json::read::<Settings>(bad).unwrap().validated().unwrap_err();
+        let error = crate::platform::json::read::<Settings>(bad).unwrap().validated().unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidSettings);
     }
 
     #[test]
     fn refuses_unknown_fields_in_stored_or_sent_settings() {
-        let result = crate::json::read::<Settings>(r#"{"locationId":"L","auth":{"kind":"pit","token":"t"},"x":1}"#);
+        let result = crate::platform::json::read::<Settings>(r#"{"locationId":"L","auth":{"kind":"pit","token":"t"},"x":1}"#);
         assert!(result.is_err());
         for auth in [
             r#"{"kind":"pit","token":"t","clientId":"c"}"#,
@@ -280,7 +280,7 @@ mod tests {
             r#"{"token":"t"}"#,
         ] {
             let json = format!(r#"{{"locationId":"L","auth":{auth}}}"#);
-            assert!(crate::json::read::<Settings>(&json).is_err(), "{auth}");
+            assert!(crate::platform::json::read::<Settings>(&json).is_err(), "{auth}");
         }
         let stored = serde_json::to_string(&pit("L", "t")).unwrap();
         assert_eq!(stored, r#"{"locationId":"L","auth":{"kind":"pit","token":"t"}}"#);

@@ -9,7 +9,7 @@
 //! at the value); reading the wrong thing sends notes to someone else's contact.
 
 use super::phone::to_e164;
-use crate::json::{FromJson, Json, JsonResult};
+use crate::platform::json::{FromJson, Json, JsonResult};
 use serde::Serialize;
 
 /// Most values one message may carry: a details panel has tens; more is a page planting text.

@@ -2,22 +2,20 @@
 //! first — and their saved views replaced, so a revisit shows fresh data at once. Each run spends at most a share
 //! of the location's daily request quota; where it stopped is stored, so the next run goes on from there.
 
-use crate::clock::Clock;
-use crate::error::{ErrorCode, Result};
-use crate::ghl::GhlClient;
-use crate::host::{HostRecord, RecordInput};
-use crate::http::Transport;
-use crate::json::{read_fields, FromJson, Json, JsonResult};
-use crate::links::{Link, MatchedBy};
-use crate::panel;
-use crate::preferences::Preferences;
-use crate::store::{self, Store};
+use crate::features::panel;
+use crate::features::preferences::Preferences;
+use crate::hosts::{HostRecord, RecordInput};
+use crate::outbox::Ctx;
+use crate::platform::clock::Clock;
+use crate::platform::error::{ErrorCode, Result};
+use crate::platform::http::Transport;
+use crate::platform::json::read_fields;
+use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 /// The alarm of background sync (its period is the cadence in Options).
 pub const ALARM: &str = "ghl-bridge-sync";
 
-const INDEX_KEY: &str = "linked.index";
 const CURSOR_KEY: &str = "linked.cursor";
 
 /// GHL's daily request quota per location when it has not told us (`X-RateLimit-Limit-Daily`).
@@ -26,41 +24,6 @@ const DEFAULT_DAILY_LIMIT: u64 = 200_000;
 /// Requests one refresh takes at most: the contact, its notes, tasks and appointments, and its business.
 const REQUESTS_PER_CONTACT: u64 = 5;
 
-/// A linked record, for background sync.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Linked {
-    pub host: String,
-    pub record_id: String,
-    pub contact_id: String,
-    pub matched_by: MatchedBy,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub business_id: Option<String>,
-    pub viewed_at_ms: u64,
-}
-
-impl FromJson for Linked {
-    fn from_json(value: &Json) -> JsonResult<Self> {
-        let fields = value.object("a linked record")?;
-        let linked = Self {
-            host: fields.required_text("host"),
-            record_id: fields.required_text("recordId"),
-            contact_id: fields.required_text("contactId"),
-            matched_by: fields.item("matchedBy").unwrap_or(MatchedBy::Manual),
-            business_id: fields.text("businessId"),
-            viewed_at_ms: fields.count_or_zero("viewedAtMs"),
-        };
-        fields.finish(linked)
-    }
-}
-
-#[derive(Debug, Default, Serialize)]
-struct Index {
-    records: Vec<Linked>,
-}
-
-read_fields!(Index, "the linked index" { records: items_or_empty("records") });
-
 /// Where the last run stopped: the next position in the most-recently-viewed order.
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -68,29 +31,6 @@ struct Cursor {
     next: u64,
 }
 read_fields!(Cursor, "the background cursor" { next: count_or_zero("next") });
-
-async fn index(store: &impl Store) -> Index {
-    store::read::<Index>(store, INDEX_KEY).await.ok().flatten().unwrap_or_default()
-}
-
-/// Notes that the agent viewed a linked record now (or that it was unlinked: `link.contact_id == None`).
-pub async fn remember<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord, link: &Link) -> Result<()> {
-    let _guard = client.outbox_lock().lock().await;
-    let store = client.store();
-    let mut index = index(store).await;
-    index.records.retain(|linked| !(linked.host == record.host.hostname && linked.record_id == record.record_id));
-    if let Some(contact_id) = &link.contact_id {
-        index.records.push(Linked {
-            host: record.host.hostname.to_owned(),
-            record_id: record.record_id.clone(),
-            contact_id: contact_id.clone(),
-            matched_by: link.matched_by,
-            business_id: link.business_id.clone(),
-            viewed_at_ms: client.now_ms(),
-        });
-    }
-    store::write(store, INDEX_KEY, &index).await
-}
 
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -111,9 +51,9 @@ pub fn run_budget(daily_limit: Option<u64>, share_percent: u32, cadence_minutes:
 
 /// One background run within `budget` requests. Contacts deleted in GHL are unlinked (the panel matches again on
 /// the next visit); other failures are counted and left for the next run.
-pub async fn refresh<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, budget: u64) -> Result<RefreshReport> {
+pub async fn refresh<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, budget: u64) -> Result<RefreshReport> {
     let store = client.store();
-    let mut records = index(store).await.records;
+    let mut records = crate::links::linked_records(store).await;
     records.sort_by_key(|linked| std::cmp::Reverse(linked.viewed_at_ms));
     let mut cursor = store::read::<Cursor>(store, CURSOR_KEY).await.ok().flatten().unwrap_or_default();
     if cursor.next as usize >= records.len() {
@@ -157,7 +97,7 @@ pub async fn refresh<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T,
 }
 
 /// The background run the alarm asks for, under the preferences' cadence and share.
-pub async fn run<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, preferences: &Preferences) -> Result<RefreshReport> {
+pub async fn run<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, preferences: &Preferences) -> Result<RefreshReport> {
     if !preferences.sync_enabled {
         return Ok(RefreshReport::default());
     }

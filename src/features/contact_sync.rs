@@ -3,24 +3,19 @@
 //! into Commusoft's own edit form (the extension never saves Commusoft forms itself). A record without a GHL
 //! contact gets one first (duplicate-checked), through the same path as "Create in GHL".
 
-use crate::actions;
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
-use crate::ghl::requests::{ContactFields, CustomFieldInput, FieldValue};
-use crate::ghl::GhlClient;
-use crate::host::HostRecord;
-use crate::http::Transport;
+use crate::features::delivery::Deliverer;
+use crate::features::edits;
+use crate::hosts::HostRecord;
 use crate::links::{self, Link};
 use crate::mapping::{self, Action, FieldPlan, Mapping, CUSTOM_FIELD_PREFIX, MAPPING_KEY};
-use crate::outbox::{self, FieldChange, OutboxItem};
-use crate::store::{self, Store};
-use crate::sync_log::{self, LogEntry};
+use crate::mapping::{ghl_changes, load_mapping, FieldChange};
+use crate::outbox::{self, Ctx, OutboxItem};
+use crate::platform::clock::Clock;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::Transport;
+use crate::platform::log::{self, LogEntry};
+use crate::platform::store::{self, Store};
 use serde::Serialize;
-
-/// The saved mapping, or the default one.
-pub async fn load_mapping(store: &impl Store) -> Result<Mapping> {
-    Ok(store::read::<Mapping>(store, MAPPING_KEY).await.ok().flatten().unwrap_or_default())
-}
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -70,7 +65,7 @@ async fn linked_id(store: &impl Store, record: &HostRecord) -> Result<Option<Str
 }
 
 /// What "Sync this contact" would do, field by field.
-pub async fn preview<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T, S, C>, record: &HostRecord) -> Result<SyncPreview> {
+pub async fn preview<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<SyncPreview> {
     let mapping = load_mapping(client.store()).await?;
     let contact_id = linked_id(client.store(), record).await?;
     let contact = match &contact_id {
@@ -87,51 +82,11 @@ pub async fn preview<T: Transport, S: Store, C: Clock>(client: &GhlClient<'_, T,
     })
 }
 
-/// The GHL fields a plan writes, with their new values.
-pub fn ghl_changes(rows: &[FieldPlan]) -> Vec<FieldChange> {
-    rows.iter()
-        .filter(|row| row.action == Action::UpdateGhl)
-        .filter_map(|row| Some(FieldChange { field: row.ghl_field.clone(), label: row.label.clone(), value: row.new_value.clone()? }))
-        .collect()
-}
-
-/// The contact fields of a plan's GHL changes; `companyName` is left out (GHL takes it only on create).
-pub fn contact_fields(changes: &[FieldChange]) -> ContactFields {
-    ghl_fields(changes).0
-}
-
-/// The contact fields of a plan's GHL changes; `company` separately (GHL takes it only on create).
-pub fn ghl_fields(changes: &[FieldChange]) -> (ContactFields, Option<String>) {
-    let mut fields = ContactFields::default();
-    let mut company = None;
-    for change in changes {
-        let value = Some(change.value.clone());
-        match change.field.as_str() {
-            "firstName" => fields.first_name = value,
-            "lastName" => fields.last_name = value,
-            "email" => fields.email = value,
-            "phone" => fields.phone = value,
-            "address1" => fields.address1 = value,
-            "city" => fields.city = value,
-            "postalCode" => fields.postal_code = value,
-            "companyName" => company = value,
-            custom => {
-                if let Some(id) = custom.strip_prefix(CUSTOM_FIELD_PREFIX) {
-                    let input =
-                        CustomFieldInput { id: Some(id.to_owned()), key: None, field_value: FieldValue::Text(change.value.clone()) };
-                    fields.custom_fields.get_or_insert_with(Vec::new).push(input);
-                }
-            }
-        }
-    }
-    (fields, company)
-}
-
 /// Applies the plan. Computed again here from fresh data — never taken from the page — so a second click with
 /// nothing changed sends no write. `previewed`: the fingerprint of the preview the agent saw; when the plan is no
 /// longer that one (the page or GHL changed meanwhile), nothing is written and the agent reviews it again.
 pub async fn apply<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     previewed: Option<&str>,
 ) -> Result<SyncResult> {
@@ -141,12 +96,12 @@ pub async fn apply<T: Transport, S: Store, C: Clock>(
         Ok(done) => LogEntry::success("contact.sync", Some(&done.contact_id), &done.summary),
         Err(error) => LogEntry::failure("contact.sync", linked_id(client.store(), record).await.ok().flatten().as_deref(), error),
     };
-    sync_log::append(client.store(), entry.took(started_ms, client.now_ms())).await?;
+    log::append(client.store(), entry.took(started_ms, client.now_ms())).await?;
     result
 }
 
 async fn apply_plan<T: Transport, S: Store, C: Clock>(
-    client: &GhlClient<'_, T, S, C>,
+    client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     previewed: Option<&str>,
 ) -> Result<SyncResult> {
@@ -168,9 +123,9 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(
     let (contact_id, created) = match linked {
         Some(id) => (id, false),
         None => {
-            let view = actions::create_contact(client, record).await?;
+            let view = edits::create_contact(client, record).await?;
             let id = linked_id(store, record).await?.unwrap_or_default();
-            let created = matches!(view, crate::panel::PanelView::Matched { matched_by: links::MatchedBy::Created, .. });
+            let created = matches!(view, crate::features::panel::PanelView::Matched { matched_by: links::MatchedBy::Created, .. });
             (id, created)
         }
     };
@@ -186,7 +141,7 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(
     let mut ghl_waiting = None;
     if !changes.is_empty() {
         let item = OutboxItem { fields: Some(changes), ..OutboxItem::new(client, record, &contact_id, "contact.update", None)? };
-        match outbox::submit(client, item).await {
+        match outbox::submit(client, item, &Deliverer).await {
             Ok(_) => {}
             Err(error) if error.queued => ghl_waiting = Some(error.message.clone()),
             Err(error) => return Err(error),
@@ -240,7 +195,7 @@ fn choices(list: &[(&str, &str)]) -> Vec<Choice> {
 
 /// The location's contact custom fields as mapping choices; `Err` says why they could not be read.
 pub async fn custom_field_choices<T: Transport, S: Store, C: Clock>(
-    client: Option<&GhlClient<'_, T, S, C>>,
+    client: Option<&Ctx<'_, T, S, C>>,
 ) -> std::result::Result<Vec<Choice>, String> {
     let Some(client) = client else {
         return Err("Connect GHL above to map its custom fields too.".to_owned());
@@ -259,7 +214,7 @@ pub async fn custom_field_choices<T: Transport, S: Store, C: Clock>(
 
 pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(
     store: &impl Store,
-    client: Option<&GhlClient<'_, T, S, C>>,
+    client: Option<&Ctx<'_, T, S, C>>,
 ) -> Result<MappingEditor> {
     let mut ghl_fields = choices(mapping::GHL_FIELDS);
     let custom_fields_note = match custom_field_choices(client).await {
@@ -282,7 +237,7 @@ pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(
 /// Checks and saves a mapping; custom fields are checked against the location's when GHL can be asked.
 pub async fn save_mapping<T: Transport, S: Store, C: Clock>(
     store: &impl Store,
-    client: Option<&GhlClient<'_, T, S, C>>,
+    client: Option<&Ctx<'_, T, S, C>>,
     mapping: Mapping,
 ) -> Result<Mapping> {
     let known: Option<Vec<String>> = match custom_field_choices(client).await {

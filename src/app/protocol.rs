@@ -4,15 +4,15 @@
 //! about the sender. Only our own content scripts (top frame, on a known host) and our own extension pages
 //! are served, and content scripts only get what a panel needs — never settings.
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::features::preferences::Preferences;
+use crate::features::settings::Settings;
 use crate::ghl::response::clip;
-use crate::host::overrides::{Override, Overrides};
-use crate::host::{https_hostname, known_host, KnownHost, RecordInput};
-use crate::json::{self, FromJson, Json, JsonResult};
+use crate::hosts::overrides::{Override, Overrides};
+use crate::hosts::{https_hostname, known_host, KnownHost, RecordInput};
 use crate::mapping::Mapping;
-use crate::preferences::Preferences;
-use crate::settings::Settings;
-use crate::sync_log::LogFilter;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::json::{self, FromJson, Json, JsonResult};
+use crate::platform::log::LogFilter;
 
 /// Every message the core understands. Unknown types and unknown fields are refused.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,37 +1,45 @@
 //! The core's single entry point: a message and its sender in, a JSON answer or an [`Error`] out.
 
-use crate::actions::{self, TaskEdit};
-use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
+pub mod protocol;
+
+use crate::app::protocol::{Request, Sender, SenderInput};
+use crate::features::contact_sync;
+use crate::features::delivery::Deliverer;
+use crate::features::edits::{self, TaskEdit};
+use crate::features::panel;
+use crate::features::preferences::Preferences;
+use crate::features::settings::Settings;
 use crate::ghl::authorize;
 use crate::ghl::{ClientConfig, GhlClient, Platform};
-use crate::host::{overrides, HostRecord};
-use crate::http::Transport;
+use crate::hosts::{overrides, HostRecord};
 use crate::links;
-use crate::panel;
-use crate::preferences::Preferences;
-use crate::protocol::{Request, Sender, SenderInput};
-use crate::settings::Settings;
-use crate::store::Store;
-use crate::{sync, sync_log};
+use crate::outbox::Ctx;
+use crate::platform::clock::Clock;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::Transport;
+use crate::platform::lock::Locks;
+use crate::platform::log;
+use crate::platform::store::Store;
 use serde::Serialize;
 
 /// The core with its ports. One instance lives as long as the service worker, so every message shares the
 /// locations' rate budgets and the OAuth refresh lock.
 pub struct Core<T, S, C> {
     platform: Platform<T, S, C>,
+    /// Storage read-modify-write and one outbox sender per contact, shared by every message.
+    locks: Locks,
     api_base: String,
 }
 
 impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
     pub fn new(platform: Platform<T, S, C>, api_base: impl Into<String>) -> Self {
-        Self { platform, api_base: api_base.into() }
+        Self { platform, locks: Locks::default(), api_base: api_base.into() }
     }
 
     /// Validates the sender and the message (both JSON text), then serves it; answers JSON text.
     pub async fn dispatch(&self, message: &str, sender: &str) -> Result<String> {
-        let sender: SenderInput =
-            crate::json::read(sender).map_err(|_| Error::new(ErrorCode::ForbiddenSender, "Message refused: its sender is unknown."))?;
+        let sender: SenderInput = crate::platform::json::read(sender)
+            .map_err(|_| Error::new(ErrorCode::ForbiddenSender, "Message refused: its sender is unknown."))?;
         let sender = Sender::classify(&sender)?;
         let request = Request::parse(message)?;
         sender.authorize(&request)?;
@@ -40,7 +48,7 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             return self.serve_extension_page(request).await;
         };
         let preferences = Preferences::load(store).await?;
-        let host_country = crate::host::known_host(input.host.trim()).map_or("GB", |host| host.default_country);
+        let host_country = crate::hosts::known_host(input.host.trim()).map_or("GB", |host| host.default_country);
         let record = HostRecord::from_input_in(input, preferences.phone_country_for(host_country))?;
         // Storage only: these answer within milliseconds, before any GHL call.
         match &request {
@@ -64,47 +72,45 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 let view = panel::load(client, record).await;
                 if preferences.verbose_log {
                     let entry = match &view {
-                        Ok(_) => sync_log::LogEntry::success("panel.load", None, &format!("Loaded record {} from GHL.", record.record_id)),
-                        Err(error) => sync_log::LogEntry::failure("panel.load", None, error),
+                        Ok(_) => log::LogEntry::success("panel.load", None, &format!("Loaded record {} from GHL.", record.record_id)),
+                        Err(error) => log::LogEntry::failure("panel.load", None, error),
                     };
-                    sync_log::append(store, entry.took(started_ms, client.now_ms())).await?;
+                    log::append(store, entry.took(started_ms, client.now_ms())).await?;
                 }
                 to_json(&view?)
             }
-            Request::LinkSet { contact_id, .. } => to_json(&actions::link(client, record, &contact_id).await?),
-            Request::LinkRemove { .. } => to_json(&actions::unlink(client, record).await?),
-            Request::ContactSearch { query, .. } => to_json(&actions::search(client, &query).await?),
-            Request::ContactCreate { .. } => to_json(&actions::create_contact(client, record).await?),
-            Request::NoteCreate { body, edit_id, .. } => to_json(&actions::create_note(client, record, &body, edit_id.as_deref()).await?),
+            Request::LinkSet { contact_id, .. } => to_json(&edits::link(client, record, &contact_id).await?),
+            Request::LinkRemove { .. } => to_json(&edits::unlink(client, record).await?),
+            Request::ContactSearch { query, .. } => to_json(&edits::search(client, &query).await?),
+            Request::ContactCreate { .. } => to_json(&edits::create_contact(client, record).await?),
+            Request::NoteCreate { body, edit_id, .. } => to_json(&edits::create_note(client, record, &body, edit_id.as_deref()).await?),
             Request::NoteUpdate { note_id, body, edit_id, .. } => {
-                to_json(&actions::update_note(client, record, &note_id, &body, edit_id.as_deref()).await?)
+                to_json(&edits::update_note(client, record, &note_id, &body, edit_id.as_deref()).await?)
             }
             Request::NoteDelete { note_id, edit_id, .. } => {
-                to_json(&actions::delete_note(client, record, &note_id, edit_id.as_deref()).await?)
+                to_json(&edits::delete_note(client, record, &note_id, edit_id.as_deref()).await?)
             }
             Request::TaskCreate { title, due_date, body, edit_id, .. } => {
                 let edit = TaskEdit { title: Some(&title), body: body.as_deref(), due_date: Some(&due_date) };
-                to_json(&actions::create_task(client, record, edit, edit_id.as_deref()).await?)
+                to_json(&edits::create_task(client, record, edit, edit_id.as_deref()).await?)
             }
             Request::TaskUpdate { task_id, title, due_date, body, edit_id, .. } => {
                 let edit = TaskEdit { title: title.as_deref(), body: body.as_deref(), due_date: due_date.as_deref() };
-                to_json(&actions::update_task(client, record, &task_id, edit, edit_id.as_deref()).await?)
+                to_json(&edits::update_task(client, record, &task_id, edit, edit_id.as_deref()).await?)
             }
             Request::TaskComplete { task_id, completed, edit_id, .. } => {
-                to_json(&actions::complete_task(client, record, &task_id, completed, edit_id.as_deref()).await?)
+                to_json(&edits::complete_task(client, record, &task_id, completed, edit_id.as_deref()).await?)
             }
             Request::TaskDelete { task_id, edit_id, .. } => {
-                to_json(&actions::delete_task(client, record, &task_id, edit_id.as_deref()).await?)
+                to_json(&edits::delete_task(client, record, &task_id, edit_id.as_deref()).await?)
             }
-            Request::TagsAdd { tags, edit_id, .. } => {
-                to_json(&actions::change_tags(client, record, &tags, true, edit_id.as_deref()).await?)
-            }
+            Request::TagsAdd { tags, edit_id, .. } => to_json(&edits::change_tags(client, record, &tags, true, edit_id.as_deref()).await?),
             Request::TagsRemove { tags, edit_id, .. } => {
-                to_json(&actions::change_tags(client, record, &tags, false, edit_id.as_deref()).await?)
+                to_json(&edits::change_tags(client, record, &tags, false, edit_id.as_deref()).await?)
             }
-            Request::OutboxRetry { item_id, .. } => to_json(&crate::outbox::retry(client, record, &item_id).await?),
+            Request::OutboxRetry { item_id, .. } => to_json(&crate::outbox::retry(client, record, &item_id, &Deliverer).await?),
             Request::OutboxResolve { item_id, choice, .. } => {
-                crate::outbox::resolve(client, record, &item_id, &choice).await?;
+                crate::outbox::resolve(client, record, &item_id, &choice, &Deliverer).await?;
                 // The whole view: the item is gone from "Waiting to send" and the list shows the result.
                 to_json(&panel::load(client, record).await?)
             }
@@ -112,10 +118,10 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 crate::outbox::discard(client, record.host.hostname, &record.record_id, &item_id).await?;
                 to_json(&panel::load(client, record).await?)
             }
-            Request::ContactSyncPreview { .. } => to_json(&sync::preview(client, record).await?),
-            Request::ContactSync { fingerprint, .. } => to_json(&sync::apply(client, record, fingerprint.as_deref()).await?),
+            Request::ContactSyncPreview { .. } => to_json(&contact_sync::preview(client, record).await?),
+            Request::ContactSync { fingerprint, .. } => to_json(&contact_sync::apply(client, record, fingerprint.as_deref()).await?),
             Request::NoteSend { source_id, body, automatic, .. } => {
-                to_json(&crate::note_sending::send_note(client, record, &source_id, &body, automatic).await?)
+                to_json(&crate::features::host_notes::send_note(client, record, &source_id, &body, automatic).await?)
             }
             _ => Err(Error::internal("a settings message reached the record handler")),
         }
@@ -131,7 +137,7 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::PreferencesSave { preferences } => to_json(&preferences.save(store).await?),
             Request::OAuthStart { redirect_uri } => {
                 let settings = Settings::require(store).await?;
-                let crate::settings::Auth::OAuth { client_id, .. } = &settings.auth else {
+                let crate::features::settings::Auth::OAuth { client_id, .. } = &settings.auth else {
                     return Err(Error::new(
                         ErrorCode::InvalidSettings,
                         "Choose OAuth and save its token endpoint and Client ID before connecting.",
@@ -162,58 +168,58 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::MappingGet {} => {
                 let settings = Settings::load(store).await.ok().flatten();
                 let client = settings.as_ref().map(|settings| self.client(settings));
-                to_json(&sync::mapping_editor(store, client.as_ref()).await?)
+                to_json(&contact_sync::mapping_editor(store, client.as_ref()).await?)
             }
             Request::MappingSave { mapping } => {
                 let settings = Settings::load(store).await.ok().flatten();
                 let client = settings.as_ref().map(|settings| self.client(settings));
-                to_json(&sync::save_mapping(store, client.as_ref(), mapping).await?)
+                to_json(&contact_sync::save_mapping(store, client.as_ref(), mapping).await?)
             }
             Request::MappingPreview { mapping, sample, contact } => {
                 let mapping = mapping.validated(None)?;
                 let preferences = Preferences::load(store).await?;
-                let host_country = crate::host::known_host(sample.host.trim()).map_or("GB", |host| host.default_country);
+                let host_country = crate::hosts::known_host(sample.host.trim()).map_or("GB", |host| host.default_country);
                 let record = HostRecord::from_input_in(sample, preferences.phone_country_for(host_country))?;
                 let contact = match contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                     Some(wanted) => {
                         let settings = Settings::require(store).await?;
                         let client = self.client(&settings);
-                        match crate::host::record::normalise_email(wanted) {
+                        match crate::hosts::record::normalise_email(wanted) {
                             Some(email) => client.find_duplicate(crate::ghl::DuplicateKey::Email(&email)).await?,
                             None => Some(client.get_contact(wanted).await?),
                         }
                     }
                     None => None,
                 };
-                to_json(&sync::MappingPreview {
+                to_json(&contact_sync::MappingPreview {
                     contact_id: contact.as_ref().and_then(|c| c.id.clone()),
                     rows: crate::mapping::plan(&mapping, &record, contact.as_ref()),
                 })
             }
-            Request::LogGet {} => to_json(&sync_log::entries(store).await?),
+            Request::LogGet {} => to_json(&log::entries(store).await?),
             Request::ReaderOverridesGet {} => {
                 let mut all = Vec::new();
-                for app in crate::host::APPS {
+                for app in crate::hosts::APPS {
                     all.push(overrides::load(store, app).await?);
                 }
                 to_json(&all)
             }
             Request::ReaderOverridesImport { overrides: imported } => {
-                to_json(&overrides::import(store, imported, crate::host::APPS).await?)
+                to_json(&overrides::import(store, imported, crate::hosts::APPS).await?)
             }
             Request::ReaderOverridesClear { app } => {
-                if !crate::host::APPS.contains(&app.as_str()) {
+                if !crate::hosts::APPS.contains(&app.as_str()) {
                     return Err(Error::invalid_message("Unknown host app."));
                 }
                 overrides::clear(store, &app).await?;
                 to_json(&overrides::load(store, &app).await?)
             }
-            Request::LogQuery { filter } => to_json(&sync_log::query(store, &filter).await?),
+            Request::LogQuery { filter } => to_json(&log::query(store, &filter).await?),
             Request::LogExport { filter, format } => {
-                let entries = sync_log::query(store, &filter).await?;
+                let entries = log::query(store, &filter).await?;
                 let text = match format.as_str() {
-                    "json" => crate::json::write(&entries, "the log")?,
-                    "csv" => sync_log::to_csv(&entries),
+                    "json" => crate::platform::json::write(&entries, "the log")?,
+                    "csv" => log::to_csv(&entries),
                     _ => return Err(Error::invalid_message("The log exports as \"json\" or \"csv\".")),
                 };
                 to_json(&text)
@@ -229,12 +235,12 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         let mut sent = 0;
         let mut refreshed = None;
         let preferences = Preferences::load(store).await?;
-        if name == crate::outbox::ALARM || name == crate::background::ALARM {
+        if name == crate::outbox::ALARM || name == crate::features::background_refresh::ALARM {
             if let Some(settings) = Settings::load(store).await? {
                 let client = self.client(&settings);
-                sent = crate::outbox::flush_all(&client).await?;
-                if name == crate::background::ALARM {
-                    refreshed = Some(crate::background::run(&client, &preferences).await?);
+                sent = crate::outbox::flush_all(&client, &Deliverer).await?;
+                if name == crate::features::background_refresh::ALARM {
+                    refreshed = Some(crate::features::background_refresh::run(&client, &preferences).await?);
                 }
             }
         }
@@ -243,21 +249,22 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             sent,
             waiting,
             failed,
-            alert: crate::alerts::take(store).await?,
+            alert: crate::features::alerts::take(store).await?,
             refreshed,
             sync_every_minutes: preferences.sync_enabled.then_some(preferences.cadence_minutes),
         })
     }
 
-    fn client(&self, settings: &Settings) -> GhlClient<'_, T, S, C> {
-        GhlClient::new(
+    fn client(&self, settings: &Settings) -> Ctx<'_, T, S, C> {
+        let client = GhlClient::new(
             &self.platform,
             ClientConfig {
                 base_url: self.api_base.clone(),
                 location_id: settings.location_id.clone(),
                 credential: settings.auth.credential(),
             },
-        )
+        );
+        Ctx { client, locks: &self.locks }
     }
 }
 
@@ -268,9 +275,9 @@ struct AlarmReport {
     sent: usize,
     waiting: usize,
     failed: usize,
-    alert: Option<crate::alerts::Alert>,
+    alert: Option<crate::features::alerts::Alert>,
     /// What a background run did (the sync alarm only).
-    refreshed: Option<crate::background::RefreshReport>,
+    refreshed: Option<crate::features::background_refresh::RefreshReport>,
     /// The background alarm's period; `None`: background sync is off.
     sync_every_minutes: Option<u32>,
 }
@@ -281,10 +288,10 @@ struct AlarmReport {
 struct DataExport {
     format: &'static str,
     exported_at_ms: u64,
-    settings: crate::settings::SettingsView,
+    settings: crate::features::settings::SettingsView,
     preferences: Preferences,
 }
 
 fn to_json(value: &impl Serialize) -> Result<String> {
-    crate::json::write(value, "the answer")
+    crate::platform::json::write(value, "the answer")
 }

@@ -1,0 +1,255 @@
+//! What sending each kind of stored edit means (the outbox queue's [`Delivery`]): the GHL calls, the conflict
+//! check against the snapshot the agent edited from, what the panel redraws afterwards, and the record of which
+//! GHL note a host-app note became.
+
+use crate::features::panel::{self, NoteView, TaskView};
+use crate::ghl::requests::{NoteInput, TaskInput};
+use crate::outbox::{Base, Ctx, Delivery, OutboxItem, Undelivered};
+use crate::platform::clock::Clock;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::Transport;
+use crate::platform::json::{read_fields, Json};
+use crate::platform::store::{self, Store};
+use serde::Serialize;
+
+/// What an edit answers once GHL has it: the list the panel redraws.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum EditAnswer {
+    Notes(Vec<NoteView>),
+    Tasks(Vec<TaskView>),
+    Tags(Vec<String>),
+    /// A host-app note sent (`note.send`) or its follow-up task (`note.followUp`).
+    Sent(SendOutcome),
+    /// `contact.update`: GHL has the fields.
+    Contact,
+}
+
+/// Sends the edits of the panel, of "Sync this contact" and of host-app notes.
+pub struct Deliverer;
+
+impl<T: Transport, S: Store, C: Clock> Delivery<T, S, C> for Deliverer {
+    type Answer = EditAnswer;
+
+    async fn deliver(&self, cx: &Ctx<'_, T, S, C>, item: &OutboxItem) -> std::result::Result<EditAnswer, Undelivered> {
+        match changed_in_ghl(cx, item).await? {
+            None => Ok(execute(cx, item).await?),
+            Some(conflict) => Err(Undelivered { error: Error::new(ErrorCode::Conflict, conflict.message), theirs: Some(conflict.theirs) }),
+        }
+    }
+
+    async fn delivered(&self, cx: &Ctx<'_, T, S, C>, item: &OutboxItem, answer: &EditAnswer) -> Result<()> {
+        // The saved view is the snapshot later edits are checked against: it now has this edit.
+        refresh_snapshot(cx.store(), item, answer).await
+    }
+}
+
+/// A Commusoft note that was sent: which GHL note it is, and the text GHL has.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentNote {
+    pub ghl_note_id: String,
+    pub body: String,
+    /// The outbox edit that sent this text: its follow-up task, if any, belongs to this version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up_task_id: Option<String>,
+}
+read_fields!(SentNote, "a sent note" {
+    ghl_note_id: required_text("ghlNoteId"),
+    body: required_text("body"),
+    version: text("version"),
+    follow_up_task_id: text("followUpTaskId"),
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SendOutcome {
+    Created,
+    Updated,
+    /// GHL already has this text.
+    Unchanged,
+    /// Sent automatically, but Options does not send new notes on their own.
+    Skipped,
+}
+
+/// Puts the lists an edit answered into the record's saved view, so the agent's next edit of the same item is
+/// checked against what GHL has now, not against what it had before this edit.
+async fn refresh_snapshot(store: &impl Store, item: &OutboxItem, answer: &EditAnswer) -> Result<()> {
+    let key = crate::links::view_key_of(&item.host, &item.record_id);
+    let Some(text) = store.get(&key).await? else { return Ok(()) };
+    let Ok(Json::Object(mut members)) = crate::platform::json::parse(&text) else { return Ok(()) };
+    let (name, value) = match answer {
+        EditAnswer::Notes(notes) => ("notes", crate::platform::json::write(notes, "notes")?),
+        EditAnswer::Tasks(tasks) => ("tasks", crate::platform::json::write(tasks, "tasks")?),
+        // The contact's fields changed: the saved view is drawn again from GHL.
+        EditAnswer::Contact => return store.remove(&key).await,
+        EditAnswer::Tags(_) | EditAnswer::Sent(_) => return Ok(()),
+    };
+    let value = crate::platform::json::parse(&value).map_err(|_| Error::internal("could not re-read the edited list"))?;
+    match members.iter_mut().find(|(key, _)| key == name) {
+        Some((_, slot)) => *slot = value,
+        None => return Ok(()),
+    }
+    store.set(&key, crate::platform::json::write(&Json::Object(members), "the panel")?).await
+}
+
+/// GHL changed or deleted an item after the agent saw it.
+struct Conflict {
+    message: String,
+    /// GHL's version now; `None`: deleted.
+    theirs: Option<Base>,
+}
+
+/// GHL notes and tasks carry no `dateUpdated`: an update compares GHL's item now with the snapshot the agent
+/// edited from. `Some` when GHL changed or deleted it meanwhile (unless the agent chose "keep mine").
+async fn changed_in_ghl<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, item: &OutboxItem) -> Result<Option<Conflict>> {
+    let (Some(base), false) = (&item.base, item.force) else { return Ok(None) };
+    let target = item.target_id.as_deref().unwrap_or_default();
+    let now = match item.op.as_str() {
+        "note.update" => client.get_note(&item.contact_id, target).await.map(|note| Base { body: note.body, title: None, due_date: None }),
+        "task.update" => client.get_task(&item.contact_id, target).await.map(|task| Base {
+            body: task.body,
+            title: task.title,
+            due_date: task
+                .due_date
+                .as_deref()
+                .and_then(crate::platform::dates::parse_timestamp)
+                .map(|t| crate::platform::dates::format_utc(t.epoch_ms)),
+        }),
+        _ => return Ok(None),
+    };
+    let what = if item.op.starts_with("note") { "note" } else { "task" };
+    match now {
+        Err(error) if error.code == ErrorCode::NotFound => {
+            Ok(Some(Conflict { message: format!("This {what} was deleted in GHL after you opened it."), theirs: None }))
+        }
+        Err(error) => Err(error),
+        Ok(now) if same_as_base(base, &now) => Ok(None),
+        Ok(now) => Ok(Some(Conflict {
+            message: format!("This {what} was changed in GHL after you opened it: keep yours, keep GHL's, or merge."),
+            theirs: Some(now),
+        })),
+    }
+}
+
+fn same_as_base(base: &Base, now: &Base) -> bool {
+    let same = |a: &Option<String>, b: &Option<String>| a.as_deref().unwrap_or_default().trim() == b.as_deref().unwrap_or_default().trim();
+    same(&base.body, &now.body)
+        && (base.title.is_none() || same(&base.title, &now.title))
+        && (base.due_date.is_none() || base.due_date == now.due_date)
+}
+
+/// Sends one edit and reads back what the panel redraws.
+async fn execute<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, item: &OutboxItem) -> Result<EditAnswer> {
+    let contact = item.contact_id.as_str();
+    let target = item.target_id.as_deref().unwrap_or_default();
+    // A create that began before and whose outcome is unknown: look for it first.
+    let resumed = if item.is_create() && item.attempts > 1 { item.sent_at_ms } else { None };
+    let note = || NoteInput { body: item.body.clone(), ..NoteInput::default() };
+    let task = || TaskInput { title: item.title.clone(), body: item.body.clone(), due_date: item.due_date.clone(), ..TaskInput::default() };
+    Ok(match item.op.as_str() {
+        "note.create" => {
+            let (_, listed) = client.create_note_listed(contact, &note(), resumed).await?;
+            EditAnswer::Notes(panel::notes_of(client, contact, listed).await?)
+        }
+        "note.update" => {
+            client.update_note(contact, target, &note()).await?;
+            EditAnswer::Notes(panel::notes_of(client, contact, None).await?)
+        }
+        "note.delete" => {
+            client.delete_note(contact, target).await?;
+            EditAnswer::Notes(panel::notes_of(client, contact, None).await?)
+        }
+        "task.create" => {
+            let input = TaskInput { completed: Some(false), ..task() };
+            let (_, listed) = client.create_task_listed(contact, &input, resumed).await?;
+            EditAnswer::Tasks(panel::tasks_of(client, contact, listed).await?)
+        }
+        "task.update" => {
+            client.update_task(contact, target, &task()).await?;
+            EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
+        }
+        "task.complete" => {
+            client.set_task_completed(contact, target, item.completed.unwrap_or(true)).await?;
+            EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
+        }
+        "task.delete" => {
+            client.delete_task(contact, target).await?;
+            EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
+        }
+        "tags.add" => EditAnswer::Tags(client.add_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
+        "tags.remove" => EditAnswer::Tags(client.remove_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
+        "contact.update" => {
+            client.update_contact(contact, &crate::mapping::contact_fields(item.fields.as_deref().unwrap_or_default())).await?;
+            EditAnswer::Contact
+        }
+        "note.send" => EditAnswer::Sent(deliver_host_note(client, item, resumed).await?),
+        "note.followUp" => EditAnswer::Sent(follow_up(client, item, resumed).await?),
+        other => return Err(Error::internal(format!("unknown outbox operation {other}"))),
+    })
+}
+
+/// Sends one version of a Commusoft note (the outbox's `note.send`): an update of the GHL note it became, or a new
+/// note the first time — and again when the GHL note was deleted since, rather than losing the text.
+async fn deliver_host_note<T: Transport, S: Store, C: Clock>(
+    client: &Ctx<'_, T, S, C>,
+    item: &OutboxItem,
+    resumed: Option<u64>,
+) -> Result<SendOutcome> {
+    let store = client.store();
+    let key = item.source.as_deref().unwrap_or_default();
+    let body = item.body.clone().unwrap_or_default();
+    let input = NoteInput { body: Some(body.clone()), ..NoteInput::default() };
+    let sent = store::read::<SentNote>(store, key).await.ok().flatten();
+    let (ghl_note_id, outcome) = match sent {
+        Some(sent) if sent.body == body => return Ok(SendOutcome::Unchanged),
+        Some(sent) => match client.update_note(&item.contact_id, &sent.ghl_note_id, &input).await {
+            Ok(_) => (sent.ghl_note_id, SendOutcome::Updated),
+            // Deleted in GHL since: the text goes back as a new note rather than being lost.
+            Err(error) if error.code == ErrorCode::NotFound => (created(client, item, &input, resumed).await?, SendOutcome::Created),
+            Err(error) => return Err(error),
+        },
+        None => (created(client, item, &input, resumed).await?, SendOutcome::Created),
+    };
+    let sent = SentNote { ghl_note_id, body, version: Some(item.id.clone()), follow_up_task_id: None };
+    store::write(store, key, &sent).await?;
+    Ok(outcome)
+}
+
+async fn created<T: Transport, S: Store, C: Clock>(
+    client: &Ctx<'_, T, S, C>,
+    item: &OutboxItem,
+    input: &NoteInput,
+    resumed: Option<u64>,
+) -> Result<String> {
+    let (note, _) = client.create_note_listed(&item.contact_id, input, resumed).await?;
+    note.id.filter(|id| !id.is_empty()).ok_or_else(|| Error::new(ErrorCode::BadResponse, "GHL created the note but sent no id."))
+}
+
+/// The follow-up task of one version of a note (the outbox's `note.followUp`): created once, and only when that
+/// version is the one GHL has (a version GHL refused gets no task).
+async fn follow_up<T: Transport, S: Store, C: Clock>(
+    client: &Ctx<'_, T, S, C>,
+    item: &OutboxItem,
+    resumed: Option<u64>,
+) -> Result<SendOutcome> {
+    let store = client.store();
+    let key = item.source.as_deref().unwrap_or_default();
+    let Some(mut sent) = store::read::<SentNote>(store, key).await? else { return Ok(SendOutcome::Skipped) };
+    if sent.version != item.target_id || sent.follow_up_task_id.is_some() {
+        return Ok(SendOutcome::Skipped);
+    }
+    let task = TaskInput {
+        title: item.title.clone(),
+        body: item.body.clone(),
+        due_date: item.due_date.clone(),
+        completed: Some(false),
+        ..TaskInput::default()
+    };
+    let (created, _) = client.create_task_listed(&item.contact_id, &task, resumed).await?;
+    sent.follow_up_task_id = created.id;
+    store::write(store, key, &sent).await?;
+    Ok(SendOutcome::Created)
+}

@@ -1,0 +1,12 @@
+//! The features: what the panel, the options page and the alarms ask for, built on the GHL client, the host
+//! records, links and mapping, and the outbox queue.
+
+pub mod alerts;
+pub mod background_refresh;
+pub mod contact_sync;
+pub mod delivery;
+pub mod edits;
+pub mod host_notes;
+pub mod panel;
+pub mod preferences;
+pub mod settings;
