@@ -84,7 +84,7 @@ fn link_key(record: &HostRecord) -> String {
 }
 
 fn view_key(record: &HostRecord) -> String {
-    view_key_of(record.host.hostname, &record.record_id)
+    view_key_of(&record.host.hostname, &record.record_id)
 }
 
 /// Storage key of a record's saved view, by host name and record id.

@@ -1,20 +1,40 @@
-//! The field mapping between a Commusoft customer and a GHL contact, and the field-level plan "Sync this contact"
-//! shows and applies: which side changes, to what. The plan is pure, so the options preview and the panel use the
-//! same rules; only the saved mapping is read from storage.
+//! The field mapping between a host record (a Commusoft customer, a commonsku contact) and a GHL contact, and the
+//! field-level plan "Sync this contact" shows and applies: which side changes, to what. The host's fields come
+//! from its spec in the registry; the plan is pure, so the options preview and the panel use the same rules. The
+//! mapping is stored per host app.
 
 use crate::ghl::models::Contact;
 use crate::ghl::requests::{ContactFields, CustomFieldInput, FieldValue};
 use crate::hosts::phone::to_e164;
-use crate::hosts::HostRecord;
+use crate::hosts::{HostRecord, HostSpec, Source};
 use crate::platform::error::{Error, ErrorCode, Result};
 use crate::platform::json::read_fields;
 use crate::platform::json::{FromJson, Json, JsonError, JsonResult};
 use crate::platform::store::{self, Store};
 use serde::Serialize;
 
-/// The saved mapping, or the default one.
-pub async fn load_mapping(store: &impl Store) -> Result<Mapping> {
-    Ok(store::read::<Mapping>(store, MAPPING_KEY).await.ok().flatten().unwrap_or_default())
+/// Storage key of a host app's saved mapping.
+pub fn mapping_key(app: &str) -> String {
+    format!("mapping:{app}")
+}
+
+/// Where the one mapping of the Commusoft-only versions was stored (read once, then moved to `mapping:commusoft`).
+pub const LEGACY_MAPPING_KEY: &str = "mapping";
+
+/// The host app's saved mapping, or its default. A mapping saved by a version that knew only Commusoft is that
+/// app's, moved to its per-app key on first read.
+pub async fn load_mapping(store: &impl Store, spec: &HostSpec) -> Result<Mapping> {
+    if let Some(saved) = store::read::<Mapping>(store, &mapping_key(spec.app)).await.ok().flatten() {
+        return Ok(saved);
+    }
+    if spec.app == "commusoft" {
+        if let Some(legacy) = store::read::<Mapping>(store, LEGACY_MAPPING_KEY).await.ok().flatten() {
+            store::write(store, &mapping_key(spec.app), &legacy).await?;
+            store.remove(LEGACY_MAPPING_KEY).await?;
+            return Ok(legacy);
+        }
+    }
+    Ok(Mapping::default_for(spec))
 }
 
 /// One GHL contact field a sync writes.
@@ -28,24 +48,8 @@ pub struct FieldChange {
 }
 read_fields!(FieldChange, "a field change" { field: required_text("field"), label: required_text("label"), value: required_text("value") });
 
-/// Storage key of the saved mapping.
-pub const MAPPING_KEY: &str = "mapping";
-
 /// Prefix of a GHL custom field in a mapping row: `customField.<id>`.
 pub const CUSTOM_FIELD_PREFIX: &str = "customField.";
-
-/// Commusoft fields, by id and label, in the order the editor lists them.
-pub const COMMUSOFT_FIELDS: &[(&str, &str)] = &[
-    ("firstName", "First name"),
-    ("lastName", "Surname"),
-    ("email", "Email"),
-    ("mobile", "Mobile"),
-    ("landline", "Landline"),
-    ("address1", "Address line 1"),
-    ("town", "Town"),
-    ("postcode", "Postcode"),
-    ("company", "Company name"),
-];
 
 /// GHL's standard contact fields a mapping may use.
 pub const GHL_FIELDS: &[(&str, &str)] = &[
@@ -59,31 +63,29 @@ pub const GHL_FIELDS: &[(&str, &str)] = &[
     ("companyName", "Company name"),
 ];
 
-/// How a Commusoft field's value is changed on its way, by field (shown next to each row).
-pub const TRANSFORMS: &[(&str, &str)] = &[
-    ("firstName", "From Commusoft's full name, titles dropped"),
-    ("lastName", "From Commusoft's full name (the rest after the first name)"),
-    ("email", "Lower-cased; compared without case"),
-    ("mobile", "Phone in E.164 (+44…, +1…) for GHL"),
-    ("landline", "Phone in E.164 (+44…, +1…) for GHL"),
-    ("address1", "First part of Commusoft's address"),
-    ("town", "Part of Commusoft's address before the postcode"),
-    ("postcode", "UK postcode or US state + ZIP at the end of the address"),
-];
-
+/// The directions a row may take, with the words the editor shows (`{host}` is the host app's name).
 pub const DIRECTIONS: &[(&str, &str)] = &[
-    ("bothCommusoftWins", "Both ways, Commusoft wins"),
+    ("bothHostWins", "Both ways, {host} wins"),
     ("bothGhlWins", "Both ways, GHL wins"),
-    ("toGhl", "Commusoft → GHL"),
-    ("toCommusoft", "GHL → Commusoft"),
+    ("toGhl", "{host} → GHL"),
+    ("toHost", "GHL → {host}"),
     ("off", "Off"),
 ];
 
-/// One row of the mapping: a Commusoft field, a GHL field and which way values go.
+/// A direction as written by the Commusoft-only versions, in today's words.
+fn current_direction(direction: &str) -> &str {
+    match direction {
+        "bothCommusoftWins" => "bothHostWins",
+        "toCommusoft" => "toHost",
+        other => other,
+    }
+}
+
+/// One row of the mapping: a host field, a GHL field and which way values go.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MappingRow {
-    pub commusoft: String,
+    pub host: String,
     pub ghl: String,
     pub direction: String,
 }
@@ -91,12 +93,16 @@ pub struct MappingRow {
 impl FromJson for MappingRow {
     fn from_json(value: &Json) -> JsonResult<Self> {
         let fields = value.object("a mapping row")?;
-        fields.only(&["commusoft", "ghl", "direction"])?;
+        fields.only(&["host", "commusoft", "ghl", "direction"])?;
+        // `commusoft` and the Commusoft-named directions are how the Commusoft-only versions stored rows.
         let row = Self {
-            commusoft: fields.required_text("commusoft"),
+            host: fields.text("host").or_else(|| fields.text("commusoft")).unwrap_or_default(),
             ghl: fields.required_text("ghl"),
-            direction: fields.required_text("direction"),
+            direction: current_direction(&fields.required_text("direction")).to_owned(),
         };
+        if row.host.is_empty() {
+            return Err(JsonError::Shape("a mapping row lacks `host`".to_owned()));
+        }
         fields.finish(row)
     }
 }
@@ -116,43 +122,31 @@ impl FromJson for Mapping {
     }
 }
 
-impl Default for Mapping {
-    /// Names, email and mobile both ways with Commusoft winning (it is where the office types); the address and
-    /// company only to GHL (Commusoft's address is structured, GHL's is looser); the landline off (GHL has one
-    /// phone field).
-    fn default() -> Self {
-        let row = |commusoft: &str, ghl: &str, direction: &str| MappingRow {
-            commusoft: commusoft.to_owned(),
-            ghl: ghl.to_owned(),
-            direction: direction.to_owned(),
-        };
-        Self {
-            rows: vec![
-                row("firstName", "firstName", "bothCommusoftWins"),
-                row("lastName", "lastName", "bothCommusoftWins"),
-                row("email", "email", "bothCommusoftWins"),
-                row("mobile", "phone", "bothCommusoftWins"),
-                row("landline", "phone", "off"),
-                row("address1", "address1", "toGhl"),
-                row("town", "city", "toGhl"),
-                row("postcode", "postalCode", "toGhl"),
-                row("company", "companyName", "toGhl"),
-            ],
-        }
-    }
-}
-
 impl Mapping {
+    /// The host app's mapping before the admin changes it.
+    pub fn default_for(spec: &HostSpec) -> Self {
+        let rows = spec
+            .default_mapping
+            .iter()
+            .map(|(host, ghl, direction)| MappingRow {
+                host: (*host).to_owned(),
+                ghl: (*ghl).to_owned(),
+                direction: (*direction).to_owned(),
+            })
+            .collect();
+        Self { rows }
+    }
+
     /// Checks every row: known fields and directions, and no field written from two rows.
-    pub fn validated(self, custom_field_ids: Option<&[String]>) -> Result<Self> {
+    pub fn validated(self, spec: &HostSpec, custom_field_ids: Option<&[String]>) -> Result<Self> {
         let invalid = |message: String| Error::new(ErrorCode::InvalidSettings, message);
         if self.rows.len() > 100 {
             return Err(invalid("A mapping has at most 100 rows.".to_owned()));
         }
         for (index, row) in self.rows.iter().enumerate() {
             let line = index + 1;
-            if !COMMUSOFT_FIELDS.iter().any(|(id, _)| *id == row.commusoft) {
-                return Err(invalid(format!("Row {line}: \"{}\" is not a Commusoft field the extension reads.", clip(&row.commusoft))));
+            if spec.field(&row.host).is_none() {
+                return Err(invalid(format!("Row {line}: \"{}\" is not a {} field the extension reads.", clip(&row.host), spec.name)));
             }
             let custom = row.ghl.strip_prefix(CUSTOM_FIELD_PREFIX);
             let known_ghl = match custom {
@@ -168,17 +162,20 @@ impl Mapping {
             let active = |other: &MappingRow| other.direction != "off";
             if active(row) {
                 let earlier = &self.rows[..index];
-                if earlier.iter().any(|other| {
-                    active(other) && other.ghl == row.ghl && row.direction != "toCommusoft" && other.direction != "toCommusoft"
-                }) {
+                if earlier
+                    .iter()
+                    .any(|other| active(other) && other.ghl == row.ghl && row.direction != "toHost" && other.direction != "toHost")
+                {
                     return Err(invalid(format!("Row {line}: GHL's {} is already written by another row.", ghl_label(&row.ghl))));
                 }
-                if earlier.iter().any(|other| {
-                    active(other) && other.commusoft == row.commusoft && row.direction != "toGhl" && other.direction != "toGhl"
-                }) {
+                if earlier
+                    .iter()
+                    .any(|other| active(other) && other.host == row.host && row.direction != "toGhl" && other.direction != "toGhl")
+                {
                     return Err(invalid(format!(
-                        "Row {line}: Commusoft's {} is already written by another row.",
-                        commusoft_label(&row.commusoft)
+                        "Row {line}: {}'s {} is already written by another row.",
+                        spec.name,
+                        host_label(spec, &row.host)
                     )));
                 }
             }
@@ -191,8 +188,8 @@ fn clip(text: &str) -> String {
     text.chars().take(60).collect()
 }
 
-fn commusoft_label(id: &str) -> &str {
-    COMMUSOFT_FIELDS.iter().find(|(known, _)| *known == id).map_or(id, |(_, label)| label)
+fn host_label<'a>(spec: &'a HostSpec, id: &'a str) -> &'a str {
+    spec.field(id).map_or(id, |field| field.label)
 }
 
 fn ghl_label(id: &str) -> &str {
@@ -209,7 +206,7 @@ pub enum Action {
     /// Both sides agree.
     Same,
     UpdateGhl,
-    UpdateCommusoft,
+    UpdateHost,
     /// Nothing to copy (the source side is empty), or GHL does not accept the change.
     Skip,
     Off,
@@ -219,11 +216,11 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldPlan {
-    pub commusoft_field: String,
+    pub host_field: String,
     pub ghl_field: String,
     /// "First name → First name", for people.
     pub label: String,
-    pub commusoft_value: Option<String>,
+    pub host_value: Option<String>,
     pub ghl_value: Option<String>,
     pub action: Action,
     /// The value the changed side gets.
@@ -235,11 +232,11 @@ pub struct FieldPlan {
 }
 
 impl FieldPlan {
-    fn described(mut self) -> Self {
+    fn described(mut self, host_name: &str) -> Self {
         self.effect = match (self.action, &self.new_value, &self.note) {
             (Action::Same, ..) => "Same on both sides".to_owned(),
             (Action::UpdateGhl, Some(value), _) => format!("GHL gets “{value}”"),
-            (Action::UpdateCommusoft, Some(value), _) => format!("Commusoft gets “{value}”"),
+            (Action::UpdateHost, Some(value), _) => format!("{host_name} gets “{value}”"),
             (Action::Skip, _, Some(note)) => note.clone(),
             (Action::Off, ..) => "Not synced".to_owned(),
             _ => "Nothing to copy".to_owned(),
@@ -248,21 +245,27 @@ impl FieldPlan {
     }
 }
 
-/// The Commusoft side of a record, field by field.
-pub fn commusoft_values(record: &HostRecord) -> Vec<(&'static str, Option<String>)> {
+/// The host side of a record, by the spec's mapped fields.
+pub fn host_values(record: &HostRecord) -> Vec<(&'static str, Option<String>)> {
     let (first_name, last_name) = record.name_parts();
     let address = split_address(record.address.as_deref().unwrap_or_default());
-    vec![
-        ("firstName", first_name),
-        ("lastName", last_name),
-        ("email", record.email.clone()),
-        ("mobile", record.mobile.clone()),
-        ("landline", record.landline.clone()),
-        ("address1", address.line1),
-        ("town", address.town),
-        ("postcode", address.postcode),
-        ("company", record.company.clone()),
-    ]
+    record
+        .host
+        .spec
+        .fields
+        .iter()
+        .map(|field| {
+            let value = match field.source {
+                Source::FirstName => first_name.clone(),
+                Source::LastName => last_name.clone(),
+                Source::AddressLine1 => address.line1.clone(),
+                Source::Town => address.town.clone(),
+                Source::Postcode => address.postcode.clone(),
+                Source::Field(name) => record.field(name).map(str::to_owned),
+            };
+            (field.id, value)
+        })
+        .collect()
 }
 
 fn ghl_value(contact: &Contact, field: &str) -> Option<String> {
@@ -300,20 +303,20 @@ fn comparable(field: &str, value: &str, country: &str) -> String {
 /// The field-level plan of syncing `record` with `contact` under `mapping`. `contact: None` plans a new contact
 /// (everything the mapping sends to GHL).
 pub fn plan(mapping: &Mapping, record: &HostRecord, contact: Option<&Contact>) -> Vec<FieldPlan> {
-    let values = commusoft_values(record);
+    let values = host_values(record);
+    let spec = record.host.spec;
     let country = record.phone_country;
     mapping
         .rows
         .iter()
         .map(|row| {
-            let commusoft_value =
-                values.iter().find(|(id, _)| *id == row.commusoft).and_then(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty());
+            let host_value = values.iter().find(|(id, _)| *id == row.host).and_then(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty());
             let ghl_value = contact.and_then(|c| ghl_value(c, &row.ghl)).filter(|v| !v.trim().is_empty());
             let mut line = FieldPlan {
-                commusoft_field: row.commusoft.clone(),
+                host_field: row.host.clone(),
                 ghl_field: row.ghl.clone(),
-                label: format!("{} → {}", commusoft_label(&row.commusoft), ghl_label(&row.ghl)),
-                commusoft_value: commusoft_value.clone(),
+                label: format!("{} → {}", host_label(spec, &row.host), ghl_label(&row.ghl)),
+                host_value: host_value.clone(),
                 ghl_value: ghl_value.clone(),
                 action: Action::Off,
                 new_value: None,
@@ -321,53 +324,54 @@ pub fn plan(mapping: &Mapping, record: &HostRecord, contact: Option<&Contact>) -
                 effect: String::new(),
             };
             if row.direction == "off" {
-                return line.described();
+                return line.described(spec.name);
             }
-            let same = match (&commusoft_value, &ghl_value) {
-                (Some(c), Some(g)) => comparable(&row.commusoft, c, country) == comparable(&row.ghl, g, country),
+            let same = match (&host_value, &ghl_value) {
+                (Some(c), Some(g)) => comparable(&row.host, c, country) == comparable(&row.ghl, g, country),
                 (None, None) => true,
                 _ => false,
             };
-            let to_ghl = matches!(row.direction.as_str(), "toGhl" | "bothCommusoftWins" | "bothGhlWins");
-            let to_commusoft = matches!(row.direction.as_str(), "toCommusoft" | "bothCommusoftWins" | "bothGhlWins");
+            let to_ghl = matches!(row.direction.as_str(), "toGhl" | "bothHostWins" | "bothGhlWins");
+            let to_host = matches!(row.direction.as_str(), "toHost" | "bothHostWins" | "bothGhlWins");
             // Values are never erased: an empty side is filled from the other, whoever "wins".
-            let towards_ghl = match (&commusoft_value, &ghl_value) {
+            let towards_ghl = match (&host_value, &ghl_value) {
                 _ if same => None,
                 (Some(_), None) => to_ghl.then_some(true),
-                (None, Some(_)) => to_commusoft.then_some(false),
+                (None, Some(_)) => to_host.then_some(false),
                 _ => match row.direction.as_str() {
-                    "toGhl" | "bothCommusoftWins" => Some(true),
+                    "toGhl" | "bothHostWins" => Some(true),
                     _ => Some(false),
                 },
             };
             match towards_ghl {
-                None => line.action = if same && commusoft_value.is_some() { Action::Same } else { Action::Skip },
+                None => line.action = if same && host_value.is_some() { Action::Same } else { Action::Skip },
                 Some(true) if row.ghl == "companyName" && contact.is_some() => {
                     line.action = Action::Skip;
                     line.note = Some("GHL only takes the company name when a contact is created.".to_owned());
                 }
                 Some(true) => {
                     line.action = Action::UpdateGhl;
-                    line.new_value = commusoft_value.map(|v| match row.ghl.as_str() {
+                    line.new_value = host_value.map(|v| match row.ghl.as_str() {
                         "phone" => to_e164(&v, country).unwrap_or(v),
                         "email" => v.to_ascii_lowercase(),
                         _ => v,
                     });
                 }
                 Some(false) => {
-                    line.action = Action::UpdateCommusoft;
+                    line.action = Action::UpdateHost;
                     line.new_value = ghl_value;
                 }
             }
-            let unsplit = matches!(row.commusoft.as_str(), "address1" | "town" | "postcode")
-                && record.address.is_some()
-                && line.commusoft_value.is_none();
+            let unsplit =
+                spec.field(&row.host).is_some_and(|field| matches!(field.source, Source::AddressLine1 | Source::Town | Source::Postcode))
+                    && record.address.is_some()
+                    && line.host_value.is_none();
             if unsplit && line.action == Action::Skip {
                 line.note = Some(
                     "The address on the page could not be split into line 1, town and postcode with confidence: not written.".to_owned(),
                 );
             }
-            line.described()
+            line.described(spec.name)
         })
         .collect()
 }
@@ -420,7 +424,7 @@ pub fn plan_fingerprint(rows: &[FieldPlan]) -> String {
         let action = serde_json::to_string(&row.action).unwrap_or_default();
         text.push_str(&format!(
             "{}\u{1f}{}\u{1f}{action}\u{1f}{}\u{1e}",
-            row.commusoft_field,
+            row.host_field,
             row.ghl_field,
             row.new_value.as_deref().unwrap_or("")
         ));
@@ -592,12 +596,13 @@ mod tests {
     }
 
     fn action_of<'a>(plan: &'a [FieldPlan], commusoft: &str, ghl: &str) -> &'a FieldPlan {
-        plan.iter().find(|line| line.commusoft_field == commusoft && line.ghl_field == ghl).unwrap()
+        plan.iter().find(|line| line.host_field == commusoft && line.ghl_field == ghl).unwrap()
     }
 
     #[test]
     fn plans_field_by_field_without_erasing() {
-        let plan = plan(&Mapping::default(), &record("12 Acacia Avenue, London, N1 7AA"), Some(&contact()));
+        let plan =
+            plan(&Mapping::default_for(&crate::hosts::commusoft::SPEC), &record("12 Acacia Avenue, London, N1 7AA"), Some(&contact()));
         assert_eq!(action_of(&plan, "firstName", "firstName").action, Action::Same);
         let surname = action_of(&plan, "lastName", "lastName");
         assert_eq!((surname.action, surname.new_value.as_deref()), (Action::UpdateGhl, Some("Doe")), "Commusoft wins");
@@ -611,14 +616,13 @@ mod tests {
         assert_eq!(company.action, Action::Skip, "GHL refuses companyName on update");
 
         let ghl_wins =
-            Mapping { rows: vec![MappingRow { commusoft: "lastName".into(), ghl: "lastName".into(), direction: "bothGhlWins".into() }] };
+            Mapping { rows: vec![MappingRow { host: "lastName".into(), ghl: "lastName".into(), direction: "bothGhlWins".into() }] };
         let line = &super::plan(&ghl_wins, &record(""), Some(&contact()))[0];
-        assert_eq!((line.action, line.new_value.as_deref()), (Action::UpdateCommusoft, Some("Smith")));
+        assert_eq!((line.action, line.new_value.as_deref()), (Action::UpdateHost, Some("Smith")));
 
-        let to_commusoft =
-            Mapping { rows: vec![MappingRow { commusoft: "town".into(), ghl: "city".into(), direction: "toCommusoft".into() }] };
+        let to_commusoft = Mapping { rows: vec![MappingRow { host: "town".into(), ghl: "city".into(), direction: "toHost".into() }] };
         let empty_record = &super::plan(&to_commusoft, &record(""), Some(&contact()))[0];
-        assert_eq!(empty_record.action, Action::UpdateCommusoft, "an empty Commusoft field is filled");
+        assert_eq!(empty_record.action, Action::UpdateHost, "an empty Commusoft field is filled");
         let mut no_city = contact();
         no_city.city = None;
         let nothing = &super::plan(&to_commusoft, &record("1 High St, York, YO1 7HH"), Some(&no_city))[0];
@@ -627,7 +631,7 @@ mod tests {
 
     #[test]
     fn a_new_contact_takes_everything_sent_to_ghl() {
-        let plan = plan(&Mapping::default(), &record("12 Acacia Avenue, London, N1 7AA"), None);
+        let plan = plan(&Mapping::default_for(&crate::hosts::commusoft::SPEC), &record("12 Acacia Avenue, London, N1 7AA"), None);
         let company = action_of(&plan, "company", "companyName");
         assert_eq!((company.action, company.new_value.as_deref()), (Action::UpdateGhl, Some("Doe Ltd")));
         assert_eq!(action_of(&plan, "mobile", "phone").new_value.as_deref(), Some("+447700900123"));
@@ -635,22 +639,31 @@ mod tests {
 
     #[test]
     fn validation_names_the_row() {
-        let mut mapping = Mapping::default();
-        assert!(mapping.clone().validated(None).is_ok());
+        let mut mapping = Mapping::default_for(&crate::hosts::commusoft::SPEC);
+        assert!(mapping.clone().validated(&crate::hosts::commusoft::SPEC, None).is_ok());
         mapping.rows[4].direction = "toGhl".into();
-        let error = mapping.clone().validated(None).unwrap_err();
+        let error = mapping.clone().validated(&crate::hosts::commusoft::SPEC, None).unwrap_err();
         assert!(error.message.contains("Row 5: GHL's Phone is already written"), "{}", error.message);
-        mapping.rows[4] = MappingRow { commusoft: "landline".into(), ghl: "customField.abc".into(), direction: "toGhl".into() };
-        assert!(mapping.clone().validated(Some(&["abc".to_owned()])).is_ok());
-        assert!(mapping.clone().validated(Some(&["other".to_owned()])).unwrap_err().message.contains("Row 5"));
+        mapping.rows[4] = MappingRow { host: "landline".into(), ghl: "customField.abc".into(), direction: "toGhl".into() };
+        assert!(mapping.clone().validated(&crate::hosts::commusoft::SPEC, Some(&["abc".to_owned()])).is_ok());
+        assert!(mapping
+            .clone()
+            .validated(&crate::hosts::commusoft::SPEC, Some(&["other".to_owned()]))
+            .unwrap_err()
+            .message
+            .contains("Row 5"));
         mapping.rows[0].direction = "sideways".into();
-        assert!(mapping.validated(None).unwrap_err().message.contains("Row 1: \"sideways\" is not a direction"));
+        assert!(mapping
+            .validated(&crate::hosts::commusoft::SPEC, None)
+            .unwrap_err()
+            .message
+            .contains("Row 1: \"sideways\" is not a direction"));
     }
 
     #[test]
     fn reads_and_writes_the_saved_shape() {
-        let written = serde_json::to_string(&Mapping::default()).unwrap();
-        assert_eq!(crate::platform::json::read::<Mapping>(&written).unwrap(), Mapping::default());
+        let written = serde_json::to_string(&Mapping::default_for(&crate::hosts::commusoft::SPEC)).unwrap();
+        assert_eq!(crate::platform::json::read::<Mapping>(&written).unwrap(), Mapping::default_for(&crate::hosts::commusoft::SPEC));
         assert!(crate::platform::json::read::<Mapping>(r#"{"rows":[{"commusoft":"email","ghl":"email"}]}"#).is_err());
     }
 }

@@ -56,9 +56,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 return Ok(links::cached_view(store, &record).await?.unwrap_or_else(|| "null".to_owned()));
             }
             Request::RecordRead { .. } => return to_json(&record.reading),
-            Request::ReaderOverrides { .. } => return to_json(&overrides::load(store, record.host.app.id()).await?),
+            Request::ReaderOverrides { .. } => return to_json(&overrides::load(store, record.host.spec.app).await?),
             Request::ReaderOverrideAdd { item, .. } => {
-                return to_json(&overrides::add(store, record.host.app.id(), item.clone()).await?);
+                return to_json(&overrides::add(store, record.host.spec.app, item.clone()).await?);
             }
             _ => {}
         }
@@ -115,7 +115,7 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 to_json(&panel::load(client, record).await?)
             }
             Request::OutboxDiscard { item_id, .. } => {
-                crate::outbox::discard(client, record.host.hostname, &record.record_id, &item_id).await?;
+                crate::outbox::discard(client, &record.host.hostname, &record.record_id, &item_id).await?;
                 to_json(&panel::load(client, record).await?)
             }
             Request::ContactSyncPreview { .. } => to_json(&contact_sync::preview(client, record).await?),
@@ -165,20 +165,28 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 let settings = Settings::require(store).await?;
                 to_json(&self.client(&settings).check_connection().await?)
             }
-            Request::MappingGet {} => {
+            Request::MappingGet { app } => {
+                let spec = host_app(app.as_deref())?;
                 let settings = Settings::load(store).await.ok().flatten();
                 let client = settings.as_ref().map(|settings| self.client(settings));
-                to_json(&contact_sync::mapping_editor(store, client.as_ref()).await?)
+                to_json(&contact_sync::mapping_editor(store, client.as_ref(), spec).await?)
             }
-            Request::MappingSave { mapping } => {
+            Request::MappingSave { app, mapping } => {
+                let spec = host_app(app.as_deref())?;
                 let settings = Settings::load(store).await.ok().flatten();
                 let client = settings.as_ref().map(|settings| self.client(settings));
-                to_json(&contact_sync::save_mapping(store, client.as_ref(), mapping).await?)
+                to_json(&contact_sync::save_mapping(store, client.as_ref(), spec, mapping).await?)
             }
-            Request::MappingPreview { mapping, sample, contact } => {
-                let mapping = mapping.validated(None)?;
+            Request::MappingPreview { app, mapping, mut sample, contact } => {
+                let spec = host_app(app.as_deref())?;
+                let mapping = mapping.validated(spec, None)?;
                 let preferences = Preferences::load(store).await?;
-                let host_country = crate::hosts::known_host(sample.host.trim()).map_or("GB", |host| host.default_country);
+                // The sample stands for a record of the app on its first host.
+                if sample.host.trim().is_empty() {
+                    sample.host = spec.sample_hostname();
+                    sample.record_id = spec.record_kinds.first().map(|kind| kind.ids.sample()).unwrap_or_default().to_owned();
+                }
+                let host_country = crate::hosts::known_host(sample.host.trim()).map_or(spec.default_country(), |host| host.default_country);
                 let record = HostRecord::from_input_in(sample, preferences.phone_country_for(host_country))?;
                 let contact = match contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                     Some(wanted) => {
@@ -199,16 +207,14 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::LogGet {} => to_json(&log::entries(store).await?),
             Request::ReaderOverridesGet {} => {
                 let mut all = Vec::new();
-                for app in crate::hosts::APPS {
+                for app in crate::hosts::HOSTS.iter().map(|spec| spec.app) {
                     all.push(overrides::load(store, app).await?);
                 }
                 to_json(&all)
             }
-            Request::ReaderOverridesImport { overrides: imported } => {
-                to_json(&overrides::import(store, imported, crate::hosts::APPS).await?)
-            }
+            Request::ReaderOverridesImport { overrides: imported } => to_json(&overrides::import(store, imported).await?),
             Request::ReaderOverridesClear { app } => {
-                if !crate::hosts::APPS.contains(&app.as_str()) {
+                if crate::hosts::app(&app).is_none() {
                     return Err(Error::invalid_message("Unknown host app."));
                 }
                 overrides::clear(store, &app).await?;
@@ -290,6 +296,14 @@ struct DataExport {
     exported_at_ms: u64,
     settings: crate::features::settings::SettingsView,
     preferences: Preferences,
+}
+
+/// The host app a message names, or the first one (the options page of a single-host install names none).
+fn host_app(app: Option<&str>) -> Result<&'static crate::hosts::HostSpec> {
+    match app {
+        Some(app) => crate::hosts::app(app).ok_or_else(|| Error::invalid_message("Unknown host app.")),
+        None => Ok(crate::hosts::HOSTS[0]),
+    }
 }
 
 fn to_json(value: &impl Serialize) -> Result<String> {

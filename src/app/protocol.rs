@@ -177,13 +177,17 @@ pub enum Request {
         automatic: bool,
     },
     /// The mapping with the fields it may use (extension pages only).
-    MappingGet {},
+    MappingGet {
+        app: Option<String>,
+    },
     MappingSave {
+        app: Option<String>,
         mapping: Mapping,
     },
-    /// The plan `mapping` (saved or not) gives for sample Commusoft data and a GHL contact, named by id or email
+    /// The plan `mapping` (saved or not) gives for a sample host record and a GHL contact, named by id or email
     /// (none, or none found: a new contact).
     MappingPreview {
+        app: Option<String>,
         mapping: Mapping,
         sample: RecordInput,
         contact: Option<String>,
@@ -228,16 +232,15 @@ impl Request {
             "outbox.retry" | "outbox.discard" => (&["record", "itemId"], &[]),
             "outbox.resolve" => (&["record", "itemId", "choice"], &[]),
             "settings.save" => (&["settings"], &[]),
-            "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "mapping.get" | "log.get" => {
-                (&[], &[])
-            }
+            "mapping.get" => (&[], &["app"]),
+            "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "log.get" => (&[], &[]),
             "contact.syncPreview" => (&["record"], &[]),
             "contact.sync" => (&["record"], &["fingerprint"]),
             "note.send" => (&["record", "sourceId", "body"], &["automatic"]),
-            "mapping.save" => (&["mapping"], &[]),
+            "mapping.save" => (&["mapping"], &["app"]),
             "log.query" => (&[], &["filter"]),
             "log.export" => (&["format"], &["filter"]),
-            "mapping.preview" => (&["mapping", "sample"], &["contact"]),
+            "mapping.preview" => (&["mapping", "sample"], &["contact", "app"]),
             "preferences.save" => (&["preferences"], &[]),
             "oauth.start" => (&["redirectUri"], &[]),
             "oauth.finish" => (&["redirectUrl"], &[]),
@@ -325,18 +328,19 @@ impl Request {
                 body: text("body"),
                 automatic: fields.flag("automatic").unwrap_or(false),
             },
-            "mapping.get" => Self::MappingGet {},
+            "mapping.get" => Self::MappingGet { app: fields.text("app") },
             "log.get" => Self::LogGet {},
             "log.query" => Self::LogQuery { filter: fields.item::<LogFilter>("filter").unwrap_or_default() },
             "log.export" => Self::LogExport { filter: fields.item::<LogFilter>("filter").unwrap_or_default(), format: text("format") },
             "mapping.save" | "mapping.preview" => match fields.item::<Mapping>("mapping") {
-                Some(mapping) if kind == "mapping.save" => Self::MappingSave { mapping },
+                Some(mapping) if kind == "mapping.save" => Self::MappingSave { app: fields.text("app"), mapping },
                 Some(mapping) => Self::MappingPreview {
+                    app: fields.text("app"),
                     mapping,
                     sample: fields.item::<RecordInput>("sample").unwrap_or_default(),
                     contact: fields.text("contact"),
                 },
-                None => Self::MappingGet {}, // only with a problem recorded, refused just below
+                None => Self::MappingGet { app: None }, // only with a problem recorded, refused just below
             },
             _ => Self::ConnectionCheck {},
         };
@@ -380,7 +384,7 @@ impl Request {
             | Self::OAuthFinish { .. }
             | Self::DataExport {}
             | Self::DataReset {}
-            | Self::MappingGet {}
+            | Self::MappingGet { .. }
             | Self::MappingSave { .. }
             | Self::MappingPreview { .. }
             | Self::LogGet {}
@@ -424,12 +428,12 @@ impl FromJson for SenderInput {
 }
 
 /// A sender the core serves.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Sender {
     /// The options page or another page of our own extension.
     ExtensionPage,
     /// Our content script in the top frame of a known host's tab.
-    ContentScript { host: &'static KnownHost },
+    ContentScript { host: KnownHost },
 }
 
 impl Sender {
@@ -452,7 +456,7 @@ impl Sender {
     }
 
     /// Refuses messages this sender may not send, and records that claim another host than the sender's.
-    pub fn authorize(self, request: &Request) -> Result<()> {
+    pub fn authorize(&self, request: &Request) -> Result<()> {
         match self {
             Self::ExtensionPage => Ok(()),
             Self::ContentScript { host } => {
@@ -463,7 +467,7 @@ impl Sender {
                     ));
                 }
                 match request.record() {
-                    Some(record) if !record.host.trim().eq_ignore_ascii_case(host.hostname) => {
+                    Some(record) if !record.host.trim().eq_ignore_ascii_case(&host.hostname) => {
                         Err(Error::new(ErrorCode::ForbiddenSender, "Message refused: the record is not from the sending page's host."))
                     }
                     _ => Ok(()),

@@ -1,13 +1,14 @@
-//! "Sync this contact": the field-level plan under the mapping, then one click applies it — GHL through
-//! `PUT /contacts/{id}` with only the changed fields, Commusoft by handing the content script the values to put
-//! into Commusoft's own edit form (the extension never saves Commusoft forms itself). A record without a GHL
-//! contact gets one first (duplicate-checked), through the same path as "Create in GHL".
+//! "Sync this contact": the field-level plan under the host app's mapping, then one click applies it — GHL through
+//! `PUT /contacts/{id}` with only the changed fields, the host app by handing the content script the values to put
+//! into its own edit form (the extension never saves host forms itself). A record without a GHL contact gets one
+//! first (duplicate-checked), through the same path as "Create in GHL".
 
 use crate::features::delivery::Deliverer;
 use crate::features::edits;
 use crate::hosts::HostRecord;
+use crate::hosts::HostSpec;
 use crate::links::{self, Link};
-use crate::mapping::{self, Action, FieldPlan, Mapping, CUSTOM_FIELD_PREFIX, MAPPING_KEY};
+use crate::mapping::{self, Action, FieldPlan, Mapping, CUSTOM_FIELD_PREFIX};
 use crate::mapping::{ghl_changes, load_mapping, FieldChange};
 use crate::outbox::{self, Ctx, OutboxItem};
 use crate::platform::clock::Clock;
@@ -24,15 +25,22 @@ pub struct SyncPreview {
     pub contact_id: Option<String>,
     pub rows: Vec<FieldPlan>,
     pub ghl_changes: usize,
-    pub commusoft_changes: usize,
+    pub host_changes: usize,
     /// Names exactly what this preview writes: Apply sends it back and writes only this plan.
     pub fingerprint: String,
+    /// Nothing to change on either side: the panel says so and offers no Apply.
+    pub in_sync: bool,
+    /// The preview's heading and the Apply button's words, for the panel.
+    pub heading: String,
+    pub apply_label: String,
+    /// The two sides' names for the rows ("Commusoft", "GHL").
+    pub host_name: &'static str,
 }
 
-/// A value for Commusoft's edit form.
+/// A value for the host app's edit form.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CommusoftFill {
+pub struct HostFill {
     pub field: String,
     pub value: String,
 }
@@ -48,9 +56,13 @@ pub struct SyncResult {
     pub ghl_updated: Vec<String>,
     /// GHL could not take the changes now: they are stored and sent automatically.
     pub ghl_waiting: bool,
-    /// Values for the agent to review and save in Commusoft's edit form.
-    pub commusoft_fill: Vec<CommusoftFill>,
+    /// Values for the agent to review and save in the host app's edit form.
+    pub host_fill: Vec<HostFill>,
     pub created: bool,
+    /// The panel reloads its view afterwards (the contact was created or GHL's fields changed).
+    pub reload: bool,
+    /// When the host's edit form is not open: what to open to take `host_fill` ("Open “Edit customer” in Commusoft…").
+    pub open_form_hint: String,
 }
 
 fn count(rows: &[FieldPlan], action: Action) -> usize {
@@ -66,17 +78,27 @@ async fn linked_id(store: &impl Store, record: &HostRecord) -> Result<Option<Str
 
 /// What "Sync this contact" would do, field by field.
 pub async fn preview<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<SyncPreview> {
-    let mapping = load_mapping(client.store()).await?;
+    let mapping = load_mapping(client.store(), record.host.spec).await?;
     let contact_id = linked_id(client.store(), record).await?;
     let contact = match &contact_id {
         Some(id) => Some(client.get_contact(id).await?),
         None => None,
     };
     let rows = mapping::plan(&mapping, record, contact.as_ref());
+    let (ghl_changes, host_changes) = (count(&rows, Action::UpdateGhl), count(&rows, Action::UpdateHost));
+    let host_name = record.host.spec.name;
+    let (heading, apply_label) = match &contact_id {
+        Some(_) => ("Sync with GHL".to_owned(), "Apply sync".to_owned()),
+        None => ("Create in GHL from this record".to_owned(), "Create contact".to_owned()),
+    };
     Ok(SyncPreview {
-        ghl_changes: count(&rows, Action::UpdateGhl),
-        commusoft_changes: count(&rows, Action::UpdateCommusoft),
+        in_sync: contact_id.is_some() && ghl_changes + host_changes == 0,
+        ghl_changes,
+        host_changes,
         fingerprint: mapping::plan_fingerprint(&rows),
+        heading,
+        apply_label,
+        host_name,
         contact_id,
         rows,
     })
@@ -106,7 +128,7 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(
     previewed: Option<&str>,
 ) -> Result<SyncResult> {
     let store = client.store();
-    let mapping = load_mapping(store).await?;
+    let mapping = load_mapping(store, record.host.spec).await?;
     let linked = linked_id(store, record).await?;
     let mut contact = None;
     if let Some(previewed) = previewed {
@@ -147,25 +169,39 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(
             Err(error) => return Err(error),
         }
     }
-    let commusoft_fill: Vec<CommusoftFill> = rows
+    let host_fill: Vec<HostFill> = rows
         .iter()
-        .filter(|row| row.action == Action::UpdateCommusoft)
-        .filter_map(|row| Some(CommusoftFill { field: row.commusoft_field.clone(), value: row.new_value.clone()? }))
+        .filter(|row| row.action == Action::UpdateHost)
+        .filter_map(|row| Some(HostFill { field: row.host_field.clone(), value: row.new_value.clone()? }))
         .collect();
-    let summary = match (created, ghl_updated.len(), commusoft_fill.len()) {
+    let spec = record.host.spec;
+    let host = spec.name;
+    let summary = match (created, ghl_updated.len(), host_fill.len()) {
         (_, g, c) if ghl_waiting.is_some() => {
             let waiting = ghl_waiting.as_deref().unwrap_or_default();
-            let commusoft = if c > 0 { format!(" {c} field(s) for Commusoft to review and save.") } else { String::new() };
-            format!("{g} field(s) for GHL are waiting: {waiting}{commusoft}")
+            let for_host = if c > 0 { format!(" {c} field(s) for {host} to review and save.") } else { String::new() };
+            format!("{g} field(s) for GHL are waiting: {waiting}{for_host}")
         }
         (true, _, 0) => "Created the contact in GHL from this record.".to_owned(),
-        (true, _, n) => format!("Created the contact in GHL; {n} field(s) for Commusoft to review."),
+        (true, _, n) => format!("Created the contact in GHL; {n} field(s) for {host} to review."),
         (false, 0, 0) => "Already in sync: nothing to change.".to_owned(),
         (false, g, 0) => format!("Updated {g} field(s) in GHL."),
-        (false, 0, c) => format!("GHL has {c} newer field(s) for Commusoft: review them in the edit form and save."),
-        (false, g, c) => format!("Updated {g} field(s) in GHL; {c} field(s) for Commusoft to review and save."),
+        (false, 0, c) => format!("GHL has {c} newer field(s) for {host}: review them in the edit form and save."),
+        (false, g, c) => format!("Updated {g} field(s) in GHL; {c} field(s) for {host} to review and save."),
     };
-    Ok(SyncResult { contact_id, summary, rows, ghl_updated, ghl_waiting: ghl_waiting.is_some(), commusoft_fill, created })
+    let reload = created || !ghl_updated.is_empty();
+    let open_form_hint = format!("Open “{}” in {host}, then click Sync this contact again to fill in:", spec.edit_form_name);
+    Ok(SyncResult {
+        contact_id,
+        summary,
+        rows,
+        ghl_updated,
+        ghl_waiting: ghl_waiting.is_some(),
+        host_fill,
+        created,
+        reload,
+        open_form_hint,
+    })
 }
 
 /// A field or direction the mapping editor offers.
@@ -179,12 +215,18 @@ pub struct Choice {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MappingEditor {
+    /// The host app this mapping is for, and the others the editor can switch to.
+    pub app: &'static str,
+    pub app_name: &'static str,
+    pub apps: Vec<Choice>,
     pub rows: Vec<mapping::MappingRow>,
-    pub commusoft_fields: Vec<Choice>,
+    pub host_fields: Vec<Choice>,
     pub ghl_fields: Vec<Choice>,
     pub directions: Vec<Choice>,
-    /// By Commusoft field: how its value is transformed.
+    /// By host field: how its value is transformed.
     pub transforms: Vec<Choice>,
+    /// The sample record the preview starts from (read fields and values).
+    pub sample: Vec<Choice>,
     /// Why the location's custom fields are not offered, when they are not.
     pub custom_fields_note: Option<String>,
 }
@@ -215,6 +257,7 @@ pub async fn custom_field_choices<T: Transport, S: Store, C: Clock>(
 pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(
     store: &impl Store,
     client: Option<&Ctx<'_, T, S, C>>,
+    spec: &'static HostSpec,
 ) -> Result<MappingEditor> {
     let mut ghl_fields = choices(mapping::GHL_FIELDS);
     let custom_fields_note = match custom_field_choices(client).await {
@@ -224,12 +267,17 @@ pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(
         }
         Err(note) => Some(note),
     };
+    let choice = |id: &str, label: &str| Choice { id: id.to_owned(), label: label.to_owned() };
     Ok(MappingEditor {
-        rows: load_mapping(store).await?.rows,
-        commusoft_fields: choices(mapping::COMMUSOFT_FIELDS),
+        app: spec.app,
+        app_name: spec.name,
+        apps: crate::hosts::HOSTS.iter().map(|other| choice(other.app, other.name)).collect(),
+        rows: load_mapping(store, spec).await?.rows,
+        host_fields: spec.fields.iter().map(|field| choice(field.id, field.label)).collect(),
         ghl_fields,
-        directions: choices(mapping::DIRECTIONS),
-        transforms: choices(mapping::TRANSFORMS),
+        directions: mapping::DIRECTIONS.iter().map(|(id, words)| choice(id, &words.replace("{host}", spec.name))).collect(),
+        transforms: spec.fields.iter().filter_map(|field| Some(choice(field.id, field.transform?))).collect(),
+        sample: spec.sample.iter().map(|(field, value)| choice(field, value)).collect(),
         custom_fields_note,
     })
 }
@@ -238,14 +286,15 @@ pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(
 pub async fn save_mapping<T: Transport, S: Store, C: Clock>(
     store: &impl Store,
     client: Option<&Ctx<'_, T, S, C>>,
+    spec: &HostSpec,
     mapping: Mapping,
 ) -> Result<Mapping> {
     let known: Option<Vec<String>> = match custom_field_choices(client).await {
         Ok(custom) => Some(custom.into_iter().filter_map(|c| c.id.strip_prefix(CUSTOM_FIELD_PREFIX).map(str::to_owned)).collect()),
         Err(_) => None,
     };
-    let mapping = mapping.validated(known.as_deref())?;
-    store::write(store, MAPPING_KEY, &mapping).await?;
+    let mapping = mapping.validated(spec, known.as_deref())?;
+    store::write(store, &mapping::mapping_key(spec.app), &mapping).await?;
     Ok(mapping)
 }
 

@@ -25,6 +25,11 @@ pub enum EditAnswer {
     Contact,
 }
 
+/// Its effect is a new record in GHL (once): a resumed attempt looks for it before sending it again.
+fn is_create(item: &OutboxItem) -> bool {
+    item.op.ends_with(".create") || item.op == "note.send" || item.op == "note.followUp"
+}
+
 /// Sends the edits of the panel, of "Sync this contact" and of host-app notes.
 pub struct Deliverer;
 
@@ -146,7 +151,7 @@ async fn execute<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, it
     let contact = item.contact_id.as_str();
     let target = item.target_id.as_deref().unwrap_or_default();
     // A create that began before and whose outcome is unknown: look for it first.
-    let resumed = if item.is_create() && item.attempts > 1 { item.sent_at_ms } else { None };
+    let resumed = if is_create(item) && item.attempts > 1 { item.sent_at_ms } else { None };
     let note = || NoteInput { body: item.body.clone(), ..NoteInput::default() };
     let task = || TaskInput { title: item.title.clone(), body: item.body.clone(), due_date: item.due_date.clone(), ..TaskInput::default() };
     Ok(match item.op.as_str() {

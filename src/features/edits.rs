@@ -75,12 +75,12 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T
         }
     }
     // What the contact is created with follows the field mapping (Options), like "Sync this contact".
-    let mapping = crate::mapping::load_mapping(client.store()).await?;
+    let mapping = crate::mapping::load_mapping(client.store(), record.host.spec).await?;
     let (fields, company) = crate::mapping::ghl_fields(&crate::mapping::ghl_changes(&crate::mapping::plan(&mapping, record, None)));
     if fields.is_empty() {
         return Err(Error::new(
             ErrorCode::Validation,
-            "The field mapping sends no field to GHL. In Options, map at least the name or email Commusoft → GHL.",
+            format!("The field mapping sends no field to GHL. In Options, map at least the name or email {} → GHL.", record.host.spec.name),
         ));
     }
     let created = match client.create_contact(&fields, company.as_deref()).await {

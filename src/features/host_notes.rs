@@ -33,7 +33,7 @@ fn sent_key(record: &HostRecord, source_id: &str) -> String {
 fn check_source_id(source_id: &str) -> Result<&str> {
     let id = source_id.trim();
     if id.is_empty() || id.len() > 100 || id.chars().any(char::is_control) {
-        return Err(Error::invalid_message("A Commusoft note id must be 1 to 100 characters."));
+        return Err(Error::invalid_message("A host note id must be 1 to 100 characters."));
     }
     Ok(id)
 }
@@ -85,7 +85,7 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
         let due_ms = client.now_ms() + u64::from(rule.due_in_days) * DAY_MS;
         items.push(OutboxItem {
             title: Some(rule.title.clone()),
-            body: Some(format!("Follow-up of the Commusoft note: {excerpt}")),
+            body: Some(format!("Follow-up of the {} note: {excerpt}", record.host.spec.name)),
             due_date: Some(format_utc(due_ms as i64)),
             target_id: Some(version.clone()),
             source: Some(key.clone()),

@@ -413,7 +413,7 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         colleagues,
         contact,
         matched_by,
-        outbox: crate::outbox::of_record(store, record.host.hostname, &record.record_id).await.unwrap_or_default(),
+        outbox: crate::outbox::of_record(store, &record.host.hostname, &record.record_id).await.unwrap_or_default(),
     };
     let json = crate::platform::json::write(&view, "the panel")?;
     links::save_view(store, record, json).await?;

@@ -111,8 +111,8 @@ pub async fn add(store: &impl Store, app: &str, item: Override) -> Result<Overri
 }
 
 /// Replaces an app's overrides with imported ones (each checked; the import is refused whole on a bad one).
-pub async fn import(store: &impl Store, imported: Overrides, known_apps: &[&str]) -> Result<Overrides> {
-    if !known_apps.contains(&imported.app.as_str()) {
+pub async fn import(store: &impl Store, imported: Overrides) -> Result<Overrides> {
+    if super::app(&imported.app).is_none() {
         return Err(invalid("These overrides are for a host app this extension does not know."));
     }
     let items = imported.items.into_iter().map(Override::checked).collect::<Result<Vec<_>>>()?;

@@ -1,8 +1,9 @@
-//! A customer record as read from a host page, checked before anything uses it.
+//! A host record as read from a page, checked before anything uses it. Host-neutral: the host app's spec (from
+//! its hostname) says which kinds of record it has and what their ids look like.
 
 pub use super::reading::normalise_email;
 use super::reading::{self, Evidence, Reading, MAX_EVIDENCE};
-use super::{known_host, KnownHost};
+use super::{known_host, KnownHost, RecordKind};
 use crate::platform::error::{Error, Result};
 use crate::platform::json::{FromJson, Json, JsonResult};
 use serde::Serialize;
@@ -12,6 +13,10 @@ use serde::Serialize;
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordInput {
+    /// The host app (`commusoft`); must be the app of `host` when given.
+    pub app: Option<String>,
+    /// The kind of record (`customer`); the app's first kind when not given.
+    pub kind: Option<String>,
     pub host: String,
     pub record_id: String,
     pub name: Option<String>,
@@ -28,19 +33,47 @@ pub struct RecordInput {
 impl FromJson for RecordInput {
     fn from_json(value: &Json) -> JsonResult<Self> {
         let fields = value.object("the record")?;
-        fields.only(&["host", "recordId", "name", "email", "mobile", "landline", "accountNumber", "address", "company", "evidence"])?;
+        fields.only(&[
+            "app",
+            "kind",
+            "host",
+            "recordId",
+            "fields",
+            "evidence",
+            "name",
+            "email",
+            "mobile",
+            "landline",
+            "accountNumber",
+            "address",
+            "company",
+        ])?;
+        // Known values go in `fields`; the same names at the top level are read too (older callers).
+        let known = match fields.get("fields") {
+            Some(value) => Some(value.object("the record's fields")?),
+            None => None,
+        };
+        let known_fields = known.as_ref().unwrap_or(&fields);
+        if let Some(known) = &known {
+            known.only(&["name", "email", "mobile", "landline", "accountNumber", "address", "company"])?;
+        }
         let record = Self {
+            app: fields.text("app"),
+            kind: fields.text("kind"),
             host: fields.required_text("host"),
             record_id: fields.required_text("recordId"),
-            name: fields.text("name"),
-            email: fields.text("email"),
-            mobile: fields.text("mobile"),
-            landline: fields.text("landline"),
-            account_number: fields.text("accountNumber"),
-            address: fields.text("address"),
-            company: fields.text("company"),
+            name: known_fields.text("name"),
+            email: known_fields.text("email"),
+            mobile: known_fields.text("mobile"),
+            landline: known_fields.text("landline"),
+            account_number: known_fields.text("accountNumber"),
+            address: known_fields.text("address"),
+            company: known_fields.text("company"),
             evidence: fields.items_or_empty("evidence"),
         };
+        if let Some(known) = &known {
+            known.finish(())?;
+        }
         if record.evidence.len() > MAX_EVIDENCE {
             return Err(crate::platform::json::JsonError::Shape(format!(
                 "a record carries at most {MAX_EVIDENCE} values read from the page"
@@ -54,7 +87,8 @@ impl FromJson for RecordInput {
 /// [`reading::resolve`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostRecord {
-    pub host: &'static KnownHost,
+    pub host: KnownHost,
+    pub kind: &'static RecordKind,
     /// Country for phone numbers written without one: the host's, unless Options set another.
     pub phone_country: &'static str,
     pub record_id: String,
@@ -82,9 +116,16 @@ impl HostRecord {
     pub fn from_input_in(input: RecordInput, phone_country: &'static str) -> Result<Self> {
         let host = known_host(input.host.trim())
             .ok_or_else(|| Error::invalid_message(format!("Unknown host app \"{}\".", clip_chars(&input.host, 60))))?;
+        if input.app.as_deref().is_some_and(|app| app != host.spec.app) {
+            return Err(Error::invalid_message("The record's host app is not the app of its host."));
+        }
+        let kind = host
+            .spec
+            .record_kind(input.kind.as_deref())
+            .ok_or_else(|| Error::invalid_message(format!("{} has no such kind of record.", host.spec.name)))?;
         let record_id = input.record_id.trim().to_owned();
-        if record_id.is_empty() || record_id.len() > 20 || !record_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::invalid_message("A record id must be a number of up to 20 digits."));
+        if !kind.ids.accepts(&record_id) {
+            return Err(Error::invalid_message(super::id_problem(kind)));
         }
         let mut evidence = input.evidence;
         let given = [
@@ -104,6 +145,7 @@ impl HostRecord {
         let (fields, reading) = reading::resolve(&evidence, phone_country);
         Ok(Self {
             host,
+            kind,
             phone_country,
             record_id,
             name: fields.name,
@@ -119,6 +161,20 @@ impl HostRecord {
 }
 
 impl HostRecord {
+    /// A field as read, by its name in the reading (`email`, `mobile`, `company`, …).
+    pub fn field(&self, name: &str) -> Option<&str> {
+        match name {
+            "name" => self.name.as_deref(),
+            "email" => self.email.as_deref(),
+            "mobile" => self.mobile.as_deref(),
+            "landline" => self.landline.as_deref(),
+            "accountNumber" => self.account_number.as_deref(),
+            "address" => self.address.as_deref(),
+            "company" => self.company.as_deref(),
+            _ => None,
+        }
+    }
+
     /// First name and the rest, from the record's full name without titles ("Mrs Jane van Doe" → Jane, van Doe).
     pub fn name_parts(&self) -> (Option<String>, Option<String>) {
         const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rev"];

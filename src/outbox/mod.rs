@@ -222,11 +222,6 @@ impl OutboxItem {
     pub fn needs_agent(&self) -> bool {
         self.failure.as_ref().is_some_and(|failure| !failure.retryable)
     }
-
-    /// Its effect is a new record in GHL (once): a resumed attempt looks for it before sending it again.
-    pub fn is_create(&self) -> bool {
-        self.op.ends_with(".create") || self.op == "note.send" || self.op == "note.followUp"
-    }
 }
 
 #[cfg(test)]
@@ -468,7 +463,7 @@ pub async fn retry<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     id: &str,
     delivery: &D,
 ) -> Result<D::Answer> {
-    let stored = of_record(cx.store(), record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id);
+    let stored = of_record(cx.store(), &record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id);
     match stored {
         Some(item) => submit(cx, item, delivery).await,
         None => Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent.")),
@@ -485,7 +480,7 @@ pub async fn resolve<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     delivery: &D,
 ) -> Result<Option<D::Answer>> {
     let client = cx;
-    let Some(mut item) = of_record(client.store(), record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id)
+    let Some(mut item) = of_record(client.store(), &record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id)
     else {
         return Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent."));
     };
@@ -493,7 +488,7 @@ pub async fn resolve<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     let theirs = failure.as_ref().and_then(|failure| failure.theirs.clone());
     match choice {
         "theirs" => {
-            discard(cx, record.host.hostname, &record.record_id, id).await?;
+            discard(cx, &record.host.hostname, &record.record_id, id).await?;
             return Ok(None);
         }
         "mine" => item.force = true,

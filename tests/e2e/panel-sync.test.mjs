@@ -60,7 +60,7 @@ test('preview, then Apply writes only the changed fields to GHL; a second sync w
 });
 
 test('GHL → Commusoft: values go into the open edit form, highlighted, and the form is not saved', async () => {
-  await setDirections({ town: 'bothGhlWins', postcode: 'toCommusoft' });
+  await setDirections({ town: 'bothGhlWins', postcode: 'toHost' });
   await open(42, 'Jane Doe');
   const region = panel(page);
 

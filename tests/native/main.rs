@@ -15,6 +15,7 @@ mod ghl_notes_tasks;
 mod ghl_oauth;
 mod ghl_resilience;
 mod layers;
+mod migration;
 mod note_sending;
 mod options;
 mod outbox;

@@ -28,8 +28,8 @@ impl CoreFixture {
     }
 }
 
-fn row<'a>(rows: &'a Value, commusoft: &str) -> &'a Value {
-    rows.as_array().unwrap().iter().find(|row| row["commusoftField"] == commusoft).unwrap()
+fn row<'a>(rows: &'a Value, field: &str) -> &'a Value {
+    rows.as_array().unwrap().iter().find(|row| row["hostField"] == field).unwrap()
 }
 
 #[tokio::test]
@@ -42,7 +42,7 @@ async fn preview_then_apply_writes_only_the_changed_fields_and_a_second_click_wr
     assert_eq!(row(&preview["rows"], "mobile")["action"], "same", "07700 900123 is GHL's +447700900123");
     let town = row(&preview["rows"], "town");
     assert_eq!(
-        (town["action"].as_str(), town["commusoftValue"].as_str(), town["ghlValue"].as_str()),
+        (town["action"].as_str(), town["hostValue"].as_str(), town["ghlValue"].as_str()),
         (Some("updateGhl"), Some("London"), Some("Manchester"))
     );
     assert_eq!(row(&preview["rows"], "landline")["action"], "off");
@@ -77,14 +77,14 @@ async fn ghl_values_come_back_for_commusofts_form_when_ghl_wins() {
     let fixture = CoreFixture::configured().await;
     let mut mapping = fixture.page(json!({"type": "mapping.get"})).await.unwrap();
     let rows = mapping["rows"].as_array_mut().unwrap();
-    rows.iter_mut().find(|r| r["commusoft"] == "town").unwrap()["direction"] = json!("bothGhlWins");
-    rows.iter_mut().find(|r| r["commusoft"] == "postcode").unwrap()["direction"] = json!("toCommusoft");
+    rows.iter_mut().find(|r| r["host"] == "town").unwrap()["direction"] = json!("bothGhlWins");
+    rows.iter_mut().find(|r| r["host"] == "postcode").unwrap()["direction"] = json!("toHost");
     fixture.page(json!({"type": "mapping.save", "mapping": {"rows": rows}})).await.unwrap();
 
     fixture.send(json!({"type": "panel.load", "record": jane_record()})).await.unwrap();
     let before = fixture.api_requests().len();
     let result = fixture.send(json!({"type": "contact.sync", "record": jane_record()})).await.unwrap();
-    assert_eq!(result["commusoftFill"], json!([{"field": "town", "value": "Manchester"}, {"field": "postcode", "value": "M14 5TP"}]));
+    assert_eq!(result["hostFill"], json!([{"field": "town", "value": "Manchester"}, {"field": "postcode", "value": "M14 5TP"}]));
     assert_eq!(fixture.writes_since(before), Vec::<Value>::new(), "nothing for GHL");
     assert!(result["summary"].as_str().unwrap().contains("2 newer field(s) for Commusoft"), "{}", result["summary"]);
 }
@@ -131,10 +131,10 @@ async fn the_mapping_editor_offers_the_locations_custom_fields_and_checks_rows()
     assert_eq!(editor["customFieldsNote"], Value::Null);
 
     let custom_id = custom[0]["id"].as_str().unwrap();
-    let rows = json!([{"commusoft": "landline", "ghl": custom_id, "direction": "toGhl"}]);
+    let rows = json!([{"host": "landline", "ghl": custom_id, "direction": "toGhl"}]);
     let saved = fixture.page(json!({"type": "mapping.save", "mapping": {"rows": rows}})).await.unwrap();
     assert_eq!(saved["rows"][0]["ghl"], custom_id);
-    let unknown = json!([{"commusoft": "landline", "ghl": "customField.nope", "direction": "toGhl"}]);
+    let unknown = json!([{"host": "landline", "ghl": "customField.nope", "direction": "toGhl"}]);
     let error = fixture.page(json!({"type": "mapping.save", "mapping": {"rows": unknown}})).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidSettings);
     assert!(error.message.contains("Row 1"), "{}", error.message);
@@ -145,7 +145,7 @@ async fn the_mapping_editor_offers_the_locations_custom_fields_and_checks_rows()
         fixture.page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": JANE})).await.unwrap();
     assert_eq!(plan["contactId"], JANE);
     assert_eq!(plan["rows"][0]["action"], "updateGhl");
-    assert_eq!(plan["rows"][0]["commusoftValue"], "020 7946 0123");
+    assert_eq!(plan["rows"][0]["hostValue"], "020 7946 0123");
     let by_email = fixture
         .page(json!({"type": "mapping.preview", "mapping": {"rows": rows}, "sample": sample, "contact": "Jane.Doe@example.com"}))
         .await
