@@ -25,7 +25,7 @@ try {
     for (const script of READER_SCRIPTS) await page.addScriptTag({ path: join(ROOT, script) });
   };
   const read = async (overrides) => {
-    const evidence = await page.evaluate((items) => globalThis.ghlBridge.collectEvidence(document, globalThis.ghlBridge.commusoftProfile, items).evidence, overrides);
+    const evidence = await page.evaluate((items) => globalThis.ghlBridge.collectEvidence(document, globalThis.ghlBridge.hostProfiles.commusoft, items).evidence, overrides);
     const { answer } = await core({ type: 'record.read', record: { host: 'app.commusoft.co.uk', recordId: '42', evidence } });
     return Object.fromEntries(FIELDS.map((f) => [f, answer.data.fields.find((x) => x.field === f)?.value]));
   };
@@ -41,7 +41,7 @@ try {
     }
     if (!variant.pointAt) continue;
     const place = await page.evaluate(({ selector }) =>
-      globalThis.ghlBridge.describePlace(document.querySelector(selector), document, globalThis.ghlBridge.commusoftProfile), variant.pointAt);
+      globalThis.ghlBridge.describePlace(document.querySelector(selector), document, globalThis.ghlBridge.hostProfiles.commusoft), variant.pointAt);
     const stored = place && (await core({ type: 'reader.overrideAdd', record: { host: 'app.commusoft.co.uk', recordId: '42' }, override: { field: variant.pointAt.field, ...place } })).answer;
     if (stored?.ok && same(await read(stored.data.items), variant.expect)) helped += 1;
   }
@@ -62,12 +62,12 @@ try {
       const samples = [];
       for (let i = 0; i < runs; i += 1) {
         const started = performance.now();
-        globalThis.ghlBridge.collectEvidence(document, globalThis.ghlBridge.commusoftProfile, []);
+        globalThis.ghlBridge.collectEvidence(document, globalThis.ghlBridge.hostProfiles.commusoft, []);
         samples.push(performance.now() - started);
       }
       return samples;
     }, RUNS);
-    const evidence = await page.evaluate(() => globalThis.ghlBridge.collectEvidence(document, globalThis.ghlBridge.commusoftProfile, []).evidence);
+    const evidence = await page.evaluate(() => globalThis.ghlBridge.collectEvidence(document, globalThis.ghlBridge.hostProfiles.commusoft, []).evidence);
     const coreTimes = [];
     for (let i = 0; i < RUNS; i += 1) coreTimes.push((await core({ type: 'record.read', record: { host: 'app.commusoft.co.uk', recordId: '42', evidence } })).ms);
     console.log(`  200 jobs, ${label} (${elements} elements): page read ${median(times).toFixed(2)} ms, core decision ${median(coreTimes).toFixed(2)} ms (median of ${RUNS})`);

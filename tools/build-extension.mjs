@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } fr
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipDirectory } from './zip.mjs';
+import { hostApps } from './lib/hosts.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [pkgDir = join(root, 'target/wasm-pkg'), distDir = join(root, 'dist')] = process.argv.slice(2);
@@ -20,7 +21,21 @@ for (const file of WASM_FILES) {
   }
 }
 
-const manifest = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8'));
+// Shared by every host, after the host's own profile: reader, form filling, host notes, panel, then the boot.
+const SHARED_CONTENT = ['content/record-reader.js', 'content/form-fill.js', 'content/host-notes.js', 'content/panel.js', 'content/main.js'];
+
+/** The manifest with each host app's content-script entry and host permissions, from the host list. */
+function withHosts(base, hosts) {
+  const contentScripts = hosts.map((host) => ({
+    matches: host.matches,
+    ...(host.exclude_matches?.length ? { exclude_matches: host.exclude_matches } : {}),
+    js: [...host.scripts.map((script) => `hosts/${host.app}/${script}`), ...SHARED_CONTENT],
+    run_at: 'document_idle',
+  }));
+  return { ...base, host_permissions: [...base.host_permissions, ...hosts.flatMap((host) => host.matches)], content_scripts: contentScripts };
+}
+
+const manifest = withHosts(JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8')), hostApps());
 
 function firefoxManifest(chrome) {
   const { minimum_chrome_version: _chromeOnly, ...rest } = chrome;
@@ -38,7 +53,9 @@ function assemble(flavour, flavourManifest) {
   const out = join(distDir, flavour);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'pkg'), { recursive: true });
-  for (const entry of ['background.js', 'content', 'options', 'icons']) cpSync(join(source, entry), join(out, entry), { recursive: true });
+  for (const entry of ['background.js', 'content', 'hosts', 'options', 'icons']) {
+    cpSync(join(source, entry), join(out, entry), { recursive: true, filter: (path) => !path.endsWith('host.json') });
+  }
   for (const file of WASM_FILES) cpSync(join(pkgDir, file), join(out, 'pkg', file));
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(flavourManifest, null, 2)}\n`);
   const zip = join(distDir, `ghl-bridge-${flavour}-${manifest.version}.zip`);

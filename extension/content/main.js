@@ -5,8 +5,11 @@
 'use strict';
 
 (() => {
-  const { commusoftProfile: profile, collectEvidence, evidenceKey, describePlace, pageOutline, mountPanel, fillCommusoftForm, decorateNotes } =
-    globalThis.ghlBridge;
+  const { hostProfiles, collectEvidence, evidenceKey, describePlace, pageOutline, mountPanel, fillHostForm, decorateNotes } = globalThis.ghlBridge;
+  // The profile of this page's host app (the manifest injects only the profiles of the hosts it matched).
+  const profile = Object.values(hostProfiles ?? {}).find((candidate) => candidate.hostnames.some((name) =>
+    name.startsWith('*.') ? location.hostname.endsWith(name.slice(1)) : location.hostname === name));
+  if (!profile) return;
   // What was read must hold still this long before it is used: the app renders in steps.
   const SETTLE_MS = 300;
   // After a route change the app may show the previous record's details under the new URL for a moment: the
@@ -53,7 +56,7 @@
       onRetry: () => load(state),
       // Every action names this record; the core only touches the GHL contact the record is linked to.
       act: (type, fields) => ask({ type, record: state.record, ...fields }),
-      fillCommusoft: (fills) => fillCommusoftForm(document, profile, fills),
+      fillHostForm: (fills) => fillHostForm(document, profile, fills),
       pick: (field) => pickOnPage(state, field),
       outline: () => pageOutline(document, profile),
     });
@@ -65,7 +68,7 @@
     const stale = () => myGeneration !== generation || current !== state;
     state.loading = true;
     state.panel.showLoading('Reading the customer record…');
-    const identity = { host: location.hostname, recordId: state.recordId };
+    const identity = { app: profile.app, kind: profile.kind, host: location.hostname, recordId: state.recordId };
     if (!overrides) {
       const answer = await ask({ type: 'reader.overrides', record: identity });
       overrides = answer.ok ? answer.data.items : [];
@@ -155,7 +158,7 @@
           finish({ ok: false, message: 'That part of the page cannot be used: point at the value itself, inside the record.' });
           return;
         }
-        const answer = await ask({ type: 'reader.overrideAdd', record: { host: location.hostname, recordId: state.recordId }, override: { field, ...place } });
+        const answer = await ask({ type: 'reader.overrideAdd', record: { app: profile.app, kind: profile.kind, host: location.hostname, recordId: state.recordId }, override: { field, ...place } });
         if (!answer.ok) {
           finish({ ok: false, message: answer.error.message });
           return;
@@ -172,7 +175,7 @@
     });
   }
 
-  /** "Send to GHL" on a Commusoft note; the panel then shows GHL's notes again. */
+  /** "Send to GHL" on a note of the host app; the panel then shows GHL's notes again. */
   async function sendNote(state, sourceId, body, automatic, { button, status }) {
     button.disabled = true;
     status.className = '';

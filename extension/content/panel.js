@@ -150,21 +150,11 @@
     }
   }
 
-  // Messages that change GHL: each carries an edit id (see `perform`). Labels for what waits in the outbox.
-  const EDIT_TYPES = new Set(['note.create', 'note.update', 'note.delete', 'task.create', 'task.update', 'task.complete',
-    'task.delete', 'tags.add', 'tags.remove']);
-  const OUTBOX_LABELS = {
-    'note.create': 'New note', 'note.update': 'Note change', 'note.delete': 'Note deletion', 'task.create': 'New task',
-    'task.update': 'Task change', 'task.complete': 'Task completion', 'task.delete': 'Task deletion',
-    'tags.add': 'Tags to add', 'tags.remove': 'Tags to remove', 'contact.update': 'Contact fields',
-    'note.send': 'Commusoft note', 'note.followUp': 'Follow-up task',
-  };
-
   /**
    * Mounts the panel; returns the handle the content script drives.
    * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
    */
-  function mountPanel({ onRetry, act, fillCommusoft, pick, outline }) {
+  function mountPanel({ onRetry, act, fillHostForm, pick, outline }) {
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'open' });
     adoptStyle(shadow);
@@ -197,8 +187,8 @@
 
     /** Runs an action with the form's controls disabled; shows the core's error with a retry in `where`. */
     async function perform(where, controls, type, fields, onDone, onPlanChanged = null) {
-      // An edit carries an id of its own, kept by "Try again": the core's outbox stores it once.
-      const sent = EDIT_TYPES.has(type) && !fields.editId ? { ...fields, editId: crypto.randomUUID() } : fields;
+      // Every action carries an id of its own, kept by "Try again": the core's outbox stores an edit once.
+      const sent = fields.editId ? fields : { ...fields, editId: crypto.randomUUID() };
       where.replaceChildren(element('p', { class: 'pending', text: 'Saving to GHL…' }));
       for (const control of controls) control.disabled = true;
       const answer = await act(type, sent);
@@ -227,47 +217,34 @@
       if (!items?.length) return null;
       const list = element('ul', { class: 'items', 'aria-label': 'Waiting to send' });
       for (const item of items) {
-        const what = item.title ?? item.body ?? item.tags?.join(', ') ?? item.fields?.map((f) => `${f.label}: ${f.value}`).join(', ') ?? '';
         const problem = element('div');
-        const state = !item.failure ? 'Waiting to be sent'
-          : item.failure.code === 'conflict' ? item.failure.message
-            : item.failure.retryable ? `Will be sent automatically (${item.failure.message})` : `GHL refused this: ${item.failure.message}`;
-        const label = OUTBOX_LABELS[item.op] ?? item.op;
-        const retry = button('Send now', () => perform(problem, [retry, discard], 'outbox.retry', { itemId: item.id }, () => onRetry()),
-          { 'aria-label': `Send now: ${label}` });
-        const discard = button('Discard', () => perform(problem, [retry, discard], 'outbox.discard', { itemId: item.id }, showView),
-          { 'aria-label': `Discard: ${label}` });
-        const resolve = (text, choice) => {
-          const control = button(text, () => perform(problem, [control], 'outbox.resolve', { itemId: item.id, choice }, showView),
-            { 'aria-label': `${text}: ${label}` });
+        // The core says what each item is, where it stands and which choices it offers.
+        const controls = item.choices.map(({ choice, label }) => {
+          const [type, fields, onDone] = choice === 'retry' ? ['outbox.retry', { itemId: item.id }, () => onRetry()]
+            : choice === 'discard' ? ['outbox.discard', { itemId: item.id }, showView]
+              : ['outbox.resolve', { itemId: item.id, choice }, showView];
+          const control = button(label, () => perform(problem, controls, type, fields, onDone), { 'aria-label': `${label}: ${item.label}` });
           return control;
-        };
-        let actions = [retry, discard];
-        const parts = [element('strong', { text: label }), element('div', { class: 'text', text: what }), element('div', { class: 'meta', text: state })];
-        if (item.failure?.code === 'conflict' && item.failure.deleted) {
-          actions = [resolve('Send as new', 'recreate'), discard];
-        } else if (item.failure?.code === 'conflict') {
-          const theirs = item.failure.theirs ?? {};
-          parts.push(element('div', { class: 'meta', text: 'In GHL now:' }),
-            element('div', { class: 'text', 'data-version': 'ghl', text: theirs.body ?? theirs.title ?? '' }));
-          actions = [resolve('Keep mine', 'mine'), resolve('Keep GHL\'s', 'theirs')];
-          if (item.op === 'note.update') actions.push(resolve('Merge', 'merge'));
+        });
+        const parts = [element('strong', { text: item.label }), element('div', { class: 'text', text: item.summary }), element('div', { class: 'meta', text: item.state })];
+        if (item.theirs != null) {
+          parts.push(element('div', { class: 'meta', text: 'In GHL now:' }), element('div', { class: 'text', 'data-version': 'ghl', text: item.theirs }));
         }
         list.append(element('li', { 'data-outbox-item': item.id, 'data-state': item.failure?.retryable === false ? 'failed' : 'waiting' },
-          [...parts, element('div', { class: 'row' }, actions), problem]));
+          [...parts, element('div', { class: 'row' }, controls), problem]));
       }
       return element('div', { 'data-part': 'outbox' }, [element('h4', { text: 'Waiting to send' }), list]);
     }
 
     /**
      * "Sync this contact": the core's field-by-field preview, then Apply. GHL is written by the core; values for
-     * Commusoft go into its open edit form for the agent to review and save.
+     * the host app go into its open edit form for the agent to review and save.
      */
     function syncControls() {
       const area = element('div', { 'data-part': 'sync' });
       const start = button('Sync this contact', () => preview());
       async function preview(changed = null) {
-        area.replaceChildren(element('p', { class: 'pending', text: 'Comparing Commusoft and GHL…' }));
+        area.replaceChildren(element('p', { class: 'pending', text: 'Comparing with GHL…' }));
         start.disabled = true;
         const answer = await act('contact.syncPreview', {});
         start.disabled = false;
@@ -280,32 +257,31 @@
         const list = element('ul', { class: 'items', 'aria-label': 'Sync preview' }, rows.map((row) =>
           element('li', { 'data-action': row.action }, [
             element('strong', { text: row.label }),
-            element('div', { class: 'meta', text: `Commusoft: ${row.commusoftValue ?? '—'} · GHL: ${row.ghlValue ?? '—'}` }),
+            element('div', { class: 'meta', text: `${plan.hostName}: ${row.hostValue ?? '—'} · GHL: ${row.ghlValue ?? '—'}` }),
             element('div', { text: row.effect }),
           ])));
-        const heading = element('h4', { text: plan.contactId ? 'Sync with GHL' : 'Create in GHL from this record' });
-        const changes = plan.ghlChanges + plan.commusoftChanges;
+        const heading = element('h4', { text: plan.heading });
         const cancel = button('Close', () => area.replaceChildren());
-        if (plan.contactId && changes === 0) {
+        if (plan.inSync) {
           area.replaceChildren(...[heading, changed?.code ? problemBox(changed) : null, element('p', { role: 'status', text: 'Already in sync: nothing to change.' }), list, cancel].filter(Boolean));
           return;
         }
         const outcome = element('div');
         // Apply names the preview it applies: the core writes that plan or, if it changed meanwhile, nothing.
-        const apply = button(plan.contactId ? 'Apply sync' : 'Create contact', () => perform(outcome, [apply, cancel], 'contact.sync', { fingerprint: plan.fingerprint }, (result) => {
+        const apply = button(plan.applyLabel, () => perform(outcome, [apply, cancel], 'contact.sync', { fingerprint: plan.fingerprint }, (result) => {
           const lines = [element('p', { role: 'status', text: result.summary })];
-          if (result.commusoftFill.length) {
-            const filled = fillCommusoft(result.commusoftFill);
-            const label = (field) => result.rows.find((row) => row.commusoftField === field)?.label ?? field;
+          if (result.hostFill.length) {
+            const filled = fillHostForm(result.hostFill);
+            const label = (field) => result.rows.find((row) => row.hostField === field)?.label ?? field;
             if (!filled.open) {
-              lines.push(element('p', { text: 'Open “Edit customer” in Commusoft, then click Sync this contact again to fill in:' }),
-                element('ul', {}, result.commusoftFill.map((fill) => element('li', { text: `${label(fill.field)}: ${fill.value}` }))));
+              lines.push(element('p', { text: result.openFormHint }),
+                element('ul', {}, result.hostFill.map((fill) => element('li', { text: `${label(fill.field)}: ${fill.value}` }))));
             } else {
               lines.push(element('p', { text: `Filled ${filled.filled.length} field(s) in the edit form, highlighted — review them and save the form.` }));
               if (filled.missing.length) lines.push(element('p', { class: 'muted', text: `Not found in the form: ${filled.missing.map(label).join(', ')}.` }));
             }
           }
-          area.replaceChildren(...lines, button('Close', () => (result.created || result.ghlUpdated.length ? onRetry() : area.replaceChildren())));
+          area.replaceChildren(...lines, button('Close', () => (result.reload ? onRetry() : area.replaceChildren())));
         }, (problem) => preview(problem)));
         const notice = changed?.code ? problemBox(changed) : null;
         area.replaceChildren(...[heading, notice, list, element('div', { class: 'row' }, [apply, cancel]), outcome].filter(Boolean));

@@ -149,7 +149,8 @@ $('#connect').addEventListener('click', (event) => {
 // ---- Field mapping -------------------------------------------------------------------------------------------
 
 const mappingRows = $('#mapping-rows');
-let mappingChoices = { commusoftFields: [], ghlFields: [], directions: [], transforms: [] };
+/** The core's mapping editor for the chosen host app: its rows, field choices, words and sample record. */
+let mappingChoices = { app: '', appName: '', apps: [], hostFields: [], ghlFields: [], directions: [], transforms: [], sample: [] };
 const transformOf = (field) => mappingChoices.transforms.find((t) => t.id === field)?.label ?? '—';
 
 function select(options, value, label) {
@@ -164,7 +165,7 @@ function mappingRow(row, index) {
   const tr = document.createElement('tr');
   const n = index + 1;
   const cells = [
-    select(mappingChoices.commusoftFields, row.commusoft, `Row ${n} Commusoft field`),
+    select(mappingChoices.hostFields, row.host, `Row ${n} ${mappingChoices.appName} field`),
     select(mappingChoices.ghlFields, row.ghl, `Row ${n} GHL field`),
     select(mappingChoices.directions, row.direction, `Row ${n} direction`),
   ];
@@ -175,7 +176,7 @@ function mappingRow(row, index) {
   remove.addEventListener('click', () => { tr.remove(); renumber(); });
   const transform = document.createElement('span');
   transform.className = 'hint';
-  transform.textContent = transformOf(row.commusoft);
+  transform.textContent = transformOf(row.host);
   cells[0].addEventListener('change', () => { transform.textContent = transformOf(cells[0].value); });
   for (const cell of [...cells, transform, remove]) {
     const td = document.createElement('td');
@@ -192,22 +193,42 @@ function renumber() {
 
 function readMapping() {
   const rows = [...mappingRows.querySelectorAll('tr')].map((tr) => {
-    const [commusoft, ghl, direction] = [...tr.querySelectorAll('select')].map((box) => box.value);
-    return { commusoft, ghl, direction };
+    const [host, ghl, direction] = [...tr.querySelectorAll('select')].map((box) => box.value);
+    return { host, ghl, direction };
   });
   return { rows };
 }
 
 function fillMapping(editor) {
   mappingChoices = editor;
+  const apps = $('#mapping-app');
+  apps.replaceChildren(...editor.apps.map((app) => new Option(app.label, app.id, false, app.id === editor.app)));
+  $('#host-field-heading').textContent = `${editor.appName} field`;
   mappingRows.replaceChildren(...editor.rows.map(mappingRow));
+  $('#sample-fields').replaceChildren(...editor.sample.map((field) => {
+    const wrapper = document.createElement('div');
+    const label = document.createElement('label');
+    label.htmlFor = `sample-${field.field}`;
+    label.textContent = field.label;
+    const input = document.createElement('input');
+    input.id = `sample-${field.field}`;
+    input.dataset.field = field.field;
+    input.value = field.value;
+    wrapper.append(label, input);
+    return wrapper;
+  }));
   $('#custom-fields-note').textContent = editor.customFieldsNote ?? '';
   $('#custom-fields-note').hidden = !editor.customFieldsNote;
 }
 
+$('#mapping-app').addEventListener('change', (event) => {
+  const choice = event.currentTarget;
+  busy(choice, async () => fillMapping(await send('mapping.get', { app: choice.value })));
+});
+
 $('#add-row').addEventListener('click', () => {
   const rows = readMapping().rows;
-  rows.push({ commusoft: 'landline', ghl: 'phone', direction: 'off' });
+  rows.push({ host: mappingChoices.hostFields[0]?.id ?? '', ghl: 'phone', direction: 'off' });
   mappingRows.replaceChildren(...rows.map(mappingRow));
   mappingRows.lastElementChild.querySelector('select').focus();
 });
@@ -215,7 +236,7 @@ $('#add-row').addEventListener('click', () => {
 $('#mapping').addEventListener('submit', (event) => {
   event.preventDefault();
   busy(event.submitter ?? $('#mapping button[type=submit]'), async () => {
-    const saved = await send('mapping.save', { mapping: readMapping() });
+    const saved = await send('mapping.save', { app: mappingChoices.app, mapping: readMapping() });
     mappingRows.replaceChildren(...saved.rows.map(mappingRow));
     announce('Field mapping saved. Agents\' next Sync this contact uses it.');
   });
@@ -224,17 +245,16 @@ $('#mapping').addEventListener('submit', (event) => {
 $('#preview').addEventListener('submit', (event) => {
   event.preventDefault();
   busy(event.submitter ?? $('#preview button[type=submit]'), async () => {
-    const value = (id) => $(id).value.trim() || undefined;
-    const sample = {
-      host: 'app.commusoft.co.uk', recordId: '0', name: value('#sample-name'), email: value('#sample-email'),
-      mobile: value('#sample-mobile'), landline: value('#sample-landline'), address: value('#sample-address'), company: value('#sample-company'),
-    };
-    const contact = value('#preview-contact');
-    const preview = await send('mapping.preview', { mapping: readMapping(), sample, ...(contact ? { contact } : {}) });
+    // The sample record stands on the app's own host (the core fills in where); the values are the form's.
+    const fields = Object.fromEntries([...$('#sample-fields').querySelectorAll('input')]
+      .filter((input) => input.value.trim()).map((input) => [input.dataset.field, input.value.trim()]));
+    const sample = { host: '', recordId: '', fields };
+    const contact = $('#preview-contact').value.trim();
+    const preview = await send('mapping.preview', { app: mappingChoices.app, mapping: readMapping(), sample, ...(contact ? { contact } : {}) });
     const table = document.createElement('table');
     table.createCaption().textContent = preview.contactId ? `Sync with GHL contact ${preview.contactId}` : 'A new GHL contact would be created with';
     const head = table.createTHead().insertRow();
-    for (const title of ['Field', 'Commusoft', 'GHL', 'What happens']) {
+    for (const title of ['Field', mappingChoices.appName, 'GHL', 'What happens']) {
       const th = document.createElement('th');
       th.scope = 'col';
       th.textContent = title;
@@ -244,12 +264,11 @@ $('#preview').addEventListener('submit', (event) => {
     for (const row of preview.rows) {
       const tr = body.insertRow();
       tr.dataset.action = row.action;
-      for (const text of [row.label, row.commusoftValue ?? '—', row.ghlValue ?? '—', row.effect]) tr.insertCell().textContent = text;
+      for (const text of [row.label, row.hostValue ?? '—', row.ghlValue ?? '—', row.effect]) tr.insertCell().textContent = text;
     }
     $('#preview-result').replaceChildren(table);
     $('#preview-result').hidden = false;
-    const changes = preview.rows.filter((row) => row.action === 'updateGhl' || row.action === 'updateCommusoft').length;
-    announce(`Preview ready: ${changes} field(s) would change.`);
+    announce(preview.summary);
   });
 });
 

@@ -199,10 +199,10 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                     }
                     None => None,
                 };
-                to_json(&contact_sync::MappingPreview {
-                    contact_id: contact.as_ref().and_then(|c| c.id.clone()),
-                    rows: crate::mapping::plan(&mapping, &record, contact.as_ref()),
-                })
+                to_json(&contact_sync::MappingPreview::new(
+                    contact.as_ref().and_then(|c| c.id.clone()),
+                    crate::mapping::plan(&mapping, &record, contact.as_ref()),
+                ))
             }
             Request::LogGet {} => to_json(&log::entries(store).await?),
             Request::ReaderOverridesGet {} => {
@@ -234,8 +234,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         }
     }
 
-    /// A `chrome.alarms` alarm fired: send the outbox's due edits. Answers `{sent, waiting, failed}` (the toolbar
-    /// badge shows `failed`).
+    /// A `chrome.alarms` alarm fired (or, by any other name, the worker asks for the status after a message or at
+    /// start): send the outbox's due edits. Answers `{sent, waiting, failed, alert, refreshed, alarms}` (the toolbar
+    /// badge shows `failed`; the worker keeps `alarms`).
     pub async fn on_alarm(&self, name: &str) -> Result<String> {
         let store = &self.platform.store;
         let mut sent = 0;
@@ -257,7 +258,14 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             failed,
             alert: crate::features::alerts::take(store).await?,
             refreshed,
-            sync_every_minutes: preferences.sync_enabled.then_some(preferences.cadence_minutes),
+            alarms: vec![
+                // Sends what waits, every minute (Chrome allows 30 s at the least).
+                AlarmSpec { name: crate::outbox::ALARM, period_in_minutes: Some(1) },
+                AlarmSpec {
+                    name: crate::features::background_refresh::ALARM,
+                    period_in_minutes: preferences.sync_enabled.then_some(preferences.cadence_minutes),
+                },
+            ],
         })
     }
 
@@ -284,8 +292,16 @@ struct AlarmReport {
     alert: Option<crate::features::alerts::Alert>,
     /// What a background run did (the sync alarm only).
     refreshed: Option<crate::features::background_refresh::RefreshReport>,
-    /// The background alarm's period; `None`: background sync is off.
-    sync_every_minutes: Option<u32>,
+    /// The alarms the worker keeps, by name and period; a `None` period: clear that alarm.
+    alarms: Vec<AlarmSpec>,
+}
+
+/// One `chrome.alarms` alarm as the worker should keep it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AlarmSpec {
+    name: &'static str,
+    period_in_minutes: Option<u32>,
 }
 
 /// What "Export settings" saves: never the token (the settings' public view).

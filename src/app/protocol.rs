@@ -249,7 +249,9 @@ impl Request {
         let refuse = |detail: String| Error::invalid_message(format!("The \"{kind}\" message is not valid: {detail}."));
         // Named "it" in errors: "The \"x\" message is not valid: it does not take `y`."
         let fields = value.object("it").map_err(|error| refuse(error.to_string()))?;
-        let allowed: Vec<&str> = ["type"].iter().chain(required).chain(optional).copied().collect();
+        // The panel gives every action an `editId` (kept by "Try again"); only edits use it, the rest ignore it.
+        let any_action: &[&str] = if required.contains(&"record") { &["editId"] } else { &[] };
+        let allowed: Vec<&str> = ["type"].iter().chain(required).chain(optional).chain(any_action).copied().collect();
         fields.only(&allowed).map_err(|error| refuse(error.to_string()))?;
         if let Some(missing) = required.iter().find(|name| fields.get(name).is_none()) {
             return Err(refuse(format!("missing field `{missing}`")));

@@ -204,6 +204,14 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(
     })
 }
 
+/// One field of the options page's sample record: the read field, its label and a value to start from.
+#[derive(Debug, Serialize)]
+pub struct SampleField {
+    pub field: &'static str,
+    pub label: String,
+    pub value: &'static str,
+}
+
 /// A field or direction the mapping editor offers.
 #[derive(Debug, Serialize)]
 pub struct Choice {
@@ -225,8 +233,8 @@ pub struct MappingEditor {
     pub directions: Vec<Choice>,
     /// By host field: how its value is transformed.
     pub transforms: Vec<Choice>,
-    /// The sample record the preview starts from (read fields and values).
-    pub sample: Vec<Choice>,
+    /// The sample record the preview starts from.
+    pub sample: Vec<SampleField>,
     /// Why the location's custom fields are not offered, when they are not.
     pub custom_fields_note: Option<String>,
 }
@@ -277,7 +285,15 @@ pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(
         ghl_fields,
         directions: mapping::DIRECTIONS.iter().map(|(id, words)| choice(id, &words.replace("{host}", spec.name))).collect(),
         transforms: spec.fields.iter().filter_map(|field| Some(choice(field.id, field.transform?))).collect(),
-        sample: spec.sample.iter().map(|(field, value)| choice(field, value)).collect(),
+        sample: spec
+            .sample
+            .iter()
+            .map(|(field, value)| SampleField {
+                field,
+                label: format!("{} {}", spec.name, crate::hosts::reading::field_words(field)),
+                value,
+            })
+            .collect(),
         custom_fields_note,
     })
 }
@@ -304,4 +320,13 @@ pub async fn save_mapping<T: Transport, S: Store, C: Clock>(
 pub struct MappingPreview {
     pub contact_id: Option<String>,
     pub rows: Vec<FieldPlan>,
+    /// One sentence for the options page's status line.
+    pub summary: String,
+}
+
+impl MappingPreview {
+    pub fn new(contact_id: Option<String>, rows: Vec<FieldPlan>) -> Self {
+        let changes = rows.iter().filter(|row| matches!(row.action, Action::UpdateGhl | Action::UpdateHost)).count();
+        Self { contact_id, rows, summary: format!("Preview ready: {changes} field(s) would change.") }
+    }
 }

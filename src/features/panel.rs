@@ -37,12 +37,91 @@ pub enum PanelView {
         /// Other contacts of the same business.
         colleagues: Vec<ContactSummary>,
         /// This record's edits stored in the outbox: waiting to be sent, or failed and waiting for the agent.
-        outbox: Vec<crate::outbox::OutboxItem>,
+        outbox: Vec<WaitingEdit>,
     },
     /// No link yet (or the agent unlinked): what was searched, contacts that could be the one, and what a new
     /// contact would be created with.
     #[serde(rename_all = "camelCase")]
     Unmatched { searched: Vec<String>, candidates: Vec<ContactSummary>, unlinked: bool, prefill: Prefill },
+}
+
+/// An edit of this record the outbox still holds, as the panel lists it: the stored edit, and the words and
+/// choices the panel draws for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingEdit {
+    #[serde(flatten)]
+    pub item: crate::outbox::OutboxItem,
+    /// What it is ("New note", "Commusoft note").
+    pub label: String,
+    /// What it holds, in one line.
+    pub summary: String,
+    /// Where it stands ("Waiting to be sent", "GHL refused this: …").
+    pub state: String,
+    /// What GHL has now, on a conflict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theirs: Option<String>,
+    /// The buttons it offers, in order: `retry`, `discard`, or a conflict's `mine`, `theirs`, `merge`, `recreate`.
+    pub choices: Vec<EditChoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EditChoice {
+    pub choice: &'static str,
+    pub label: &'static str,
+}
+
+impl WaitingEdit {
+    pub fn of(item: crate::outbox::OutboxItem, host_name: &str) -> Self {
+        let label = match item.op.as_str() {
+            "note.create" => "New note".to_owned(),
+            "note.update" => "Note change".to_owned(),
+            "note.delete" => "Note deletion".to_owned(),
+            "task.create" => "New task".to_owned(),
+            "task.update" => "Task change".to_owned(),
+            "task.complete" => "Task completion".to_owned(),
+            "task.delete" => "Task deletion".to_owned(),
+            "tags.add" => "Tags to add".to_owned(),
+            "tags.remove" => "Tags to remove".to_owned(),
+            "contact.update" => "Contact fields".to_owned(),
+            "note.send" => format!("{host_name} note"),
+            "note.followUp" => "Follow-up task".to_owned(),
+            other => other.to_owned(),
+        };
+        let summary = item
+            .title
+            .clone()
+            .or_else(|| item.body.clone())
+            .or_else(|| item.tags.as_ref().map(|tags| tags.join(", ")))
+            .or_else(|| {
+                item.fields.as_ref().map(|fields| fields.iter().map(|f| format!("{}: {}", f.label, f.value)).collect::<Vec<_>>().join(", "))
+            })
+            .unwrap_or_default();
+        let choice = |choice, label| EditChoice { choice, label };
+        let (state, theirs, choices) = match &item.failure {
+            None => ("Waiting to be sent".to_owned(), None, vec![choice("retry", "Send now"), choice("discard", "Discard")]),
+            Some(failure) if failure.code == "conflict" && failure.deleted => {
+                (failure.message.clone(), None, vec![choice("recreate", "Send as new"), choice("discard", "Discard")])
+            }
+            Some(failure) if failure.code == "conflict" => {
+                let mut choices = vec![choice("mine", "Keep mine"), choice("theirs", "Keep GHL's")];
+                if item.op == "note.update" {
+                    choices.push(choice("merge", "Merge"));
+                }
+                let theirs = failure.theirs.as_ref().map(|theirs| theirs.body.clone().or_else(|| theirs.title.clone()).unwrap_or_default());
+                (failure.message.clone(), theirs, choices)
+            }
+            Some(failure) => {
+                let state = if failure.retryable {
+                    format!("Will be sent automatically ({})", failure.message)
+                } else {
+                    format!("GHL refused this: {}", failure.message)
+                };
+                (state, None, vec![choice("retry", "Send now"), choice("discard", "Discard")])
+            }
+        };
+        Self { item, label, summary, state, theirs, choices }
+    }
 }
 
 /// What the panel shows of a contact. Text only: the content script renders it with `textContent`.
@@ -413,7 +492,12 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         colleagues,
         contact,
         matched_by,
-        outbox: crate::outbox::of_record(store, &record.host.hostname, &record.record_id).await.unwrap_or_default(),
+        outbox: crate::outbox::of_record(store, &record.host.hostname, &record.record_id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| WaitingEdit::of(item, record.host.spec.name))
+            .collect(),
     };
     let json = crate::platform::json::write(&view, "the panel")?;
     links::save_view(store, record, json).await?;

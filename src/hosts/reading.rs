@@ -17,6 +17,20 @@ pub const MAX_EVIDENCE: usize = 200;
 /// Longest value kept, in characters (an address over several lines is the longest real one).
 const MAX_VALUE_CHARS: usize = 300;
 
+/// A read field in words, lower-case ("email", "account number").
+pub fn field_words(field: &str) -> &'static str {
+    match field {
+        "name" => "name",
+        "email" => "email",
+        "mobile" => "mobile",
+        "landline" => "landline",
+        "accountNumber" => "account number",
+        "address" => "address",
+        "company" => "company",
+        _ => "field",
+    }
+}
+
 /// The fields a record can have, in the order they are reported.
 pub const FIELDS: &[&str] = &["name", "email", "mobile", "landline", "accountNumber", "address", "company"];
 

@@ -121,7 +121,7 @@ test('sync settings are saved, shown again, and validated', async () => {
   await page.getByLabel('Background sync every (minutes)').fill('30');
   await page.getByLabel("Background sync may use this share of GHL's daily requests (%)").fill('20');
   await page.getByLabel('Phone numbers written without a country code are').selectOption('US');
-  await page.getByLabel('When a note is sent from Commusoft, create a GHL task').check();
+  await page.getByLabel('When a note is sent from the host app, create a GHL task').check();
   await page.getByLabel('Follow-up task title').fill('Call the customer back');
   await page.getByLabel('Due after (days)').fill('3');
   await page.getByRole('button', { name: 'Save sync settings' }).click();
@@ -133,7 +133,7 @@ test('sync settings are saved, shown again, and validated', async () => {
   assert.equal(await page.getByLabel("Background sync may use this share of GHL's daily requests (%)").inputValue(), '20');
   assert.equal(await page.getByLabel('Phone numbers written without a country code are').inputValue(), 'US');
   assert.equal(await page.getByLabel('Follow-up task title').inputValue(), 'Call the customer back');
-  assert.equal(await page.getByLabel('When a note is sent from Commusoft, create a GHL task').isChecked(), true);
+  assert.equal(await page.getByLabel('When a note is sent from the host app, create a GHL task').isChecked(), true);
 
   await page.getByLabel('Background sync every (minutes)').fill('0');
   await page.getByRole('button', { name: 'Save sync settings' }).click();
@@ -171,7 +171,7 @@ test('neither the page nor our content script can read the saved token', async (
   const inPage = await page.evaluate(() => typeof globalThis.chrome?.storage);
   assert.equal(inPage, 'undefined', 'the page has no chrome.storage');
 
-  const isolated = contexts.find((c) => c.auxData?.type === 'isolated' && c.name === 'GHL Bridge for Commusoft');
+  const isolated = contexts.find((c) => c.auxData?.type === 'isolated' && c.name === 'GHL Bridge');
   assert.ok(isolated, 'found our content script\'s world');
   const { result } = await cdp.send('Runtime.evaluate', {
     contextId: isolated.id,

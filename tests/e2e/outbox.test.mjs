@@ -126,7 +126,7 @@ test('an edit of a note deleted in GHL meanwhile waits for the agent, shows on t
   await item.getByRole('button', { name: 'Save note' }).click();
   await region.getByRole('alert').first().waitFor();
   const sw = await browser.worker();
-  await sw.evaluate(() => globalThis.ghlBridge.alarmFired('ghl-bridge-status'));
+  await sw.evaluate(() => globalThis.ghlBridge.alarmFired('status'));
   assert.equal(await sw.evaluate(() => chrome.action.getBadgeText({})), '1');
 
   await openJane();
@@ -135,7 +135,7 @@ test('an edit of a note deleted in GHL meanwhile waits for the agent, shows on t
   assert.equal(await waiting.getByRole('button', { name: 'Send as new: Note change' }).count(), 1, 'or sent again as a new note');
   await waiting.getByRole('button', { name: 'Discard: Note change' }).click();
   await region.getByRole('list', { name: 'Waiting to send' }).waitFor({ state: 'detached' });
-  await sw.evaluate(() => globalThis.ghlBridge.alarmFired('ghl-bridge-status'));
+  await sw.evaluate(() => globalThis.ghlBridge.alarmFired('status'));
   assert.equal(await sw.evaluate(() => chrome.action.getBadgeText({})), '');
 });
 

@@ -6,20 +6,26 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { ROOT } from '../../tools/lib/harness.mjs';
+import { hostApps } from '../../tools/lib/hosts.mjs';
 
 const DIST = process.env.DIST_DIR ?? join(ROOT, 'dist');
 const manifest = (flavour) => JSON.parse(readFileSync(join(DIST, flavour, 'manifest.json'), 'utf8'));
 
-test('the Chrome manifest: MV3, module worker, wasm CSP, only GHL and Commusoft hosts', () => {
+test('the Chrome manifest: MV3, module worker, wasm CSP, only GHL and the host apps of extension/hosts/', () => {
   const m = manifest('chrome');
   assert.equal(m.manifest_version, 3);
   assert.deepEqual(m.background, { service_worker: 'background.js', type: 'module' });
   assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
   assert.doesNotMatch(m.content_security_policy.extension_pages, /unsafe-eval'(?<!wasm-unsafe-eval')/);
-  assert.deepEqual(m.host_permissions.sort(), [
-    'https://app.commusoft.co.uk/*', 'https://app.commusoft.us/*', 'https://services.leadconnectorhq.com/*',
-  ]);
-  assert.deepEqual(m.content_scripts.flatMap((c) => c.matches).sort(), ['https://app.commusoft.co.uk/*', 'https://app.commusoft.us/*']);
+  // Generated from the host list (extension/hosts/*/host.json), which a native test holds to the core's registry.
+  const hosts = hostApps();
+  assert.deepEqual(m.host_permissions.sort(), ['https://services.leadconnectorhq.com/*', ...hosts.flatMap((h) => h.matches)].sort());
+  assert.deepEqual(m.content_scripts.map((c) => c.matches), hosts.map((h) => h.matches));
+  assert.deepEqual(hosts.find((h) => h.app === 'commusoft').matches, ['https://app.commusoft.co.uk/*', 'https://app.commusoft.us/*']);
+  for (const [index, entry] of m.content_scripts.entries()) {
+    assert.ok(entry.js[0].startsWith(`hosts/${hosts[index].app}/`), 'each host\'s own profile comes first');
+    assert.equal(entry.js.at(-1), 'content/main.js', 'the one boot comes last');
+  }
   assert.deepEqual(m.permissions.sort(), ['alarms', 'identity', 'notifications', 'storage']);
   // Asked for at run time, one origin: the user's own OAuth token endpoint (Options → Save with OAuth).
   assert.deepEqual(m.optional_host_permissions, ['https://*/*']);

@@ -27,7 +27,7 @@ async function open(id, heading) {
 
 async function setDirections(directions) {
   const editor = await asExtensionPage(browser, { type: 'mapping.get' });
-  const rows = editor.data.rows.map((row) => ({ ...row, direction: directions[row.commusoft] ?? row.direction }));
+  const rows = editor.data.rows.map((row) => ({ ...row, direction: directions[row.host] ?? row.direction }));
   const saved = await asExtensionPage(browser, { type: 'mapping.save', mapping: { rows } });
   assert.ok(saved.ok, JSON.stringify(saved.error));
 }

@@ -44,7 +44,7 @@ async function render(html) {
 }
 
 async function read(overrides) {
-  const evidence = await page.evaluate((items) => globalThis.ghlBridge.collectEvidence(document, globalThis.ghlBridge.commusoftProfile, items).evidence, overrides);
+  const evidence = await page.evaluate((items) => globalThis.ghlBridge.collectEvidence(document, globalThis.ghlBridge.hostProfiles.commusoft, items).evidence, overrides);
   const answer = await asContentScript({ type: 'record.read', record: { host: HOST, recordId: '42', evidence } });
   assert.ok(answer.ok, JSON.stringify(answer.error));
   return answer.data;
@@ -61,7 +61,7 @@ for (const variant of VARIANTS) {
       const unaided = fieldsOf(await read([]));
       assert.notEqual(unaided[variant.pointAt.field], variant.expect[variant.pointAt.field], 'read without help');
       const place = await page.evaluate(({ selector }) =>
-        globalThis.ghlBridge.describePlace(document.querySelector(selector), document, globalThis.ghlBridge.commusoftProfile), variant.pointAt);
+        globalThis.ghlBridge.describePlace(document.querySelector(selector), document, globalThis.ghlBridge.hostProfiles.commusoft), variant.pointAt);
       assert.ok(place, 'the pointed-at element has a place');
       assert.ok(!JSON.stringify(place).includes('@'), `the stored place holds no value: ${JSON.stringify(place)}`);
       const stored = await asContentScript({ type: 'reader.overrideAdd', record: { host: HOST, recordId: '42' }, override: { field: variant.pointAt.field, ...place } });
@@ -82,7 +82,7 @@ test('there are at least 30 variants, and most need no help', () => {
 
 test('the page outline carries structure and labels, never the customer\'s values', async () => {
   await render(VARIANTS[0].html);
-  const outline = await page.evaluate(() => globalThis.ghlBridge.pageOutline(document, globalThis.ghlBridge.commusoftProfile));
+  const outline = await page.evaluate(() => globalThis.ghlBridge.pageOutline(document, globalThis.ghlBridge.hostProfiles.commusoft));
   assert.match(outline, /"Customer Details"/);
   assert.match(outline, /"Email"/);
   assert.match(outline, /#editcustomer/);

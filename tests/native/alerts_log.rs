@@ -9,7 +9,7 @@ impl CoreFixture {
     }
 
     async fn alarm(&self) -> Value {
-        serde_json::from_str(&self.core.on_alarm("ghl-bridge-status").await.unwrap()).unwrap()
+        serde_json::from_str(&self.core.on_alarm("status").await.unwrap()).unwrap()
     }
 }
 

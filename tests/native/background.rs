@@ -122,6 +122,8 @@ async fn background_sync_off_reads_nothing() {
     let before = sandbox.state().log(0).len();
     let report: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::features::background_refresh::ALARM).await.unwrap()).unwrap();
     assert_eq!(report["refreshed"]["refreshed"], 0);
-    assert_eq!(report["syncEveryMinutes"], Value::Null);
+    let sync_alarm =
+        report["alarms"].as_array().unwrap().iter().find(|a| a["name"] == ghl_bridge::features::background_refresh::ALARM).unwrap();
+    assert_eq!(sync_alarm["periodInMinutes"], Value::Null, "the worker clears the background alarm");
     assert_eq!(sandbox.state().log(0).len(), before);
 }

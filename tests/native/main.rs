@@ -14,6 +14,7 @@ mod ghl_contract;
 mod ghl_notes_tasks;
 mod ghl_oauth;
 mod ghl_resilience;
+mod hosts;
 mod layers;
 mod migration;
 mod note_sending;

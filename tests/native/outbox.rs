@@ -165,7 +165,9 @@ async fn the_alarm_sends_due_edits_and_reports_counts() {
     ghl_bridge::platform::store::Store::set(store, "outbox", text.to_string()).await.unwrap();
     let counts: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::outbox::ALARM).await.unwrap()).unwrap();
     assert_eq!([&counts["sent"], &counts["waiting"], &counts["failed"]], [&json!(1), &json!(0), &json!(0)]);
-    assert_eq!(counts["syncEveryMinutes"], 15, "the background alarm's period, for the worker");
+    let period = |name: &str| counts["alarms"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["periodInMinutes"].clone();
+    assert_eq!(period(ghl_bridge::features::background_refresh::ALARM), 15, "the background alarm's period, for the worker");
+    assert_eq!(period(ghl_bridge::outbox::ALARM), 1, "the outbox alarm, every minute");
     let state = sandbox.state().location_state(DEMO_LOCATION).unwrap();
     let jane_tags = state["contacts"].as_array().unwrap().iter().find(|c| c["id"] == JANE).unwrap()["tags"].clone();
     assert!(jane_tags.as_array().unwrap().contains(&json!("callback")));

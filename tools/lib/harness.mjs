@@ -9,6 +9,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import { hostApps, hostnameOf } from './hosts.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST_CHROME = resolve(process.env.DIST_DIR ?? join(ROOT, 'dist'), 'chrome');
@@ -79,7 +80,7 @@ export async function launchBrowser(sandbox, { headless = true, profileDir, exte
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--ignore-certificate-errors',
-      `--host-resolver-rules=MAP app.commusoft.co.uk 127.0.0.1:${hostPort}, MAP app.commusoft.us 127.0.0.1:${hostPort}, ` +
+      `--host-resolver-rules=${hostApps().flatMap((host) => host.matches.map(hostnameOf)).map((name) => `MAP ${name} 127.0.0.1:${hostPort}`).join(', ')}, ` +
         `MAP services.leadconnectorhq.com 127.0.0.1:${ghlPort}, EXCLUDE localhost`,
       `--disable-extensions-except=${extension}`,
       `--load-extension=${extension}`,

@@ -201,4 +201,4 @@ export const VARIANTS = [
 ];
 
 /** The reader's scripts, in the order the manifest loads them. */
-export const READER_SCRIPTS = ['extension/content/commusoft-profile.js', 'extension/content/record-reader.js'];
+export const READER_SCRIPTS = ['extension/hosts/commusoft/profile.js', 'extension/content/record-reader.js'];

@@ -52,7 +52,7 @@ export async function runSoak({ edits = 500, stopEvery = 50, seed = 20261123, ra
     await page.goto(recordUrl(42));
     // The first visit links the record to Jane; later ones draw the saved view (GHL may be failing then).
     await (linked ? panel(page) : panel(page).getByRole('heading', { name: 'Jane Doe' })).waitFor({ timeout: 30_000 });
-    const isolated = contexts.find((c) => c.auxData?.type === 'isolated' && c.name === 'GHL Bridge for Commusoft');
+    const isolated = contexts.find((c) => c.auxData?.type === 'isolated' && c.name === 'GHL Bridge');
     if (!isolated) throw new Error('our content script did not start on the Commusoft page');
     tab = { page, cdp, contextId: isolated.id };
   }
@@ -104,8 +104,14 @@ export async function runSoak({ edits = 500, stopEvery = 50, seed = 20261123, ra
       preferences: { followUp: { enabled: true, title: 'soak follow-up', dueInDays: 1 } },
     });
     await sandbox.admin('POST', '/__admin/ratelimit', { max: 100, intervalMs: rateIntervalMs });
-    await sandbox.admin('POST', '/__admin/faults', { statusRates: { 500: 0.1, 503: 0.1, 429: 0.1 }, dropAfterCommitRate: 0.05, seed: 7 });
+    const faults = { statusRates: { 500: 0.1, 503: 0.1, 429: 0.1 }, dropAfterCommitRate: 0.05, seed: 7 };
+    await sandbox.admin('POST', '/__admin/faults', faults);
+    // Besides the random faults, one short outage of GHL's writes: edits are then certain to wait in the outbox
+    // (random faults alone are mostly absorbed by retries, and how many land on writes depends on timing).
+    const outage = { from: Math.min(10, edits - 1), to: Math.min(14, edits) };
     for (let n = 0; n < edits; n += 1) {
+      if (n === outage.from) await sandbox.admin('POST', '/__admin/faults', { statusRates: { 503: 1 }, methods: ['POST', 'PUT', 'DELETE'] });
+      if (n === outage.to) await sandbox.admin('POST', '/__admin/faults', faults);
       const liveNotes = [...notes].filter(([label, text]) => text !== null && noteIds.has(label)).map(([label]) => label);
       const liveTasks = [...tasks.keys()].filter((label) => taskIds.has(label));
       const roll = random();

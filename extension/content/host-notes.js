@@ -1,6 +1,6 @@
 // @ts-check
-// "Send to GHL" on the notes of Commusoft's Notes & communications tab. Each note gets a small control of our own
-// (in a shadow root, out of reach of the page's CSS); the core remembers which GHL note each Commusoft note became.
+// "Send to GHL" on the host app's own notes (where its profile says they are). Each note gets a small control of our
+// own (in a shadow root, out of reach of the page's CSS); the core remembers which GHL note each host note became.
 // New notes (ids first seen after the tab was shown) are offered to the core as automatic sends — Options decides.
 'use strict';
 
@@ -31,6 +31,7 @@
    * record; `send(id, text, automatic, ui)` asks the core.
    */
   function decorateNotes(root, profile, state, send) {
+    if (!profile.notes) return;
     const list = root.querySelector(profile.notes.list);
     if (!list) return;
     const firstLook = state.known === null;

@@ -1,6 +1,6 @@
 // @ts-check
-// "Sync this contact", GHL → Commusoft: puts GHL's values into Commusoft's own edit-customer form, highlighted,
-// for the agent to review and save. The extension never submits the form. Selectors live in the profile.
+// "Sync this contact", GHL → host app: puts GHL's values into the host's own edit form, highlighted, for the agent
+// to review and save. The extension never submits the form. Selectors live in the host's profile.
 'use strict';
 
 (() => {
@@ -17,8 +17,8 @@
    * Fills `fills` (`[{field, value}]`) into the open edit form. Returns `{open, filled, missing}`: `open` is false
    * when no edit form is on the page; `missing` lists fields the form has no input for.
    */
-  function fillCommusoftForm(root, profile, fills) {
-    const marker = root.querySelector(profile.editForm.marker);
+  function fillHostForm(root, profile, fills) {
+    const marker = profile.editForm ? root.querySelector(profile.editForm.marker) : null;
     if (!marker) return { open: false, filled: [], missing: fills.map((fill) => fill.field) };
     const form = marker.closest('form') ?? root;
     const filled = [];
@@ -40,5 +40,5 @@
     return { open: true, filled, missing };
   }
 
-  globalThis.ghlBridge.fillCommusoftForm = fillCommusoftForm;
+  globalThis.ghlBridge.fillHostForm = fillHostForm;
 })();

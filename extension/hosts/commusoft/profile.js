@@ -4,8 +4,12 @@
 // is the one file to change (see ../shared/docs/commusoft.md, "What we do not know").
 'use strict';
 
-(globalThis.ghlBridge ??= {}).commusoftProfile = Object.freeze({
+// Registered by app id; the content script's boot (content/main.js) picks the profile of the page's host.
+((globalThis.ghlBridge ??= {}).hostProfiles ??= {}).commusoft = Object.freeze({
   app: 'commusoft',
+  hostnames: ['app.commusoft.co.uk', 'app.commusoft.us'],
+  // The record kind every record of this app is (the core's spec: src/hosts/commusoft.rs).
+  kind: 'customer',
 
   // Customer, work-address and company records, old `view` and `view_v2` layouts, any tab below them.
   recordRoute: /^\/customers\/(?:customer|customer_list)\/(\d+)\/view(?:_v2)?\//,
