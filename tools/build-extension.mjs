@@ -7,6 +7,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipDirectory } from './zip.mjs';
 import { hostApps } from './lib/hosts.mjs';
+import { bundleWorker } from './lib/bundle-worker.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [pkgDir = join(root, 'target/wasm-pkg'), distDir = join(root, 'dist')] = process.argv.slice(2);
@@ -53,10 +54,12 @@ function assemble(flavour, flavourManifest) {
   const out = join(distDir, flavour);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'pkg'), { recursive: true });
-  for (const entry of ['background.js', 'content', 'hosts', 'options', 'icons']) {
+  for (const entry of ['content', 'hosts', 'options', 'icons']) {
     cpSync(join(source, entry), join(out, entry), { recursive: true, filter: (path) => !path.endsWith('host.json') });
   }
-  for (const file of WASM_FILES) cpSync(join(pkgDir, file), join(out, 'pkg', file));
+  // The worker is one file: the glue inlined into background.js (one fetch instead of two before the wasm's).
+  writeFileSync(join(out, 'background.js'), bundleWorker({ glue: join(pkgDir, 'ghl_bridge.js'), background: join(source, 'background.js') }));
+  cpSync(join(pkgDir, 'ghl_bridge_bg.wasm'), join(out, 'pkg', 'ghl_bridge_bg.wasm'));
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(flavourManifest, null, 2)}\n`);
   const zip = join(distDir, `ghl-bridge-${flavour}-${manifest.version}.zip`);
   const size = zipDirectory(out, zip);
