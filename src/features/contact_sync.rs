@@ -162,7 +162,12 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(
     // to be sent automatically when GHL cannot take it now.
     let mut ghl_waiting = None;
     if !changes.is_empty() {
-        let item = OutboxItem { fields: Some(changes), ..OutboxItem::new(client, record, &contact_id, "contact.update", None)? };
+        // A newer sync replaces one still waiting: it was planned from fresher data.
+        let item = OutboxItem {
+            fields: Some(changes),
+            replaces_waiting: true,
+            ..OutboxItem::new(client, record, &contact_id, "contact.update", None)?
+        };
         match outbox::submit(client, item, &Deliverer).await {
             Ok(_) => {}
             Err(error) if error.queued => ghl_waiting = Some(error.message.clone()),

@@ -4,7 +4,7 @@
 
 use crate::features::panel::{self, NoteView, TaskView};
 use crate::ghl::requests::{NoteInput, TaskInput};
-use crate::outbox::{Base, Ctx, Delivery, OutboxItem, Undelivered};
+use crate::outbox::{Ctx, Delivery, OutboxItem, Snapshot, Undelivered};
 use crate::platform::clock::Clock;
 use crate::platform::error::{Error, ErrorCode, Result};
 use crate::platform::http::Transport;
@@ -104,7 +104,7 @@ async fn refresh_snapshot(store: &impl Store, item: &OutboxItem, answer: &EditAn
 struct Conflict {
     message: String,
     /// GHL's version now; `None`: deleted.
-    theirs: Option<Base>,
+    theirs: Option<Snapshot>,
 }
 
 /// GHL notes and tasks carry no `dateUpdated`: an update compares GHL's item now with the snapshot the agent
@@ -113,8 +113,10 @@ async fn changed_in_ghl<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S,
     let (Some(base), false) = (&item.base, item.force) else { return Ok(None) };
     let target = item.target_id.as_deref().unwrap_or_default();
     let now = match item.op.as_str() {
-        "note.update" => client.get_note(&item.contact_id, target).await.map(|note| Base { body: note.body, title: None, due_date: None }),
-        "task.update" => client.get_task(&item.contact_id, target).await.map(|task| Base {
+        "note.update" => {
+            client.get_note(&item.contact_id, target).await.map(|note| Snapshot { body: note.body, title: None, due_date: None })
+        }
+        "task.update" => client.get_task(&item.contact_id, target).await.map(|task| Snapshot {
             body: task.body,
             title: task.title,
             due_date: task
@@ -139,7 +141,7 @@ async fn changed_in_ghl<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S,
     }
 }
 
-fn same_as_base(base: &Base, now: &Base) -> bool {
+fn same_as_base(base: &Snapshot, now: &Snapshot) -> bool {
     let same = |a: &Option<String>, b: &Option<String>| a.as_deref().unwrap_or_default().trim() == b.as_deref().unwrap_or_default().trim();
     same(&base.body, &now.body)
         && (base.title.is_none() || same(&base.title, &now.title))

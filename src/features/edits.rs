@@ -8,7 +8,7 @@ use crate::features::panel::{self, ContactSummary, PanelView};
 use crate::ghl::DuplicateKey;
 use crate::hosts::HostRecord;
 use crate::links::{self, Link, MatchedBy};
-use crate::outbox::{self, Base, Ctx, OutboxItem};
+use crate::outbox::{self, Ctx, OutboxItem, Snapshot};
 use crate::platform::clock::Clock;
 use crate::platform::dates::parse_timestamp;
 use crate::platform::error::{Error, ErrorCode, Result};
@@ -133,12 +133,12 @@ async fn outbox_item<T: Transport, S: Store, C: Clock>(
 }
 
 /// The note or task as the panel last showed it (the saved view): the snapshot an update is checked against.
-async fn snapshot(store: &impl Store, record: &HostRecord, list: &str, id: &str) -> Option<Base> {
+async fn snapshot(store: &impl Store, record: &HostRecord, list: &str, id: &str) -> Option<Snapshot> {
     let view = crate::platform::json::parse(&links::cached_view(store, record).await.ok()??).ok()?;
     let Some(crate::platform::json::Json::Array(items)) = view.get(list) else { return None };
     let item = items.iter().find(|item| item.get("id").and_then(crate::platform::json::Json::as_str) == Some(id))?;
     let text = |name: &str| item.get(name).and_then(crate::platform::json::Json::as_str).map(str::to_owned);
-    Some(Base { body: text("body"), title: text("title"), due_date: text("dueDate") })
+    Some(Snapshot { body: text("body"), title: text("title"), due_date: text("dueDate") })
 }
 
 /// Note and task edits answer the contact's notes or tasks as the panel lists them (the order is the core's rule,
@@ -162,7 +162,7 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
     let body = text(body, "note")?;
-    let base = snapshot(client.store(), record, "notes", note_id).await.map(|b| Base { title: None, due_date: None, ..b });
+    let base = snapshot(client.store(), record, "notes", note_id).await.map(|b| Snapshot { title: None, due_date: None, ..b });
     let item = OutboxItem {
         target_id: Some(note_id.to_owned()),
         body: Some(body),

@@ -38,7 +38,7 @@ impl<'a, T, S, C> std::ops::Deref for Ctx<'a, T, S, C> {
 /// Why a stored edit did not reach GHL: the error, and on a conflict GHL's version now (`Some(None)`: deleted).
 pub struct Undelivered {
     pub error: Error,
-    pub theirs: Option<Option<Base>>,
+    pub theirs: Option<Option<Snapshot>>,
 }
 
 impl From<Error> for Undelivered {
@@ -117,16 +117,19 @@ pub struct OutboxItem {
     pub failure: Option<Failure>,
     /// What GHL had when the agent last saw it (the saved view): an update first checks GHL still has this.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub base: Option<Base>,
+    pub base: Option<Snapshot>,
     /// The agent chose "keep mine": sent without the check.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub force: bool,
+    /// Stored, it replaces a waiting edit of the same kind for the same contact.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replaces_waiting: bool,
 }
 
 /// The fields of a note or task as last synced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Base {
+pub struct Snapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,7 +137,7 @@ pub struct Base {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 }
-read_fields!(Base, "a synced snapshot" { body: text("body"), title: text("title"), due_date: text("dueDate") });
+read_fields!(Snapshot, "a synced snapshot" { body: text("body"), title: text("title"), due_date: text("dueDate") });
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -144,7 +147,7 @@ pub struct Failure {
     pub retryable: bool,
     /// On a conflict: GHL's version now (`None` with `deleted`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub theirs: Option<Base>,
+    pub theirs: Option<Snapshot>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
 }
@@ -177,6 +180,7 @@ read_fields!(OutboxItem, "an outbox item" {
     failure: item("failure"),
     base: item("base"),
     force: flag_or_false("force"),
+    replaces_waiting: flag_or_false("replacesWaiting"),
 });
 
 impl OutboxItem {
@@ -215,6 +219,7 @@ impl OutboxItem {
             failure: None,
             base: None,
             force: false,
+            replaces_waiting: false,
         })
     }
 
@@ -296,9 +301,9 @@ pub async fn submit_all<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
 
 fn store_item(outbox: &mut Outbox, mut item: OutboxItem) {
     let id = item.id.clone();
-    // A newer sync of the contact's fields replaces one still waiting: it was planned from fresher data, and a
-    // PUT sent twice would only repeat itself.
-    if item.op == "contact.update" {
+    // An edit that says so replaces a waiting one of its kind for the contact (a newer "Sync this contact" was
+    // planned from fresher data, and a PUT sent twice would only repeat itself).
+    if item.replaces_waiting {
         outbox.items.retain(|stored| !(stored.op == item.op && stored.contact_id == item.contact_id && stored.id != id));
     }
     match outbox.items.iter_mut().find(|stored| stored.id == id) {
@@ -317,7 +322,7 @@ fn store_item(outbox: &mut Outbox, mut item: OutboxItem) {
             });
             if let (Some(earlier), Some(_)) = (earlier, &item.base) {
                 let base = earlier.base.clone();
-                item.base = Some(Base {
+                item.base = Some(Snapshot {
                     body: earlier.body.clone().or_else(|| base.as_ref().and_then(|b| b.body.clone())),
                     title: earlier.title.clone().or_else(|| base.as_ref().and_then(|b| b.title.clone())),
                     due_date: earlier.due_date.clone().or_else(|| base.and_then(|b| b.due_date)),
@@ -499,7 +504,7 @@ pub async fn resolve<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
             item.force = true;
         }
         "recreate" if failure.as_ref().is_some_and(|failure| failure.deleted) => {
-            let base = item.base.take().unwrap_or(Base { body: None, title: None, due_date: None });
+            let base = item.base.take().unwrap_or(Snapshot { body: None, title: None, due_date: None });
             item.op = if item.op.starts_with("note") { "note.create" } else { "task.create" }.to_owned();
             item.target_id = None;
             item.body = item.body.or(base.body);
