@@ -18,6 +18,13 @@ use crate::platform::store::Store;
 /// Longest note or task text we send (GHL's own limits are not documented; this keeps requests sane).
 const MAX_TEXT_CHARS: usize = 20_000;
 
+/// A note or task id from a message, refused unless it is one (never a path: see `ghl::client::path_segment`),
+/// before anything is stored.
+fn ghl_id(id: &str) -> Result<String> {
+    crate::ghl::client::path_segment(id)?;
+    Ok(id.trim().to_owned())
+}
+
 /// The GHL contact the record is linked to.
 pub async fn linked_contact(store: &impl Store, record: &HostRecord) -> Result<String> {
     match links::find(store, record).await? {
@@ -164,7 +171,7 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
     let body = text(body, "note")?;
     let base = snapshot(client.store(), record, "notes", note_id).await.map(|b| Snapshot { title: None, due_date: None, ..b });
     let item = OutboxItem {
-        target_id: Some(note_id.to_owned()),
+        target_id: Some(ghl_id(note_id)?),
         body: Some(body),
         base,
         ..outbox_item(client, record, edit_id, "note.update").await?
@@ -178,7 +185,7 @@ pub async fn delete_note<T: Transport, S: Store, C: Clock>(
     note_id: &str,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
-    let item = OutboxItem { target_id: Some(note_id.to_owned()), ..outbox_item(client, record, edit_id, "note.delete").await? };
+    let item = OutboxItem { target_id: Some(ghl_id(note_id)?), ..outbox_item(client, record, edit_id, "note.delete").await? };
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -222,7 +229,7 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
     }
     let base = snapshot(client.store(), record, "tasks", task_id).await;
     let item = OutboxItem {
-        target_id: Some(task_id.to_owned()),
+        target_id: Some(ghl_id(task_id)?),
         title,
         body,
         due_date,
@@ -240,7 +247,7 @@ pub async fn complete_task<T: Transport, S: Store, C: Clock>(
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
     let item = OutboxItem {
-        target_id: Some(task_id.to_owned()),
+        target_id: Some(ghl_id(task_id)?),
         completed: Some(completed),
         ..outbox_item(client, record, edit_id, "task.complete").await?
     };
@@ -253,7 +260,7 @@ pub async fn delete_task<T: Transport, S: Store, C: Clock>(
     task_id: &str,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
-    let item = OutboxItem { target_id: Some(task_id.to_owned()), ..outbox_item(client, record, edit_id, "task.delete").await? };
+    let item = OutboxItem { target_id: Some(ghl_id(task_id)?), ..outbox_item(client, record, edit_id, "task.delete").await? };
     outbox::submit(client, item, &Deliverer).await
 }
 

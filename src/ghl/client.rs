@@ -500,10 +500,14 @@ pub(crate) fn json(value: &impl serde::Serialize) -> Result<String> {
 }
 
 /// Encodes an id for a URL path. Ids come from storage and pages, so `../` or `?` must not reshape the request.
+/// An id as one URL path segment. GHL's ids are letters and digits (with `-` and `_` in some): anything else —
+/// `..` above all, which a URL parser turns into "the parent", so `DELETE /contacts/{c}/notes/..` would delete the
+/// contact — is refused before any request.
 pub(crate) fn path_segment(id: &str) -> Result<String> {
     let id = id.trim();
-    if id.is_empty() || id.len() > 100 {
-        return Err(Error::invalid_message("A GHL id must be 1 to 100 characters long."));
+    let alphabet = id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if id.is_empty() || id.len() > 100 || !alphabet {
+        return Err(Error::invalid_message("A GHL id is 1 to 100 letters, digits, - or _."));
     }
     Ok(encode_component(id))
 }

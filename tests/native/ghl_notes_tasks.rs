@@ -104,10 +104,12 @@ async fn tags_are_added_and_removed_without_touching_the_others() {
 async fn ids_cannot_reshape_the_request_path() {
     let sandbox = sandbox().await;
     let client = demo_client(&sandbox);
-    let error = client.list_notes("../../locations/SandboxLocation00001").await.unwrap_err();
-    assert_eq!(error.code, ErrorCode::NotFound);
-    let path = sandbox.state().log(0)[0]["path"].as_str().unwrap().to_owned();
-    assert!(path.starts_with("/contacts/..%2F..%2Flocations"), "{path}");
+    // Refused before any request: only GHL's id alphabet becomes a path segment.
+    for id in ["../../locations/SandboxLocation00001", "..", "a b", "x%2F"] {
+        let error = client.list_notes(id).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidMessage, "{id}");
+    }
+    assert!(sandbox.state().log(0).is_empty(), "nothing was sent");
 }
 
 #[tokio::test]

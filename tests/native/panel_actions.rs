@@ -202,3 +202,29 @@ async fn a_contact_deleted_in_ghl_is_unlinked_and_matched_again() {
     let view = fixture.send(json!({"type": "panel.load", "record": tom()})).await.unwrap();
     assert_eq!(view["state"], "unmatched", "not an error, and not the deleted contact: {view}");
 }
+
+#[tokio::test]
+async fn ids_from_messages_are_ids_never_paths() {
+    let fixture = Fixture::new().await;
+    fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    let before = fixture.api_requests().len();
+    // `..` would make `DELETE /contacts/{c}/notes/..` the contact itself; `%2F` and `/` other paths.
+    for id in ["..", ".", "a/../b", "x%2F..", "note id", "../../locations"] {
+        for message in [
+            json!({"type": "note.delete", "record": record_ref("42"), "noteId": id}),
+            json!({"type": "task.delete", "record": record_ref("42"), "taskId": id}),
+            json!({"type": "note.update", "record": record_ref("42"), "noteId": id, "body": "x"}),
+        ] {
+            let refused = fixture.send(message.clone()).await;
+            assert!(refused.is_err(), "{message}");
+        }
+    }
+    let writes: Vec<Value> = fixture.api_requests().into_iter().skip(before).filter(|e| e["method"] != "GET").collect();
+    assert!(
+        writes.iter().all(|w| w["path"] != "/contacts/DemoContactJane0001/" && w["path"] != "/contacts/DemoContactJane0001"),
+        "{writes:?}"
+    );
+    assert!(fixture.state("contacts").iter().any(|c| c["id"] == "DemoContactJane0001"), "the contact is still there");
+    let view = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    assert_eq!(view["outbox"], json!([]), "refused before anything was stored");
+}
