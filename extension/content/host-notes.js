@@ -22,7 +22,8 @@
       button:disabled { opacity: .6; cursor: progress; } span { font: 12px system-ui, sans-serif; color: #334155; }
       span.error { color: #b91c1c; } button:focus-visible { outline: 3px solid #f59e0b; }`;
     shadow.append(style, button, status);
-    button.addEventListener('click', () => onSend({ button, status }));
+    // Only the agent's own click sends (a page script's `click()` is not trusted).
+    button.addEventListener('click', (event) => { if (event.isTrusted) onSend({ button, status }); });
     return { host, button, status };
   }
 

@@ -88,11 +88,24 @@
 
   const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
+  /**
+   * Listens for the agent only: events a page script makes (`click()`, `dispatchEvent`, `requestSubmit()`) are not
+   * trusted and do nothing — the host page must not be able to operate the panel. A form is never submitted to a
+   * URL either way.
+   */
+  function listen(node, type, handler) {
+    node.addEventListener(type, (event) => {
+      if (type === 'submit') event.preventDefault();
+      if (!event.isTrusted) return;
+      handler(event);
+    });
+  }
+
   function element(tag, props = {}, children = []) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(props)) {
       if (key === 'text') node.textContent = value;
-      else if (key === 'on') for (const [event, handler] of Object.entries(value)) node.addEventListener(event, handler);
+      else if (key === 'on') for (const [event, handler] of Object.entries(value)) listen(node, event, handler);
       else if (value === true) node.setAttribute(key, '');
       else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, String(value));
     }
@@ -166,7 +179,7 @@
     const content = element('div');
     const diagnostics = element('details', {}, [element('summary', { text: 'What was read from this page' })]);
     body.append(status, content, diagnostics);
-    toggle.addEventListener('click', () => {
+    listen(toggle, 'click', () => {
       const expanded = toggle.getAttribute('aria-expanded') !== 'true';
       toggle.setAttribute('aria-expanded', String(expanded));
       toggle.textContent = expanded ? 'Hide' : 'Show';
@@ -314,7 +327,7 @@
       const tagInput = element('input', { type: 'text', 'aria-label': 'New tag', autocomplete: 'off' });
       const addTag = element('button', { type: 'submit', text: 'Add tag' });
       const tagForm = element('form', { class: 'row' }, [tagInput, addTag]);
-      tagForm.addEventListener('submit', (event) => {
+      listen(tagForm, 'submit', (event) => {
         event.preventDefault();
         // The core trims and checks what was typed; an empty tag gets its message.
         perform(headerProblem, [tagInput, addTag], 'tags.add', { tags: [tagInput.value] }, (tags) => {
@@ -375,7 +388,7 @@
           text.value = note.body;
           const save = element('button', { type: 'submit', text: 'Save note' });
           const form = element('form', {}, [text, element('div', { class: 'row' }, [save, button('Cancel', show)]), itemProblem]);
-          form.addEventListener('submit', (event) => {
+          listen(form, 'submit', (event) => {
             event.preventDefault();
             perform(itemProblem, [text, save], 'note.update', { noteId: note.id, body: text.value }, replaceAll);
           });
@@ -396,7 +409,7 @@
       const text = element('textarea', { id: 'ghl-new-note' });
       const add = element('button', { type: 'submit', text: 'Add note' });
       const form = element('form', {}, [element('label', { for: 'ghl-new-note', text: 'Note' }), text, element('div', { class: 'row' }, [add]), problem]);
-      form.addEventListener('submit', (event) => {
+      listen(form, 'submit', (event) => {
         event.preventDefault();
         perform(problem, [text, add], 'note.create', { body: text.value }, (list) => {
           text.value = '';
@@ -432,7 +445,7 @@
         const show = () => {
           const box = element('input', { type: 'checkbox', 'aria-label': task.title });
           box.checked = task.completed;
-          box.addEventListener('change', () => {
+          listen(box, 'change', () => {
             const wanted = box.checked;
             perform(itemProblem, [box], 'task.complete', { taskId: task.id, completed: wanted }, replaceAll)
               .then((ok) => { if (!ok) box.checked = !wanted; });
@@ -459,7 +472,7 @@
           due.value = toLocalInput(task.dueDate);
           const save = element('button', { type: 'submit', text: 'Save task' });
           const form = element('form', {}, [title, due, element('div', { class: 'row' }, [save, button('Cancel', show)]), itemProblem]);
-          form.addEventListener('submit', (event) => {
+          listen(form, 'submit', (event) => {
             event.preventDefault();
             const dueDate = fromLocalInput(due.value);
             perform(itemProblem, [title, due, save], 'task.update', { taskId: task.id, title: title.value, ...(dueDate ? { dueDate } : {}) }, replaceAll);
@@ -485,7 +498,7 @@
         element('label', { for: 'ghl-new-task-due', text: 'Due date' }), due,
         element('div', { class: 'row' }, [add]), problem,
       ]);
-      form.addEventListener('submit', (event) => {
+      listen(form, 'submit', (event) => {
         event.preventDefault();
         // An empty or unreadable date goes as '' and the core explains what is missing.
         const dueDate = fromLocalInput(due.value) ?? '';
@@ -527,7 +540,7 @@
       const search = element('button', { type: 'submit', text: 'Search' });
       const results = element('ul', { class: 'items', 'aria-label': 'Search results' });
       const searchForm = element('form', { class: 'row' }, [query, search]);
-      searchForm.addEventListener('submit', (event) => {
+      listen(searchForm, 'submit', (event) => {
         event.preventDefault();
         perform(problem, [query, search], 'contact.search', { query: query.value }, (found) => {
           results.replaceChildren(...found.map(candidateItem));

@@ -28,21 +28,27 @@ pub struct Core<T, S, C> {
     platform: Platform<T, S, C>,
     /// Storage read-modify-write and one outbox sender per contact, shared by every message.
     locks: Locks,
+    /// When each tab last searched GHL ("Link existing"): a person's pace, not a script's.
+    searches: std::cell::RefCell<Vec<(i64, u64)>>,
     api_base: String,
 }
 
 impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
     pub fn new(platform: Platform<T, S, C>, api_base: impl Into<String>) -> Self {
-        Self { platform, locks: Locks::default(), api_base: api_base.into() }
+        Self { platform, locks: Locks::default(), searches: Default::default(), api_base: api_base.into() }
     }
 
     /// Validates the sender and the message (both JSON text), then serves it; answers JSON text.
     pub async fn dispatch(&self, message: &str, sender: &str) -> Result<String> {
         let sender: SenderInput = crate::platform::json::read(sender)
             .map_err(|_| Error::new(ErrorCode::ForbiddenSender, "Message refused: its sender is unknown."))?;
+        let tab = sender.tab_id;
         let sender = Sender::classify(&sender)?;
         let request = Request::parse(message)?;
         sender.authorize(&request)?;
+        if let (Request::ContactSearch { .. }, Sender::ContentScript { .. }) = (&request, &sender) {
+            self.pace_search(tab.unwrap_or(-1))?;
+        }
         let store = &self.platform.store;
         let Some(input) = request.record().cloned() else {
             return self.serve_extension_page(request).await;
@@ -269,6 +275,20 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         })
     }
 
+    /// A tab may search GHL at a person's pace: at most [`SEARCHES_PER_MINUTE`] a minute. A script in the host page
+    /// driving "Link existing" to walk the location two letters at a time is refused.
+    fn pace_search(&self, tab: i64) -> Result<()> {
+        let now = self.platform.clock.now_ms();
+        let mut searches = self.searches.borrow_mut();
+        searches.retain(|(_, at)| now.saturating_sub(*at) < 60_000);
+        if searches.iter().filter(|(known, _)| *known == tab).count() >= SEARCHES_PER_MINUTE {
+            return Err(Error::new(ErrorCode::RateLimited, "Too many searches from this tab: wait a minute, then search again.")
+                .with_retry_after(60_000));
+        }
+        searches.push((tab, now));
+        Ok(())
+    }
+
     fn client(&self, settings: &Settings) -> Ctx<'_, T, S, C> {
         let client = GhlClient::new(
             &self.platform,
@@ -281,6 +301,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         Ctx { client, locks: &self.locks }
     }
 }
+
+/// Searches one tab may make in a minute: an agent typing and refining a name makes a handful.
+const SEARCHES_PER_MINUTE: usize = 20;
 
 /// What an alarm did, for the toolbar badge and notifications.
 #[derive(Serialize)]

@@ -228,3 +228,25 @@ async fn ids_from_messages_are_ids_never_paths() {
     let view = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
     assert_eq!(view["outbox"], json!([]), "refused before anything was stored");
 }
+
+#[tokio::test]
+async fn a_tab_searches_at_a_persons_pace_not_a_scripts() {
+    let fixture = Fixture::new().await;
+    // A page script walking the location two letters at a time.
+    let mut refused = None;
+    for (n, query) in
+        ["aa", "ab", "ac", "ad", "ae", "af", "ag", "ah", "ai", "aj", "ak", "al", "am", "an", "ao", "ap", "aq", "ar", "as", "at", "au", "av"]
+            .iter()
+            .enumerate()
+    {
+        if let Err(error) = fixture.send(json!({"type": "contact.search", "record": record_ref("45"), "query": query})).await {
+            refused = Some((n, error));
+            break;
+        }
+    }
+    let (n, error) = refused.expect("the walk is stopped");
+    assert_eq!(n, 20, "twenty searches a minute, then none");
+    assert_eq!(error.code, ErrorCode::RateLimited);
+    let searches = fixture.api_requests().iter().filter(|e| e["path"] == "/contacts/search").count();
+    assert_eq!(searches, 20, "the refused search never reached GHL");
+}
