@@ -4,6 +4,7 @@
 //! first (duplicate-checked), through the same path as "Create in GHL".
 
 use crate::features::delivery::Deliverer;
+use crate::features::edit::Edit;
 use crate::features::edits;
 use crate::hosts::HostRecord;
 use crate::hosts::HostSpec;
@@ -163,11 +164,9 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(
     let mut ghl_waiting = None;
     if !changes.is_empty() {
         // A newer sync replaces one still waiting: it was planned from fresher data.
-        let item = OutboxItem {
-            fields: Some(changes),
-            replaces_waiting: true,
-            ..OutboxItem::new(client, record, &contact_id, "contact.update", None)?
-        };
+        let edit = Edit::ContactUpdate { fields: changes };
+        let mut item = OutboxItem { replaces_waiting: true, ..OutboxItem::new(client, record, &contact_id, edit.op(), None)? };
+        edit.write_to(&mut item);
         match outbox::submit(client, item, &Deliverer).await {
             Ok(_) => {}
             Err(error) if error.queued => ghl_waiting = Some(error.message.clone()),

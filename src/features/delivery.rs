@@ -2,6 +2,7 @@
 //! check against the snapshot the agent edited from, what the panel redraws afterwards, and the record of which
 //! GHL note a host-app note became.
 
+use crate::features::edit::Edit;
 use crate::features::panel::{self, NoteView, TaskView};
 use crate::ghl::requests::{NoteInput, TaskInput};
 use crate::outbox::{Ctx, Delivery, OutboxItem, Snapshot, Undelivered};
@@ -25,11 +26,6 @@ pub enum EditAnswer {
     Contact,
 }
 
-/// Its effect is a new record in GHL (once): a resumed attempt looks for it before sending it again.
-fn is_create(item: &OutboxItem) -> bool {
-    item.op.ends_with(".create") || item.op == "note.send" || item.op == "note.followUp"
-}
-
 /// Sends the edits of the panel, of "Sync this contact" and of host-app notes.
 pub struct Deliverer;
 
@@ -46,6 +42,34 @@ impl<T: Transport, S: Store, C: Clock> Delivery<T, S, C> for Deliverer {
     async fn delivered(&self, cx: &Ctx<'_, T, S, C>, item: &OutboxItem, answer: &EditAnswer) -> Result<()> {
         // The saved view is the snapshot later edits are checked against: it now has this edit.
         refresh_snapshot(cx.store(), item, answer).await
+    }
+
+    /// Keep mine (sent without the check), keep GHL's (dropped), merge the two notes, or — deleted in GHL — send it
+    /// again as a new note or task.
+    fn settle(&self, mut item: OutboxItem, choice: &str) -> Result<Option<OutboxItem>> {
+        let edit = Edit::of(&item)?;
+        let failure = item.failure.take();
+        let theirs = failure.as_ref().and_then(|failure| failure.theirs.clone());
+        match (choice, edit) {
+            ("theirs", _) => return Ok(None),
+            ("mine", _) => item.force = true,
+            ("merge", Edit::NoteUpdate { note_id, body: mine }) => {
+                let ghl = theirs.and_then(|theirs| theirs.body).unwrap_or_default();
+                let body = if ghl.trim().is_empty() { mine } else { format!("{}\n\n{}", ghl.trim_end(), mine) };
+                Edit::NoteUpdate { note_id, body }.write_to(&mut item);
+                item.force = true;
+            }
+            ("recreate", edit) if failure.as_ref().is_some_and(|failure| failure.deleted) => {
+                let Some(created) = edit.recreated(item.base.take()) else {
+                    return Err(Error::invalid_message("Only a changed note or task can be sent again as a new one."));
+                };
+                created.write_to(&mut item);
+                item.sent_at_ms = None;
+                item.attempts = 0;
+            }
+            _ => return Err(Error::invalid_message("Choose mine, theirs, merge (notes) or recreate (deleted in GHL).")),
+        }
+        Ok(Some(item))
     }
 }
 
@@ -111,23 +135,25 @@ struct Conflict {
 /// edited from. `Some` when GHL changed or deleted it meanwhile (unless the agent chose "keep mine").
 async fn changed_in_ghl<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, item: &OutboxItem) -> Result<Option<Conflict>> {
     let (Some(base), false) = (&item.base, item.force) else { return Ok(None) };
-    let target = item.target_id.as_deref().unwrap_or_default();
-    let now = match item.op.as_str() {
-        "note.update" => {
-            client.get_note(&item.contact_id, target).await.map(|note| Snapshot { body: note.body, title: None, due_date: None })
-        }
-        "task.update" => client.get_task(&item.contact_id, target).await.map(|task| Snapshot {
-            body: task.body,
-            title: task.title,
-            due_date: task
-                .due_date
-                .as_deref()
-                .and_then(crate::platform::dates::parse_timestamp)
-                .map(|t| crate::platform::dates::format_utc(t.epoch_ms)),
-        }),
+    let (now, what) = match Edit::of(item)? {
+        Edit::NoteUpdate { note_id, .. } => (
+            client.get_note(&item.contact_id, &note_id).await.map(|note| Snapshot { body: note.body, title: None, due_date: None }),
+            "note",
+        ),
+        Edit::TaskUpdate { task_id, .. } => (
+            client.get_task(&item.contact_id, &task_id).await.map(|task| Snapshot {
+                body: task.body,
+                title: task.title,
+                due_date: task
+                    .due_date
+                    .as_deref()
+                    .and_then(crate::platform::dates::parse_timestamp)
+                    .map(|t| crate::platform::dates::format_utc(t.epoch_ms)),
+            }),
+            "task",
+        ),
         _ => return Ok(None),
     };
-    let what = if item.op.starts_with("note") { "note" } else { "task" };
     match now {
         Err(error) if error.code == ErrorCode::NotFound => {
             Ok(Some(Conflict { message: format!("This {what} was deleted in GHL after you opened it."), theirs: None }))
@@ -151,50 +177,55 @@ fn same_as_base(base: &Snapshot, now: &Snapshot) -> bool {
 /// Sends one edit and reads back what the panel redraws.
 async fn execute<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, item: &OutboxItem) -> Result<EditAnswer> {
     let contact = item.contact_id.as_str();
-    let target = item.target_id.as_deref().unwrap_or_default();
+    let edit = Edit::of(item)?;
     // A create that began before and whose outcome is unknown: look for it first.
-    let resumed = if is_create(item) && item.attempts > 1 { item.sent_at_ms } else { None };
-    let note = || NoteInput { body: item.body.clone(), ..NoteInput::default() };
-    let task = || TaskInput { title: item.title.clone(), body: item.body.clone(), due_date: item.due_date.clone(), ..TaskInput::default() };
-    Ok(match item.op.as_str() {
-        "note.create" => {
-            let (_, listed) = client.create_note_listed(contact, &note(), resumed).await?;
+    let resumed = if edit.creates() && item.attempts > 1 { item.sent_at_ms } else { None };
+    let note = |body: &str| NoteInput { body: Some(body.to_owned()), ..NoteInput::default() };
+    Ok(match &edit {
+        Edit::NoteCreate { body } => {
+            let (_, listed) = client.create_note_listed(contact, &note(body), resumed).await?;
             EditAnswer::Notes(panel::notes_of(client, contact, listed).await?)
         }
-        "note.update" => {
-            client.update_note(contact, target, &note()).await?;
+        Edit::NoteUpdate { note_id, body } => {
+            client.update_note(contact, note_id, &note(body)).await?;
             EditAnswer::Notes(panel::notes_of(client, contact, None).await?)
         }
-        "note.delete" => {
-            client.delete_note(contact, target).await?;
+        Edit::NoteDelete { note_id } => {
+            client.delete_note(contact, note_id).await?;
             EditAnswer::Notes(panel::notes_of(client, contact, None).await?)
         }
-        "task.create" => {
-            let input = TaskInput { completed: Some(false), ..task() };
+        Edit::TaskCreate { title, body, due_date } => {
+            let input = TaskInput {
+                title: Some(title.clone()),
+                body: body.clone(),
+                due_date: Some(due_date.clone()),
+                completed: Some(false),
+                ..TaskInput::default()
+            };
             let (_, listed) = client.create_task_listed(contact, &input, resumed).await?;
             EditAnswer::Tasks(panel::tasks_of(client, contact, listed).await?)
         }
-        "task.update" => {
-            client.update_task(contact, target, &task()).await?;
+        Edit::TaskUpdate { task_id, title, body, due_date } => {
+            let input = TaskInput { title: title.clone(), body: body.clone(), due_date: due_date.clone(), ..TaskInput::default() };
+            client.update_task(contact, task_id, &input).await?;
             EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
         }
-        "task.complete" => {
-            client.set_task_completed(contact, target, item.completed.unwrap_or(true)).await?;
+        Edit::TaskComplete { task_id, completed } => {
+            client.set_task_completed(contact, task_id, *completed).await?;
             EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
         }
-        "task.delete" => {
-            client.delete_task(contact, target).await?;
+        Edit::TaskDelete { task_id } => {
+            client.delete_task(contact, task_id).await?;
             EditAnswer::Tasks(panel::tasks_of(client, contact, None).await?)
         }
-        "tags.add" => EditAnswer::Tags(client.add_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
-        "tags.remove" => EditAnswer::Tags(client.remove_tags(contact, item.tags.as_deref().unwrap_or_default()).await?),
-        "contact.update" => {
-            client.update_contact(contact, &crate::mapping::contact_fields(item.fields.as_deref().unwrap_or_default())).await?;
+        Edit::TagsAdd { tags } => EditAnswer::Tags(client.add_tags(contact, tags).await?),
+        Edit::TagsRemove { tags } => EditAnswer::Tags(client.remove_tags(contact, tags).await?),
+        Edit::ContactUpdate { fields } => {
+            client.update_contact(contact, &crate::mapping::contact_fields(fields)).await?;
             EditAnswer::Contact
         }
-        "note.send" => EditAnswer::Sent(deliver_host_note(client, item, resumed).await?),
-        "note.followUp" => EditAnswer::Sent(follow_up(client, item, resumed).await?),
-        other => return Err(Error::internal(format!("unknown outbox operation {other}"))),
+        Edit::HostNoteSend { .. } => EditAnswer::Sent(deliver_host_note(client, item, resumed).await?),
+        Edit::HostNoteFollowUp { .. } => EditAnswer::Sent(follow_up(client, item, resumed).await?),
     })
 }
 

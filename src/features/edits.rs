@@ -4,6 +4,7 @@
 //! content script (or a page that tricked one) cannot reach any other GHL contact.
 
 use crate::features::delivery::{Deliverer, EditAnswer};
+use crate::features::edit::Edit;
 use crate::features::panel::{self, ContactSummary, PanelView};
 use crate::ghl::DuplicateKey;
 use crate::hosts::HostRecord;
@@ -128,15 +129,19 @@ fn due_date(value: &str) -> Result<String> {
     }
 }
 
-/// An edit of the record's linked contact as the outbox stores it.
+/// An edit of the record's linked contact as the outbox stores it (`base`: what the agent edited from).
 async fn outbox_item<T: Transport, S: Store, C: Clock>(
     client: &Ctx<'_, T, S, C>,
     record: &HostRecord,
     edit_id: Option<&str>,
-    op: &str,
+    edit: Edit,
+    base: Option<Snapshot>,
 ) -> Result<OutboxItem> {
     let contact_id = linked_contact(client.store(), record).await?;
-    OutboxItem::new(client, record, &contact_id, op, edit_id)
+    let mut item = OutboxItem::new(client, record, &contact_id, edit.op(), edit_id)?;
+    edit.write_to(&mut item);
+    item.base = base;
+    Ok(item)
 }
 
 /// The note or task as the panel last showed it (the saved view): the snapshot an update is checked against.
@@ -157,7 +162,7 @@ pub async fn create_note<T: Transport, S: Store, C: Clock>(
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
     let body = text(body, "note")?;
-    let item = OutboxItem { body: Some(body), ..outbox_item(client, record, edit_id, "note.create").await? };
+    let item = outbox_item(client, record, edit_id, Edit::NoteCreate { body }, None).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -170,12 +175,7 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
 ) -> Result<EditAnswer> {
     let body = text(body, "note")?;
     let base = snapshot(client.store(), record, "notes", note_id).await.map(|b| Snapshot { title: None, due_date: None, ..b });
-    let item = OutboxItem {
-        target_id: Some(ghl_id(note_id)?),
-        body: Some(body),
-        base,
-        ..outbox_item(client, record, edit_id, "note.update").await?
-    };
+    let item = outbox_item(client, record, edit_id, Edit::NoteUpdate { note_id: ghl_id(note_id)?, body }, base).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -185,7 +185,7 @@ pub async fn delete_note<T: Transport, S: Store, C: Clock>(
     note_id: &str,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
-    let item = OutboxItem { target_id: Some(ghl_id(note_id)?), ..outbox_item(client, record, edit_id, "note.delete").await? };
+    let item = outbox_item(client, record, edit_id, Edit::NoteDelete { note_id: ghl_id(note_id)? }, None).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -205,12 +205,12 @@ pub async fn create_task<T: Transport, S: Store, C: Clock>(
     let (Some(title), Some(due)) = (edit.title, edit.due_date) else {
         return Err(Error::new(ErrorCode::Validation, "A task needs a title and a due date."));
     };
-    let item = OutboxItem {
-        title: Some(text(title, "task title")?),
+    let task = Edit::TaskCreate {
+        title: text(title, "task title")?,
         body: edit.body.map(str::trim).filter(|b| !b.is_empty()).map(str::to_owned),
-        due_date: Some(due_date(due)?),
-        ..outbox_item(client, record, edit_id, "task.create").await?
+        due_date: due_date(due)?,
     };
+    let item = outbox_item(client, record, edit_id, task, None).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -228,14 +228,7 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
         return Err(Error::new(ErrorCode::Validation, "Nothing to change."));
     }
     let base = snapshot(client.store(), record, "tasks", task_id).await;
-    let item = OutboxItem {
-        target_id: Some(ghl_id(task_id)?),
-        title,
-        body,
-        due_date,
-        base,
-        ..outbox_item(client, record, edit_id, "task.update").await?
-    };
+    let item = outbox_item(client, record, edit_id, Edit::TaskUpdate { task_id: ghl_id(task_id)?, title, body, due_date }, base).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -246,11 +239,7 @@ pub async fn complete_task<T: Transport, S: Store, C: Clock>(
     completed: bool,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
-    let item = OutboxItem {
-        target_id: Some(ghl_id(task_id)?),
-        completed: Some(completed),
-        ..outbox_item(client, record, edit_id, "task.complete").await?
-    };
+    let item = outbox_item(client, record, edit_id, Edit::TaskComplete { task_id: ghl_id(task_id)?, completed }, None).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -260,7 +249,7 @@ pub async fn delete_task<T: Transport, S: Store, C: Clock>(
     task_id: &str,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
-    let item = OutboxItem { target_id: Some(ghl_id(task_id)?), ..outbox_item(client, record, edit_id, "task.delete").await? };
+    let item = outbox_item(client, record, edit_id, Edit::TaskDelete { task_id: ghl_id(task_id)? }, None).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -276,7 +265,7 @@ pub async fn change_tags<T: Transport, S: Store, C: Clock>(
     if tags.is_empty() || tags.len() > 20 || tags.iter().any(|tag| tag.chars().count() > 100) {
         return Err(Error::new(ErrorCode::Validation, "Give one to twenty tags of up to 100 characters."));
     }
-    let op = if add { "tags.add" } else { "tags.remove" };
-    let item = OutboxItem { tags: Some(tags), ..outbox_item(client, record, edit_id, op).await? };
+    let edit = if add { Edit::TagsAdd { tags } } else { Edit::TagsRemove { tags } };
+    let item = outbox_item(client, record, edit_id, edit, None).await?;
     outbox::submit(client, item, &Deliverer).await
 }

@@ -3,6 +3,7 @@
 //! nothing. The follow-up rule (Options) adds one GHL task per version of a note sent.
 
 use crate::features::delivery::{Deliverer, EditAnswer, SendOutcome, SentNote};
+use crate::features::edit::Edit;
 use crate::features::edits::{linked_contact, text};
 use crate::features::preferences::Preferences;
 use crate::hosts::HostRecord;
@@ -73,24 +74,24 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
         });
     }
     let version = format!("{key}#{}", fingerprint(&body));
-    let note = OutboxItem {
-        body: Some(body),
-        source: Some(key.clone()),
-        ..OutboxItem::new(client, record, &contact_id, "note.send", Some(&version))?
+    let excerpt: String = body.chars().take(300).collect();
+    let stored = |edit: Edit, id: &str| -> Result<OutboxItem> {
+        let mut item = OutboxItem::new(client, record, &contact_id, edit.op(), Some(id))?;
+        edit.write_to(&mut item);
+        Ok(item)
     };
-    let mut items = vec![note];
+    let mut items = vec![stored(Edit::HostNoteSend { source: key.clone(), body }, &version)?];
     if preferences.follow_up.enabled {
         let rule = &preferences.follow_up;
-        let excerpt: String = items[0].body.as_deref().unwrap_or_default().chars().take(300).collect();
         let due_ms = client.now_ms() + u64::from(rule.due_in_days) * DAY_MS;
-        items.push(OutboxItem {
-            title: Some(rule.title.clone()),
-            body: Some(format!("Follow-up of the {} note: {excerpt}", record.host.spec.name)),
-            due_date: Some(format_utc(due_ms as i64)),
-            target_id: Some(version.clone()),
-            source: Some(key.clone()),
-            ..OutboxItem::new(client, record, &contact_id, "note.followUp", Some(&format!("{version}:follow-up")))?
-        });
+        let follow_up = Edit::HostNoteFollowUp {
+            source: key.clone(),
+            version: version.clone(),
+            title: rule.title.clone(),
+            body: format!("Follow-up of the {} note: {excerpt}", record.host.spec.name),
+            due_date: format_utc(due_ms as i64),
+        };
+        items.push(stored(follow_up, &format!("{version}:follow-up"))?);
     }
     let outcome = match outbox::submit_all(client, items, &Deliverer).await? {
         EditAnswer::Sent(outcome) => outcome,

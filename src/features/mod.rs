@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod background_refresh;
 pub mod contact_sync;
 pub mod delivery;
+pub mod edit;
 pub mod edits;
 pub mod host_notes;
 pub mod panel;

@@ -73,21 +73,8 @@ pub struct EditChoice {
 
 impl WaitingEdit {
     pub fn of(item: crate::outbox::OutboxItem, host_name: &str) -> Self {
-        let label = match item.op.as_str() {
-            "note.create" => "New note".to_owned(),
-            "note.update" => "Note change".to_owned(),
-            "note.delete" => "Note deletion".to_owned(),
-            "task.create" => "New task".to_owned(),
-            "task.update" => "Task change".to_owned(),
-            "task.complete" => "Task completion".to_owned(),
-            "task.delete" => "Task deletion".to_owned(),
-            "tags.add" => "Tags to add".to_owned(),
-            "tags.remove" => "Tags to remove".to_owned(),
-            "contact.update" => "Contact fields".to_owned(),
-            "note.send" => format!("{host_name} note"),
-            "note.followUp" => "Follow-up task".to_owned(),
-            other => other.to_owned(),
-        };
+        let edit = crate::features::edit::Edit::of(&item).ok();
+        let label = edit.as_ref().map_or_else(|| item.op.clone(), |edit| edit.label(host_name));
         let summary = item
             .title
             .clone()
@@ -105,7 +92,7 @@ impl WaitingEdit {
             }
             Some(failure) if failure.code == "conflict" => {
                 let mut choices = vec![choice("mine", "Keep mine"), choice("theirs", "Keep GHL's")];
-                if item.op == "note.update" {
+                if edit.as_ref().is_some_and(crate::features::edit::Edit::merges) {
                     choices.push(choice("merge", "Merge"));
                 }
                 let theirs = failure.theirs.as_ref().map(|theirs| theirs.body.clone().or_else(|| theirs.title.clone()).unwrap_or_default());

@@ -56,6 +56,8 @@ pub trait Delivery<T: Transport, S: Store, C: Clock> {
     async fn deliver(&self, cx: &Ctx<'_, T, S, C>, item: &OutboxItem) -> std::result::Result<Self::Answer, Undelivered>;
     /// GHL has the edit: what else follows from that (the saved view updated).
     async fn delivered(&self, cx: &Ctx<'_, T, S, C>, item: &OutboxItem, answer: &Self::Answer) -> Result<()>;
+    /// The agent settles a conflict with `choice`: the item to send instead (`None`: drop it, GHL's version stays).
+    fn settle(&self, item: OutboxItem, choice: &str) -> Result<Option<OutboxItem>>;
 }
 
 /// The `chrome.alarms` alarm that sends what waits (every minute; Chrome allows 30 s at the least).
@@ -204,6 +206,19 @@ impl OutboxItem {
             record_id: record.record_id.clone(),
             contact_id: contact_id.to_owned(),
             op: op.to_owned(),
+            created_at_ms: client.now_ms(),
+            ..Self::empty()
+        })
+    }
+
+    /// An item with no edit in it yet, outside any record (tests, and what [`OutboxItem::new`] starts from).
+    pub fn empty() -> Self {
+        Self {
+            id: String::new(),
+            host: String::new(),
+            record_id: String::new(),
+            contact_id: String::new(),
+            op: String::new(),
             target_id: None,
             body: None,
             title: None,
@@ -212,7 +227,7 @@ impl OutboxItem {
             tags: None,
             fields: None,
             source: None,
-            created_at_ms: client.now_ms(),
+            created_at_ms: 0,
             attempts: 0,
             sent_at_ms: None,
             next_at_ms: 0,
@@ -220,7 +235,7 @@ impl OutboxItem {
             base: None,
             force: false,
             replaces_waiting: false,
-        })
+        }
     }
 
     /// Waits for the agent: GHL refused it for a reason a retry will not change.
@@ -475,8 +490,7 @@ pub async fn retry<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     }
 }
 
-/// How the agent settles a conflict: keep their edit, keep GHL's version, merge the two notes, or (deleted in GHL)
-/// send the item again as a new one.
+/// The agent settles a conflict on a stored edit of the record: what each choice means is the delivery's.
 pub async fn resolve<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     cx: &Ctx<'_, T, S, C>,
     record: &crate::hosts::HostRecord,
@@ -485,36 +499,15 @@ pub async fn resolve<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     delivery: &D,
 ) -> Result<Option<D::Answer>> {
     let client = cx;
-    let Some(mut item) = of_record(client.store(), &record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id)
+    let Some(item) = of_record(client.store(), &record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id)
     else {
         return Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent."));
     };
-    let failure = item.failure.take();
-    let theirs = failure.as_ref().and_then(|failure| failure.theirs.clone());
-    match choice {
-        "theirs" => {
-            discard(cx, &record.host.hostname, &record.record_id, id).await?;
-            return Ok(None);
-        }
-        "mine" => item.force = true,
-        "merge" if item.op == "note.update" => {
-            let ghl = theirs.and_then(|theirs| theirs.body).unwrap_or_default();
-            let mine = item.body.clone().unwrap_or_default();
-            item.body = Some(if ghl.trim().is_empty() { mine } else { format!("{}\n\n{}", ghl.trim_end(), mine) });
-            item.force = true;
-        }
-        "recreate" if failure.as_ref().is_some_and(|failure| failure.deleted) => {
-            let base = item.base.take().unwrap_or(Snapshot { body: None, title: None, due_date: None });
-            item.op = if item.op.starts_with("note") { "note.create" } else { "task.create" }.to_owned();
-            item.target_id = None;
-            item.body = item.body.or(base.body);
-            item.title = item.title.or(base.title);
-            item.due_date = item.due_date.or(base.due_date);
-            item.sent_at_ms = None;
-            item.attempts = 0;
-        }
-        _ => return Err(Error::invalid_message("Choose mine, theirs, merge (notes) or recreate (deleted in GHL).")),
-    }
+    let Some(mut item) = delivery.settle(item, choice)? else {
+        discard(cx, &record.host.hostname, &record.record_id, id).await?;
+        return Ok(None);
+    };
+    item.failure = None;
     {
         let _guard = cx.locks.storage.lock().await;
         let mut outbox = load(client.store()).await?;
