@@ -101,28 +101,16 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
             let detail = query_value(redirected_to, "error_description").unwrap_or(error);
             return Err(refused(format!("GHL did not authorize the connection ({}). Click Connect to try again.", clip(&detail))));
         }
-        // launchWebAuthFlow hands back only the redirect of the flow we opened; `state`, when GHL echoes it, must
-        // also be ours.
-        if query_value(redirected_to, "state").is_some_and(|state| state != pending.state) {
+        // launchWebAuthFlow hands back only the redirect of the flow we opened; its `state` must be ours too.
+        if query_value(redirected_to, "state").as_deref() != Some(pending.state.as_str()) {
             return Err(refused("GHL's answer belongs to another connection attempt. Click Connect again."));
         }
         let code = query_value(redirected_to, "code").filter(|code| !code.is_empty());
         let Some(code) = code else {
             return Err(Error::new(ErrorCode::BadResponse, "GHL redirected without an authorization code. Click Connect again."));
         };
+        // The location is checked before the tokens are stored (see `obtain`).
         let session = self.connect_with_code(&code, &pending.redirect_uri).await?;
-        if let Some(location) = session.location_id.as_deref().filter(|location| *location != self.location_id()) {
-            return Err(Error::new(
-                ErrorCode::InvalidSettings,
-                format!(
-                    "You authorized location {}, but Options has Location ID {}. Enter {} as the Location ID, or connect again and choose {}.",
-                    clip(location),
-                    self.location_id(),
-                    clip(location),
-                    self.location_id()
-                ),
-            ));
-        }
         Ok(session)
     }
 }

@@ -207,6 +207,26 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         let response =
             self.platform.transport.send(endpoint.token_request(grant)).await.map_err(|error| auth::unreachable_endpoint(&error))?;
         let session = auth::read_token_answer(response.status, &response.body, self.now_ms(), grant)?;
+        // Tokens are kept only for the location Options names: an answer for another location (or none) would act
+        // on another business's contacts. A refresh that answers so ends the session.
+        if session.location_id.as_deref() != Some(self.location_id()) {
+            if matches!(grant, Grant::RefreshToken(_)) {
+                self.platform.store.remove(SESSION_KEY).await?;
+            }
+            let location_id = self.location_id();
+            return Err(match session.location_id.as_deref() {
+                Some(other) => Error::new(
+                    ErrorCode::InvalidSettings,
+                    format!(
+                        "You authorized location {other}, but Options has Location ID {location_id}. Enter {other} as the Location ID, or connect again and choose {location_id}."
+                    ),
+                ),
+                None => Error::new(
+                    ErrorCode::ReconnectNeeded,
+                    "The token endpoint did not say which GHL location the tokens are for, so they were not kept. Check your token endpoint passes GHL's locationId through, then connect again.",
+                ),
+            });
+        }
         store::write(&self.platform.store, SESSION_KEY, &session).await?;
         Ok(session)
     }

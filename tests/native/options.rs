@@ -144,6 +144,25 @@ async fn connect_refuses_a_token_for_another_location() {
     let error = fixture.page(json!({"type": "oauth.finish", "redirectUrl": answer})).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidSettings);
     assert!(error.message.contains("You authorized location SomeOtherLocation"), "{}", error.message);
+    // Refused and not kept: nothing can be sent with the other location's tokens.
+    let before = fixture.api_requests().len();
+    let load = fixture
+        .send(json!({"type": "panel.load", "record": {"host": "app.commusoft.co.uk", "recordId": "42", "email": "jane.doe@example.com"}}))
+        .await;
+    assert_eq!(load.unwrap_err().code, ErrorCode::ReconnectNeeded);
+    assert!(fixture.api_requests().iter().skip(before).all(|e| e["path"] == "/oauth/token"), "no GHL call with a foreign token");
+}
+
+#[tokio::test]
+async fn connect_requires_the_state_it_sent() {
+    let fixture = CoreFixture::new().await;
+    fixture.save_oauth().await;
+    fixture.sandbox.state().register_oauth(&json!({"clientId": CLIENT_ID, "code": "code-3", "locationId": DEMO_LOCATION})).unwrap();
+    fixture.start_connect().await;
+    let without_state = format!("{REDIRECT}?code=code-3");
+    let error = fixture.page(json!({"type": "oauth.finish", "redirectUrl": without_state})).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::ReconnectNeeded, "an answer without our state is not ours");
+    assert!(fixture.api_requests().iter().all(|e| e["path"] != "/oauth/token"), "the code was never exchanged");
 }
 
 #[tokio::test]
