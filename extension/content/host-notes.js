@@ -6,6 +6,8 @@
 
 (() => {
   const MARK = 'data-ghl-bridge-send';
+  // How long the notes list must hold still before its notes count as the history.
+  const SETTLED_MS = 1500;
 
   function control(onSend) {
     const host = document.createElement('span');
@@ -35,6 +37,17 @@
     if (!profile.notes) return;
     const list = root.querySelector(profile.notes.list);
     if (!list) return;
+    // The notes the page shows when its list has held still are the history, never sent on their own: a list that
+    // renders in steps must not look like new notes. Until then nothing is sent automatically; look again soon.
+    if (state.known === null) {
+      const count = list.querySelectorAll(profile.notes.item).length;
+      if (state.settling?.count !== count) state.settling = { count, since: Date.now() };
+      if (Date.now() - state.settling.since < SETTLED_MS) {
+        clearTimeout(state.settling.timer);
+        state.settling.timer = setTimeout(() => decorateNotes(root, profile, state, send), SETTLED_MS);
+        return;
+      }
+    }
     const firstLook = state.known === null;
     state.known ??= new Set();
     for (const item of list.querySelectorAll(profile.notes.item)) {

@@ -28,14 +28,15 @@ pub struct Core<T, S, C> {
     platform: Platform<T, S, C>,
     /// Storage read-modify-write and one outbox sender per contact, shared by every message.
     locks: Locks,
-    /// When each tab last searched GHL ("Link existing"): a person's pace, not a script's.
-    searches: std::cell::RefCell<Vec<(i64, u64)>>,
+    /// When each tab last searched GHL ("Link existing") or sent a host note on its own: a person's pace, not a
+    /// script's.
+    paced: std::cell::RefCell<Vec<(Paced, i64, u64)>>,
     api_base: String,
 }
 
 impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
     pub fn new(platform: Platform<T, S, C>, api_base: impl Into<String>) -> Self {
-        Self { platform, locks: Locks::default(), searches: Default::default(), api_base: api_base.into() }
+        Self { platform, locks: Locks::default(), paced: Default::default(), api_base: api_base.into() }
     }
 
     /// Validates the sender and the message (both JSON text), then serves it; answers JSON text.
@@ -46,8 +47,12 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         let sender = Sender::classify(&sender)?;
         let request = Request::parse(message)?;
         sender.authorize(&request)?;
-        if let (Request::ContactSearch { .. }, Sender::ContentScript { .. }) = (&request, &sender) {
-            self.pace_search(tab.unwrap_or(-1))?;
+        if let Sender::ContentScript { .. } = &sender {
+            match &request {
+                Request::ContactSearch { .. } => self.pace(Paced::Search, tab.unwrap_or(-1))?,
+                Request::NoteSend { automatic: true, .. } => self.pace(Paced::AutomaticNote, tab.unwrap_or(-1))?,
+                _ => {}
+            }
         }
         let store = &self.platform.store;
         let Some(input) = request.record().cloned() else {
@@ -275,17 +280,22 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         })
     }
 
-    /// A tab may search GHL at a person's pace: at most [`SEARCHES_PER_MINUTE`] a minute. A script in the host page
-    /// driving "Link existing" to walk the location two letters at a time is refused.
-    fn pace_search(&self, tab: i64) -> Result<()> {
+    /// A tab may search GHL, or send host notes it saw appear, at a person's pace: a script in the host page driving
+    /// "Link existing" to walk the location two letters at a time, or planting notes to be sent, is refused.
+    fn pace(&self, kind: Paced, tab: i64) -> Result<()> {
         let now = self.platform.clock.now_ms();
-        let mut searches = self.searches.borrow_mut();
-        searches.retain(|(_, at)| now.saturating_sub(*at) < 60_000);
-        if searches.iter().filter(|(known, _)| *known == tab).count() >= SEARCHES_PER_MINUTE {
-            return Err(Error::new(ErrorCode::RateLimited, "Too many searches from this tab: wait a minute, then search again.")
-                .with_retry_after(60_000));
+        let mut paced = self.paced.borrow_mut();
+        paced.retain(|(_, _, at)| now.saturating_sub(*at) < 60_000);
+        if paced.iter().filter(|(known, known_tab, _)| *known == kind && *known_tab == tab).count() >= kind.per_minute() {
+            let message = match kind {
+                Paced::Search => "Too many searches from this tab: wait a minute, then search again.",
+                Paced::AutomaticNote => {
+                    "More new notes appeared than a person writes: they were not sent on their own. Use “Send to GHL” on each."
+                }
+            };
+            return Err(Error::new(ErrorCode::RateLimited, message).with_retry_after(60_000));
         }
-        searches.push((tab, now));
+        paced.push((kind, tab, now));
         Ok(())
     }
 
@@ -302,8 +312,23 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
     }
 }
 
-/// Searches one tab may make in a minute: an agent typing and refining a name makes a handful.
-const SEARCHES_PER_MINUTE: usize = 20;
+/// What a tab does at a person's pace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Paced {
+    Search,
+    AutomaticNote,
+}
+
+impl Paced {
+    fn per_minute(self) -> usize {
+        match self {
+            // An agent typing and refining a name makes a handful.
+            Self::Search => 20,
+            // Notes an agent writes in a minute; a page that renders or plants many is not sending them all.
+            Self::AutomaticNote => 3,
+        }
+    }
+}
 
 /// What an alarm did, for the toolbar badge and notifications.
 #[derive(Serialize)]

@@ -80,3 +80,35 @@ test('new notes are sent on their own only when Options says so', async () => {
   assert.equal(notes.length, before + 1);
   assert.ok(notes.some((n) => n.body === 'Engineer confirmed for Monday.'));
 });
+
+test('a notes list the page renders late and in steps is the history, never sent on its own', async () => {
+  assert.ok((await asExtensionPage(browser, { type: 'preferences.save', preferences: { sendNewNotes: true } })).ok);
+  const before = (await janes('notes')).length;
+  await page.goto(recordUrl(42));
+  await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor();
+  await page.locator('section.panel[data-source=ghl]').waitFor();
+  await page.getByText('Notes & communications', { exact: true }).first().click();
+  // The list arrives in steps: three more notes over the next half second (a slow list, or a page planting notes).
+  await page.evaluate(async () => {
+    const list = document.querySelector('.notes-communications');
+    for (const id of ['9201', '9202', '9203']) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const item = document.createElement('div');
+      item.className = 'note ng-scope';
+      item.dataset.noteId = id;
+      const text = document.createElement('p');
+      text.className = 'note-text';
+      text.textContent = `Old note ${id} from the customer's history`;
+      item.append(text);
+      list.append(item);
+    }
+  });
+  await page.locator('[data-note-id="9203"] [data-ghl-bridge-send]').waitFor();
+  await page.waitForTimeout(1500);
+  assert.equal((await janes('notes')).length, before, 'nothing of the history was sent');
+  // A note the agent writes afterwards is new, and goes.
+  await page.getByLabel('New Commusoft note').fill('Spoke to the customer today.');
+  await page.getByRole('button', { name: '+ Add note' }).click();
+  await note('9102').getByText('Sent to GHL as a new note.').waitFor();
+  assert.equal((await janes('notes')).length, before + 1);
+});

@@ -126,3 +126,27 @@ async fn unlinked_records_and_bad_input_are_refused() {
     let log = fixture.core.dispatch(&json!({"type": "log.get"}).to_string(), &extension_page_sender()).await.unwrap();
     assert!(!log.contains("note.send"), "refused input sends nothing and logs nothing: {log}");
 }
+
+#[tokio::test]
+async fn notes_sent_on_their_own_come_at_a_persons_pace() {
+    let fixture = CoreFixture::linked_jane().await;
+    fixture.preferences(json!({"sendNewNotes": true})).await;
+    // A page that plants (or renders late) many notes: a handful go, the rest wait for "Send to GHL".
+    let mut sent = 0;
+    let mut refused = 0;
+    for n in 0..10 {
+        let message = json!({"type": "note.send", "record": jane(), "sourceId": format!("planted-{n}"), "body": format!("Planted {n}"), "automatic": true});
+        match fixture.send(message).await {
+            Ok(_) => sent += 1,
+            Err(error) => {
+                assert_eq!(error.code, ErrorCode::RateLimited);
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((sent, refused), (3, 7));
+    assert_eq!(fixture.janes("notes").iter().filter(|n| n["body"].as_str().unwrap_or("").starts_with("Planted")).count(), 3);
+    // The agent's own clicks are not limited this way.
+    let by_hand = json!({"type": "note.send", "record": jane(), "sourceId": "by-hand", "body": "Written by the agent"});
+    fixture.send(by_hand).await.unwrap();
+}
