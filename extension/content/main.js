@@ -67,7 +67,7 @@
     const myGeneration = ++generation;
     const stale = () => myGeneration !== generation || current !== state;
     state.loading = true;
-    state.panel.showLoading('Reading the customer record…');
+    state.panel.showLoading(`Reading the ${profile.noun} record…`);
     const identity = { app: profile.app, kind: profile.kind, host: location.hostname, recordId: state.recordId };
     if (!overrides) {
       const answer = await ask({ type: 'reader.overrides', record: identity });
@@ -83,7 +83,7 @@
       state.record = null;
       state.panel.showProblem({
         code: 'record_unreadable',
-        message: read?.reading?.problem ?? 'The customer details did not appear on this page. Reload the page; if this keeps happening, use “This isn\u2019t right” under “What was read from this page”.',
+        message: read?.reading?.problem ?? 'The record\u2019s details did not appear on this page. Reload the page; if this keeps happening, use “This isn\u2019t right” under “What was read from this page”.',
         retryable: true,
       });
       return;

@@ -66,7 +66,7 @@
     missing_scope: 'The token is missing permissions',
     forbidden: 'No access to this GHL location',
     reconnect_needed: 'Connect GHL again',
-    no_identity: 'Cannot match this customer',
+    no_identity: 'Cannot match this record',
     conflict: 'Changed in GHL meanwhile',
     not_found: 'Not found in GHL',
     validation: 'GHL refused the change',
@@ -528,9 +528,6 @@
       const candidateItem = (candidate) => element('li', {}, [
         element('span', { text: [candidate.name, candidate.email, candidate.phone].filter(Boolean).join(' · ') }), ' ', linkButton(candidate),
       ]);
-      const intro = view.unlinked
-        ? 'You unlinked this customer from GHL.'
-        : view.candidates.length ? 'Several GHL contacts could be this customer — pick one.' : 'No GHL contact matches this customer.';
       const prefill = view.prefill;
       const creates = [[prefill.firstName, prefill.lastName].filter(Boolean).join(' '), prefill.email, prefill.phone].filter(Boolean).join(' · ');
       const create = button('Create in GHL', () => perform(problem, [create], 'contact.create', {}, showView));
@@ -548,7 +545,7 @@
         });
       });
       replace(
-        element('p', { text: intro }),
+        element('p', { text: view.intro }),
         view.candidates.length ? element('ul', { class: 'items', 'aria-label': 'Possible matches' }, view.candidates.map(candidateItem)) : null,
         element('p', { class: 'meta', text: `Searched by ${view.searched.join(', ')}.` }),
         element('h4', { text: 'Create in GHL' }),
@@ -575,7 +572,7 @@
       ensureAttached() {
         if (!host.isConnected) document.documentElement.append(host);
       },
-      showLoading(text = 'Looking up this customer in GHL…') {
+      showLoading(text = 'Looking up this record in GHL…') {
         status.textContent = text;
         region.setAttribute('aria-busy', 'true');
         replace();
@@ -618,11 +615,11 @@
           const text = outline();
           try {
             await navigator.clipboard.writeText(text);
-            fix.replaceChildren(element('p', { role: 'status', text: 'Page outline copied (structure only, no customer details).' }), wrong, copy);
+            fix.replaceChildren(element('p', { role: 'status', text: 'Page outline copied (structure only, no customer values).' }), wrong, copy);
           } catch {
             const box = element('textarea', { 'aria-label': 'Page outline', readonly: true });
             box.value = text;
-            fix.replaceChildren(element('p', { role: 'status', text: 'Copy the outline below (structure only, no customer details).' }), box, wrong, copy);
+            fix.replaceChildren(element('p', { role: 'status', text: 'Copy the outline below (structure only, no customer values).' }), box, wrong, copy);
           }
         });
         fix.replaceChildren(wrong, copy);

@@ -74,12 +74,7 @@ pub async fn create_contact<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T
             return panel::load_contact(client, record, &only.contact.id, only.matched_by, None, Some(only.evidence)).await;
         }
         if !found.contacts.is_empty() {
-            return Ok(PanelView::Unmatched {
-                searched: found.searched,
-                candidates: found.contacts.into_iter().map(|found| found.contact).collect(),
-                unlinked: false,
-                prefill,
-            });
+            return Ok(panel::unmatched_view(record, found, false));
         }
     }
     // What the contact is created with follows the field mapping (Options), like "Sync this contact".

@@ -42,7 +42,14 @@ pub enum PanelView {
     /// No link yet (or the agent unlinked): what was searched, contacts that could be the one, and what a new
     /// contact would be created with.
     #[serde(rename_all = "camelCase")]
-    Unmatched { searched: Vec<String>, candidates: Vec<ContactSummary>, unlinked: bool, prefill: Prefill },
+    Unmatched {
+        searched: Vec<String>,
+        candidates: Vec<ContactSummary>,
+        unlinked: bool,
+        prefill: Prefill,
+        /// What the panel says first ("Several GHL contacts could be this customer — pick one.").
+        intro: String,
+    },
 }
 
 /// An edit of this record the outbox still holds, as the panel lists it: the stored edit, and the words and
@@ -294,12 +301,7 @@ pub async fn load<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, r
             let (id, business) = (only.contact.id.clone(), only.contact.business_id.clone());
             load_contact(client, record, &id, only.matched_by, business, Some(only.evidence.clone())).await
         }
-        _ => Ok(PanelView::Unmatched {
-            searched: found.searched,
-            candidates: found.contacts.into_iter().map(|found| found.contact).collect(),
-            unlinked: false,
-            prefill: prefill(record),
-        }),
+        _ => Ok(unmatched_view(record, found, false)),
     }
 }
 
@@ -313,12 +315,25 @@ fn shows_contact(record: &HostRecord, contact: &ContactView) -> bool {
 /// The unmatched view after an unlink: the automatic matches are offered, not taken.
 async fn unmatched<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord, unlinked: bool) -> Result<PanelView> {
     let found = matches(client, record).await?;
-    Ok(PanelView::Unmatched {
+    Ok(unmatched_view(record, found, unlinked))
+}
+
+/// The unmatched view of what matching found, with the words it opens with.
+pub fn unmatched_view(record: &HostRecord, found: Matches, unlinked: bool) -> PanelView {
+    let noun = record.kind.noun;
+    let intro = match found.contacts.len() {
+        _ if unlinked => format!("You unlinked this {noun} from GHL."),
+        0 => format!("No GHL contact matches this {noun}."),
+        1 => format!("A GHL contact could be this {noun} — link it if it is."),
+        _ => format!("Several GHL contacts could be this {noun} — pick one."),
+    };
+    PanelView::Unmatched {
         searched: found.searched,
         candidates: found.contacts.into_iter().map(|found| found.contact).collect(),
         unlinked,
         prefill: prefill(record),
-    })
+        intro,
+    }
 }
 
 /// A GHL contact that has the record's email or phone.

@@ -10,6 +10,8 @@
   hostnames: ['app.commusoft.co.uk', 'app.commusoft.us'],
   // The record kind every record of this app is (the core's spec: src/hosts/commusoft.rs).
   kind: 'customer',
+  // What the agent calls one, for the words shown before the core has answered.
+  noun: 'customer',
 
   // Customer, work-address and company records, old `view` and `view_v2` layouts, any tab below them.
   recordRoute: /^\/customers\/(?:customer|customer_list)\/(\d+)\/view(?:_v2)?\//,
