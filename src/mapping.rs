@@ -261,7 +261,7 @@ pub fn host_values(record: &HostRecord) -> Vec<(&'static str, Option<String>)> {
                 Source::AddressLine1 => address.line1.clone(),
                 Source::Town => address.town.clone(),
                 Source::Postcode => address.postcode.clone(),
-                Source::Field(name) => record.field(name).map(str::to_owned),
+                Source::Field(name) => record.get(name).map(str::to_owned),
             };
             (field.id, value)
         })

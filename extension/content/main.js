@@ -130,7 +130,13 @@
       const sameAsBefore = key === previousKey && now - started < SAME_AS_BEFORE_MS;
       if (last.reading?.usable && !sameAsBefore) return last;
       if (stale()) return null;
-      if (now > deadline || (last.reading && now - last.since >= GIVE_UP_SETTLED_MS)) return last.reading ? last : null;
+      if (last.reading && now - last.since >= GIVE_UP_SETTLED_MS) return last;
+      if (now > deadline) {
+        // Nothing usable in time: the core still says what it made of the page (its problem, what can be pointed at).
+        const answer = await ask({ type: 'record.read', record: { ...identity, evidence } });
+        if (stale()) return null;
+        return answer.ok ? { ...last, reading: answer.data } : null;
+      }
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
   }

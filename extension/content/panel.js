@@ -82,9 +82,6 @@
     extension_reloaded: 'The extension was updated',
   };
 
-  // Names of the record's fields in "What was read from this page", and the ones the agent can point at.
-  const FIELD_NAMES = { name: 'Name', email: 'Email', mobile: 'Mobile', landline: 'Phone', accountNumber: 'Account no', address: 'Address', company: 'Company' };
-  const PICKABLE = [['email', 'Email'], ['mobile', 'Phone'], ['name', 'Name'], ['address', 'Address']];
 
   const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -589,18 +586,20 @@
       showDiagnostics(recordId, reading) {
         const list = element('dl', {}, [element('dt', { text: 'Record id' }), element('dd', { text: recordId })]);
         for (const field of reading?.fields ?? []) {
-          list.append(element('dt', { text: FIELD_NAMES[field.field] ?? field.field }),
+          list.append(element('dt', { text: field.label }),
             element('dd', { text: field.value }, [element('div', { class: 'meta', text: `from ${field.source}` })]));
         }
         const parts = [diagnostics.firstChild, list];
         if (reading?.setAside?.length) {
           parts.push(element('p', { class: 'meta', text: 'Found but not used:' }),
             element('ul', { 'aria-label': 'Found but not used' }, reading.setAside.map((aside) =>
-              element('li', { class: 'meta', text: `${FIELD_NAMES[aside.field] ?? aside.field}: “${aside.value}” — ${aside.reason}` }))));
+              element('li', { class: 'meta', text: `${aside.label}: “${aside.value}” — ${aside.reason}` }))));
         }
         const fix = element('div', { 'data-part': 'reader-fix' });
         const choose = () => {
-          const choices = PICKABLE.map(([field, text]) => button(text, () => pointAt(field, text), { 'aria-label': `Point at the ${text.toLowerCase()} on the page` }));
+          // The core says which fields can be pointed at (the same list when the page could not be read at all).
+          const choices = (reading?.pickable ?? []).map(({ field, label }) =>
+            button(label, () => pointAt(field, label), { 'aria-label': `Point at the ${label.toLowerCase()} on the page` }));
           fix.replaceChildren(element('p', { text: 'Which value did the extension miss or get wrong?' }),
             element('div', { class: 'row' }, [...choices, button('Cancel', () => fix.replaceChildren(wrong, copy))]));
         };

@@ -377,15 +377,16 @@ for (const format of ['json', 'csv']) {
 
 // ---- Reading host pages --------------------------------------------------------------------------------------
 
-const FIELD_WORDS = { name: 'Name', email: 'Email', mobile: 'Phone', landline: 'Phone', address: 'Address', company: 'Company', accountNumber: 'Account no' };
-
 function showOverrides(all) {
   const list = $('#reader-overrides');
-  const items = all.flatMap((group) => group.items.map((item) => ({ app: group.app, ...item })));
+  // The core names each field (`fieldLabels`: [field, words] pairs).
+  const items = all.flatMap((group) => group.items.map((item) => ({
+    app: group.app, ...item, fieldWords: group.fieldLabels.find(([field]) => field === item.field)?.[1] ?? item.field,
+  })));
   list.replaceChildren(...(items.length ? items.map((item) => {
     const where = item.label ? `next to the label “${item.label}”` : `at ${item.path}`;
     const line = document.createElement('li');
-    line.textContent = `${item.app}: ${FIELD_WORDS[item.field] ?? item.field} ${where}`;
+    line.textContent = `${item.app}: ${item.fieldWords} ${where}`;
     return line;
   }) : [Object.assign(document.createElement('li'), { textContent: 'None: every page was read without help.' })]));
 }

@@ -219,7 +219,7 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::ReaderOverridesGet {} => {
                 let mut all = Vec::new();
                 for app in crate::hosts::HOSTS.iter().map(|spec| spec.app) {
-                    all.push(overrides::load(store, app).await?);
+                    all.push(overrides::Exported::from(overrides::load(store, app).await?));
                 }
                 to_json(&all)
             }

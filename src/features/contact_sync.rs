@@ -294,7 +294,7 @@ pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(
             .iter()
             .map(|(field, value)| SampleField {
                 field,
-                label: format!("{} {}", spec.name, crate::hosts::reading::field_words(field)),
+                label: format!("{} {}", spec.name, crate::hosts::reading::field_label(field).to_ascii_lowercase()),
                 value,
             })
             .collect(),

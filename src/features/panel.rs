@@ -404,11 +404,6 @@ pub async fn matches<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>
     Ok(Matches { searched, contacts })
 }
 
-/// The record's phone numbers in E.164, mobile first, without repeats.
-pub fn record_phones(record: &HostRecord) -> Vec<String> {
-    record.phones()
-}
-
 /// What a new GHL contact would be created with. Titles ("Mrs") are not part of a GHL name.
 pub fn prefill(record: &HostRecord) -> Prefill {
     let (first_name, last_name) = record.name_parts();
@@ -662,9 +657,9 @@ mod tests {
 
     #[test]
     fn phones_in_e164_mobile_first_without_repeats() {
-        let phones = record_phones(&record("X", Some("07700 900123"), Some("+44 7700 900123")));
+        let phones = record("X", Some("07700 900123"), Some("+44 7700 900123")).phones();
         assert_eq!(phones, ["+447700900123"]);
-        assert_eq!(record_phones(&record("X", Some("n/a"), Some("0161 234 5678"))), ["+441612345678"]);
+        assert_eq!(record("X", Some("n/a"), Some("0161 234 5678")).phones(), ["+441612345678"]);
     }
 
     #[test]

@@ -47,9 +47,31 @@ pub struct Overrides {
 impl FromJson for Overrides {
     fn from_json(value: &Json) -> JsonResult<Self> {
         let fields = value.object("reading overrides")?;
-        fields.only(&["app", "items"])?;
+        // `fieldLabels` is what the export adds for people (see [`Exported`]); it is not read back.
+        fields.only(&["app", "items", "fieldLabels"])?;
         let overrides = Self { app: fields.required_text("app"), items: fields.items_or_empty("items") };
         fields.finish(overrides)
+    }
+}
+
+/// A host app's overrides as Options shows and exports them: with the words for each field they name.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exported {
+    #[serde(flatten)]
+    pub overrides: Overrides,
+    pub field_labels: Vec<(String, &'static str)>,
+}
+
+impl From<Overrides> for Exported {
+    fn from(overrides: Overrides) -> Self {
+        let mut field_labels: Vec<(String, &'static str)> = Vec::new();
+        for item in &overrides.items {
+            if !field_labels.iter().any(|(field, _)| *field == item.field) {
+                field_labels.push((item.field.clone(), super::reading::field_label(&item.field)));
+            }
+        }
+        Self { overrides, field_labels }
     }
 }
 

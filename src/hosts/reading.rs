@@ -17,19 +17,23 @@ pub const MAX_EVIDENCE: usize = 200;
 /// Longest value kept, in characters (an address over several lines is the longest real one).
 const MAX_VALUE_CHARS: usize = 300;
 
-/// A read field in words, lower-case ("email", "account number").
-pub fn field_words(field: &str) -> &'static str {
+/// A read field as people name it ("Email", "Account no"): the panel, the options page and samples use these.
+pub fn field_label(field: &str) -> &'static str {
     match field {
-        "name" => "name",
-        "email" => "email",
-        "mobile" => "mobile",
-        "landline" => "landline",
-        "accountNumber" => "account number",
-        "address" => "address",
-        "company" => "company",
-        _ => "field",
+        "name" => "Name",
+        "email" => "Email",
+        "mobile" => "Mobile",
+        "landline" | "phone" => "Phone",
+        "accountNumber" => "Account no",
+        "address" => "Address",
+        "company" => "Company",
+        _ => "Field",
     }
 }
+
+/// The fields the agent can point at with "This isn't right", and what each button says (a mobile is "Phone": the
+/// agent points at a number, whichever kind).
+const PICKABLE: &[(&str, &str)] = &[("email", "Email"), ("mobile", "Phone"), ("name", "Name"), ("address", "Address")];
 
 /// The fields a record can have, in the order they are reported.
 pub const FIELDS: &[&str] = &["name", "email", "mobile", "landline", "accountNumber", "address", "company"];
@@ -100,12 +104,23 @@ pub struct Reading {
     /// What the agent can do when the reading is not usable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The fields "This isn't right" offers to point at.
+    pub pickable: Vec<Pick>,
+}
+
+/// A field the agent can point at, and the words of its button.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pick {
+    pub field: &'static str,
+    pub label: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadField {
     pub field: String,
+    /// The field as people name it.
+    pub label: &'static str,
     /// As the page shows it (an address keeps its lines, joined by ", ").
     pub value: String,
     /// How the value was found, in words.
@@ -116,11 +131,12 @@ pub struct ReadField {
 #[serde(rename_all = "camelCase")]
 pub struct SetAside {
     pub field: String,
+    pub label: &'static str,
     pub value: String,
     pub reason: String,
 }
 
-/// The checked value of each field, or `None`.
+/// The checked value of each field, or `None`. Email is lower-cased; an address keeps its lines (`\n`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Resolved {
     pub name: Option<String>,
@@ -292,7 +308,7 @@ fn clip(text: &str) -> String {
 /// only when no labelled phone was read and it is the only number linked.
 pub fn resolve(evidence: &[Evidence], country: &str) -> (Resolved, Reading) {
     let mut resolved = Resolved::default();
-    let mut reading = Reading::default();
+    let mut reading = Reading { pickable: PICKABLE.iter().map(|&(field, label)| Pick { field, label }).collect(), ..Reading::default() };
     for field in FIELDS.iter().copied().chain(["phone"]) {
         let mut best: Option<u8> = None;
         let mut valid: Vec<(u8, String, &Evidence)> = Vec::new();
@@ -304,7 +320,12 @@ pub fn resolve(evidence: &[Evidence], country: &str) -> (Resolved, Reading) {
                     valid.push((rank, value, item));
                 }
                 Err(reason) => {
-                    let aside = SetAside { field: field.to_owned(), value: clip(&item.value), reason: reason.to_owned() };
+                    let aside = SetAside {
+                        field: field.to_owned(),
+                        label: field_label(field),
+                        value: clip(&item.value),
+                        reason: reason.to_owned(),
+                    };
                     if !reading.set_aside.contains(&aside) {
                         reading.set_aside.push(aside);
                     }
@@ -324,6 +345,7 @@ pub fn resolve(evidence: &[Evidence], country: &str) -> (Resolved, Reading) {
             let values = distinct.iter().map(|(_, value, _)| clip(value)).collect::<Vec<_>>().join(" / ");
             reading.set_aside.push(SetAside {
                 field: field.to_owned(),
+                label: field_label(field),
                 value: values,
                 reason: "the page shows different values here; none was used".to_owned(),
             });
@@ -346,7 +368,12 @@ pub fn resolve(evidence: &[Evidence], country: &str) -> (Resolved, Reading) {
         if let Some(slot) = resolved.slot(target) {
             *slot = Some((*value).clone());
         }
-        reading.fields.push(ReadField { field: target.to_owned(), value: clip(value), source: source_words(item) });
+        reading.fields.push(ReadField {
+            field: target.to_owned(),
+            label: field_label(target),
+            value: clip(value),
+            source: source_words(item),
+        });
     }
     reading.usable = resolved.email.is_some() || resolved.mobile.is_some() || resolved.landline.is_some();
     if !reading.usable {

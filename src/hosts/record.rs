@@ -2,7 +2,7 @@
 //! its hostname) says which kinds of record it has and what their ids look like.
 
 pub use super::reading::normalise_email;
-use super::reading::{self, Evidence, Reading, MAX_EVIDENCE};
+use super::reading::{self, Evidence, Reading, Resolved, MAX_EVIDENCE};
 use super::{known_host, KnownHost, RecordKind};
 use crate::platform::error::{Error, Result};
 use crate::platform::json::{FromJson, Json, JsonResult};
@@ -92,17 +92,18 @@ pub struct HostRecord {
     /// Country for phone numbers written without one: the host's, unless Options set another.
     pub phone_country: &'static str,
     pub record_id: String,
-    pub name: Option<String>,
-    /// Lower-cased; `None` when the page shows none or shows something that is not an email address.
-    pub email: Option<String>,
-    pub mobile: Option<String>,
-    pub landline: Option<String>,
-    pub account_number: Option<String>,
-    /// Its lines, separated by `\n`, as the page shows them.
-    pub address: Option<String>,
-    pub company: Option<String>,
+    /// Each field, only when its value passed its kind's check (`record.email`, `record.mobile`, … through
+    /// `Deref`).
+    pub fields: Resolved,
     /// What was read and what was set aside, for the panel's "What was read from this page".
     pub reading: Reading,
+}
+
+impl std::ops::Deref for HostRecord {
+    type Target = Resolved;
+    fn deref(&self) -> &Resolved {
+        &self.fields
+    }
 }
 
 impl HostRecord {
@@ -143,38 +144,11 @@ impl HostRecord {
             }
         }
         let (fields, reading) = reading::resolve(&evidence, phone_country);
-        Ok(Self {
-            host,
-            kind,
-            phone_country,
-            record_id,
-            name: fields.name,
-            email: fields.email,
-            mobile: fields.mobile,
-            landline: fields.landline,
-            account_number: fields.account_number,
-            address: fields.address,
-            company: fields.company,
-            reading,
-        })
+        Ok(Self { host, kind, phone_country, record_id, fields, reading })
     }
 }
 
 impl HostRecord {
-    /// A field as read, by its name in the reading (`email`, `mobile`, `company`, …).
-    pub fn field(&self, name: &str) -> Option<&str> {
-        match name {
-            "name" => self.name.as_deref(),
-            "email" => self.email.as_deref(),
-            "mobile" => self.mobile.as_deref(),
-            "landline" => self.landline.as_deref(),
-            "accountNumber" => self.account_number.as_deref(),
-            "address" => self.address.as_deref(),
-            "company" => self.company.as_deref(),
-            _ => None,
-        }
-    }
-
     /// First name and the rest, from the record's full name without titles ("Mrs Jane van Doe" → Jane, van Doe).
     pub fn name_parts(&self) -> (Option<String>, Option<String>) {
         const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rev"];
