@@ -290,6 +290,21 @@ fn ghl_value(contact: &Contact, field: &str) -> Option<String> {
     }
 }
 
+/// "Fill from GHL": the host fields the mapping fills from GHL (every row not off and not host → GHL only), with
+/// the contact's values. Rows GHL has no value for are left out.
+pub fn host_fills(mapping: &Mapping, contact: &Contact) -> Vec<(String, String)> {
+    let mut fills: Vec<(String, String)> = Vec::new();
+    for row in mapping.rows.iter().filter(|row| !matches!(row.direction.as_str(), "off" | "toGhl")) {
+        if fills.iter().any(|(host, _)| *host == row.host) {
+            continue;
+        }
+        if let Some(value) = ghl_value(contact, &row.ghl).filter(|value| !value.trim().is_empty()) {
+            fills.push((row.host.clone(), value));
+        }
+    }
+    fills
+}
+
 /// A value as compared: whitespace folded, email lower-cased, phones in E.164 where they parse.
 fn comparable(field: &str, value: &str, country: &str) -> String {
     let folded = value.split_whitespace().collect::<Vec<_>>().join(" ");

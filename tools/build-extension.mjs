@@ -23,7 +23,7 @@ for (const file of WASM_FILES) {
 }
 
 // Shared by every host, after the host's own profile: reader, form filling, host notes, panel, then the boot.
-const SHARED_CONTENT = ['content/record-reader.js', 'content/form-fill.js', 'content/host-notes.js', 'content/panel.js', 'content/main.js'];
+const SHARED_CONTENT = ['content/record-reader.js', 'content/form-fill.js', 'content/host-notes.js', 'content/panel.js', 'content/contact-form.js', 'content/main.js'];
 
 /** The manifest with each host app's content-script entry and host permissions, from the host list. */
 function withHosts(base, hosts) {

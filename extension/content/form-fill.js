@@ -4,13 +4,36 @@
 'use strict';
 
 (() => {
-  /** Sets an input's value the way typing would, so the page's framework (Angular) sees the change. */
+  /**
+   * Sets an input's value the way typing would, so the page's framework sees the change: Angular reads the input
+   * event; React's controlled inputs keep the value only when its onChange runs, which the native setter plus an
+   * input event brings about (the page's own value tracker is not touched from the extension's world).
+   */
   function setAsTyped(input, value) {
     const prototype = input instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
       : input instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
     Object.getOwnPropertyDescriptor(prototype, 'value').set.call(input, value);
     input.dispatchEvent(new Event('input', { bubbles: true }));
     input.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
+  const fold = (/** @type {string | null | undefined} */ text) => (text ?? '').replace(/\s+/g, ' ').replace(/[:*]\s*$/, '').trim().toLowerCase();
+
+  /**
+   * The input a profile entry names inside `form`: a CSS selector, or `{label: [...]}` — the control whose label
+   * (`<label for>`, a wrapping label, `aria-label`, `aria-labelledby`) reads one of those words. Labels survive
+   * generated class names and rebuilt markup.
+   */
+  function findInput(form, entry) {
+    if (typeof entry === 'string') return form.querySelector(entry);
+    const names = new Set(entry.label.map(fold));
+    for (const control of form.querySelectorAll('input, textarea, select')) {
+      const labels = [...(control.labels ?? [])].map((label) => label.textContent);
+      labels.push(control.getAttribute('aria-label') ?? '');
+      for (const id of (control.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean)) labels.push(document.getElementById(id)?.textContent ?? '');
+      if (labels.some((label) => names.has(fold(label)))) return control;
+    }
+    return null;
   }
 
   /**
@@ -20,12 +43,12 @@
   function fillHostForm(root, profile, fills) {
     const marker = profile.editForm ? root.querySelector(profile.editForm.marker) : null;
     if (!marker) return { open: false, filled: [], missing: fills.map((fill) => fill.field) };
-    const form = marker.closest('form') ?? root;
+    const form = marker.closest('form') ?? (marker.matches('[role="dialog"]') ? marker : null) ?? root;
     const filled = [];
     const missing = [];
     for (const { field, value } of fills) {
       const selectors = profile.editForm.fields[field] ?? [];
-      const input = selectors.map((selector) => form.querySelector(selector)).find(Boolean);
+      const input = selectors.map((entry) => findInput(form, entry)).find(Boolean);
       if (!input || input.disabled || input.readOnly) {
         missing.push(field);
         continue;
@@ -40,5 +63,5 @@
     return { open: true, filled, missing };
   }
 
-  globalThis.ghlBridge.fillHostForm = fillHostForm;
+  Object.assign(globalThis.ghlBridge, { fillHostForm, findInput });
 })();

@@ -5,7 +5,7 @@
 'use strict';
 
 (() => {
-  const { hostProfiles, collectEvidence, evidenceKey, describePlace, pageOutline, mountPanel, fillHostForm, decorateNotes } = globalThis.ghlBridge;
+  const { hostProfiles, collectEvidence, collectPeople, evidenceKey, describePlace, pageOutline, mountPanel, fillHostForm, decorateNotes, decorateContactForms } = globalThis.ghlBridge;
   // The profile of this page's host app (the manifest injects only the profiles of the hosts it matched).
   const profile = Object.values(hostProfiles ?? {}).find((candidate) => candidate.hostnames.some((name) =>
     name.startsWith('*.') ? location.hostname.endsWith(name.slice(1)) : location.hostname === name));
@@ -25,22 +25,38 @@
   let generation = 0;
   let overrides = null; // the host app's reading overrides, from the core
 
+  let switchedOff = false; // the agent switched this host app off in Options
+  let chosenContact = null; // the GHL contact the agent chose on a client page, offered first by "Fill from GHL"
+
   function recordIdFromUrl() {
-    return profile.recordRoute.exec(location.pathname)?.[1] ?? null;
+    return profile.recordId ? profile.recordId(location) : profile.recordRoute.exec(location.pathname)?.[1] ?? null;
   }
 
   /** Notices route changes, re-attaches the panel, decorates notes and re-reads a record whose details changed. */
   function check() {
+    if (switchedOff) return;
+    if (profile.editForm?.named) decorateContactForms(document, profile, { ask, fill: (fills) => fillHostForm(document, profile, fills), chosen: () => chosenContact, record: () => current?.page ?? null });
     const recordId = recordIdFromUrl();
-    if (recordId !== current?.recordId) {
+    // Hosts whose URLs do not say what a record is: the page's content does (no panel until it does).
+    const kind = recordId ? profile.kind ?? profile.kindOf(document) : null;
+    const pageKey = recordId && kind ? `${kind}:${recordId}` : null;
+    if (pageKey !== current?.pageKey) {
       previousKey = current?.key ?? previousKey;
       current?.panel.destroy();
+      clearTimeout(current?.refreshTimer);
       current = null;
-      if (recordId) open(recordId);
+      if (recordId && kind) open(recordId, kind);
       return;
     }
     if (!current) return;
     current.panel.ensureAttached();
+    if (current.list) {
+      // The list changed under the panel (a contact was added or saved): load its states again.
+      if (!current.person && current.listKey !== undefined && !current.loading && JSON.stringify(collectPeople(document, profile)) !== current.listKey) {
+        loadList(current, { quiet: true });
+      }
+      return;
+    }
     if (current.record) decorateNotes(document, profile, current.notes, (...args) => sendNote(current, ...args));
     // The app re-renders in place: when the record's details now read differently, read and load again.
     if (current.key !== null && !current.loading && overrides) {
@@ -49,28 +65,155 @@
     }
   }
 
-  function open(recordId) {
-    current = { recordId, panel: null, key: null, record: null, loading: false, notes: { known: null } };
+  function open(recordId, kind) {
+    const page = { app: profile.app, kind, host: location.hostname, recordId };
+    const list = kind === profile.people?.listKind;
+    current = { recordId, kind, pageKey: `${kind}:${recordId}`, page, list, panel: null, key: null, record: null, loading: false, notes: { known: null }, refreshTimer: null, person: null };
     const state = current;
     state.panel = mountPanel({
-      onRetry: () => load(state),
+      onRetry: () => (state.list && !state.person ? loadList(state) : load(state)),
+      refresh: () => refresh(state),
       // Every action names this record; the core only touches the GHL contact the record is linked to.
       act: (type, fields) => ask({ type, record: state.record, ...fields }),
       fillHostForm: (fills) => fillHostForm(document, profile, fills),
       pick: (field) => pickOnPage(state, field),
       outline: () => pageOutline(document, profile),
     });
-    load(state);
+    if (list) loadList(state);
+    else load(state);
   }
+
+  /** A page listing people: each person's GHL state; choosing one opens that person's view in the panel. */
+  async function loadList(state, { quiet = false } = {}) {
+    const myGeneration = ++generation;
+    const stale = () => myGeneration !== generation || current !== state;
+    state.person = null;
+    state.record = null;
+    if (!quiet) state.panel.showLoading(`Reading the ${state.kind}’s contacts…`);
+    // The list renders in steps: use it once it has held still.
+    let last = '';
+    let since = Date.now();
+    let people = [];
+    for (const started = Date.now(); Date.now() - started < profile.readTimeoutMs;) {
+      people = collectPeople(document, profile);
+      const key = JSON.stringify(people);
+      if (key !== last) {
+        last = key;
+        since = Date.now();
+      } else if (people.length && Date.now() - since >= SETTLE_MS) break;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      if (stale()) return;
+    }
+    state.listKey = last;
+    const asked = people.map((person) => ({ app: profile.app, kind: profile.people.kind, host: location.hostname, recordId: person.recordId, evidence: person.evidence }));
+    if (!quiet) state.panel.showLoading();
+    performance.mark('ghl-bridge:request');
+    const answer = await ask({ type: 'client.load', record: { ...state.page, evidence: [] }, people: asked });
+    if (stale()) return;
+    state.loading = false;
+    if (!answer.ok) {
+      if (!quiet) showProblem(state, answer.error);
+      return;
+    }
+    performance.mark('ghl-bridge:data');
+    state.listView = answer.data;
+    state.panel.showPeople(answer.data, {
+      open: (person) => {
+        const row = asked.find((candidate) => candidate.recordId === person.recordId);
+        if (!row) return;
+        state.person = row;
+        state.record = row;
+        if (person.contact) chosenContact = person.contact;
+        showPerson(state);
+      },
+      choose: (contact) => { chosenContact = contact; },
+    });
+    keepFresh(state, answer.data.refreshEverySecs);
+  }
+
+  /** One person of a list, in the panel, with the way back to the list. */
+  async function showPerson(state) {
+    const myGeneration = ++generation;
+    state.panel.showLoading();
+    const answer = await ask({ type: 'panel.load', record: state.record });
+    if (myGeneration !== generation || current !== state) return;
+    if (answer.ok) {
+      state.panel.showView(answer.data, { back: { label: 'Back to Contacts', go: () => loadList(state) } });
+      keepFresh(state, answer.data.refreshEverySecs);
+    } else showProblem(state, answer.error);
+  }
+
+  function showProblem(state, error) {
+    if (error.code === 'host_switched_off') {
+      switchedOff = true;
+      state.panel.destroy();
+      return;
+    }
+    state.panel.showProblem(error);
+  }
+
+  /**
+   * Live data: while the tab is visible, the view is loaded again every `seconds` the core names (and as soon as
+   * the tab becomes visible again); a hidden tab asks nothing. An agent typing in the panel is never interrupted.
+   */
+  function keepFresh(state, seconds) {
+    clearTimeout(state.refreshTimer);
+    state.refreshEvery = seconds ?? null;
+    if (!seconds) return;
+    state.refreshTimer = setTimeout(() => {
+      if (document.visibilityState !== 'visible') {
+        state.refreshDue = true;
+        return;
+      }
+      refresh(state);
+    }, seconds * 1000);
+  }
+
+  async function refresh(state) {
+    if (current !== state) return;
+    state.refreshDue = false;
+    if (state.panel.busy()) {
+      keepFresh(state, state.refreshEvery);
+      return;
+    }
+    if (state.list && !state.person) {
+      await loadList(state, { quiet: true });
+      return;
+    }
+    if (!state.record) return;
+    const myGeneration = generation;
+    const answer = await ask({ type: 'panel.load', record: state.record });
+    if (myGeneration !== generation || current !== state || state.panel.busy()) {
+      keepFresh(state, state.refreshEvery);
+      return;
+    }
+    if (answer.ok) {
+      state.panel.showView(answer.data, state.person ? { back: { label: 'Back to Contacts', go: () => loadList(state) } } : {});
+      keepFresh(state, answer.data.refreshEverySecs);
+    } else keepFresh(state, state.refreshEvery);
+  }
+
+  addEventListener('visibilitychange', (event) => {
+    // Only the browser's own event: a page script must not make the panel ask GHL again and again.
+    if (!event.isTrusted) return;
+    if (document.visibilityState === 'visible' && current?.refreshEvery) {
+      clearTimeout(current.refreshTimer);
+      refresh(current);
+    }
+  });
 
   async function load(state) {
     const myGeneration = ++generation;
     const stale = () => myGeneration !== generation || current !== state;
     state.loading = true;
     state.panel.showLoading(`Reading the ${profile.noun} record…`);
-    const identity = { app: profile.app, kind: profile.kind, host: location.hostname, recordId: state.recordId };
+    const identity = { app: profile.app, kind: state.kind, host: location.hostname, recordId: state.recordId };
     if (!overrides) {
       const answer = await ask({ type: 'reader.overrides', record: identity });
+      if (!answer.ok && answer.error.code === 'host_switched_off') {
+        showProblem(state, answer.error);
+        return;
+      }
       overrides = answer.ok ? answer.data.items : [];
     }
 
@@ -101,8 +244,10 @@
     const answer = await ask({ type: 'panel.load', record: state.record });
     fresh = true;
     if (stale()) return;
-    if (answer.ok) state.panel.showView(answer.data);
-    else state.panel.showProblem(answer.error);
+    if (answer.ok) {
+      state.panel.showView(answer.data);
+      keepFresh(state, answer.data.refreshEverySecs);
+    } else showProblem(state, answer.error);
     performance.mark('ghl-bridge:data');
   }
 
@@ -164,7 +309,7 @@
           finish({ ok: false, message: 'That part of the page cannot be used: point at the value itself, inside the record.' });
           return;
         }
-        const answer = await ask({ type: 'reader.overrideAdd', record: { app: profile.app, kind: profile.kind, host: location.hostname, recordId: state.recordId }, override: { field, ...place } });
+        const answer = await ask({ type: 'reader.overrideAdd', record: { app: profile.app, kind: state.kind, host: location.hostname, recordId: state.recordId }, override: { field, ...place } });
         if (!answer.ok) {
           finish({ ok: false, message: answer.error.message });
           return;

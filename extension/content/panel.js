@@ -164,7 +164,7 @@
    * Mounts the panel; returns the handle the content script drives.
    * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
    */
-  function mountPanel({ onRetry, act, fillHostForm, pick, outline }) {
+  function mountPanel({ onRetry, refresh, act, fillHostForm, pick, outline }) {
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'open' });
     adoptStyle(shadow);
@@ -348,18 +348,38 @@
           element('ul', { 'aria-label': 'Same business' }, view.colleagues.map((c) => element('li', { text: c.name }))),
         ]));
       }
-      replace(header, outboxSection(view.outbox), notesSection(view.notes), tasksSection(view.tasks), appointmentsSection(view.appointments));
+      // Hosts with one contact history (the core says): notes and appointments in one list.
+      const sections = view.history
+        ? [notesSection(view.notes, view.history), tasksSection(view.tasks)]
+        : [notesSection(view.notes), tasksSection(view.tasks), appointmentsSection(view.appointments)];
+      replace(header, outboxSection(view.outbox), ...sections);
     }
 
-    function notesSection(notes) {
-      const list = element('ul', { class: 'items', 'aria-label': 'Notes' });
+    /** Notes, or — with `history` — the History list: notes (editable in place) and appointments, newest first. */
+    function notesSection(notes, history = null) {
+      const list = element('ul', { class: 'items', 'aria-label': history ? 'History' : 'Notes' });
       const problem = element('div');
-      // Every note edit answers the whole list in the core's order; the panel only draws it.
+      // Every note edit answers the whole list in the core's order; the panel only draws it. The History mixes in
+      // appointments, so after a note edit it is loaded again whole.
       const replaceAll = (fresh) => {
+        if (history) {
+          refresh();
+          return;
+        }
         notes.splice(0, notes.length, ...fresh);
         render();
       };
       const render = () => {
+        if (history) {
+          list.replaceChildren(...history.map((entry) => {
+            const item = entry.note ? noteItem(entry.note) : appointmentItem(entry.appointment);
+            item.dataset.kind = entry.kind;
+            item.prepend(element('span', { class: 'badge', text: entry.mark }));
+            return item;
+          }));
+          if (!history.length) list.append(element('li', { class: 'muted', text: 'No notes or appointments yet.' }));
+          return;
+        }
         list.replaceChildren(...notes.map((note) => noteItem(note)));
         if (!notes.length) list.append(element('li', { class: 'muted', text: 'No notes yet.' }));
       };
@@ -367,6 +387,7 @@
         const item = element('li', { 'data-note-id': note.id });
         const itemProblem = element('div');
         const show = () => {
+          const mark = item.firstChild?.nodeName === 'SPAN' ? item.firstChild : null; // the History's "Note"
           const meta = [note.pinned ? 'Pinned' : '', note.author ?? '', showDate(note.dateAdded)].filter(Boolean).join(' · ');
           const parts = [
             note.title ? element('strong', { text: note.title }) : null,
@@ -378,7 +399,7 @@
             ]),
             itemProblem,
           ];
-          item.replaceChildren(...parts.filter(Boolean));
+          item.replaceChildren(...[mark, ...parts].filter(Boolean));
         };
         const edit = () => {
           const text = element('textarea', { 'aria-label': 'Edit note' });
@@ -413,7 +434,7 @@
           replaceAll(list);
         });
       });
-      return element('div', { 'data-part': 'notes' }, [element('h4', { text: 'Notes' }), form, list]);
+      return element('div', { 'data-part': history ? 'history' : 'notes' }, [element('h4', { text: history ? 'History' : 'Notes' }), form, list]);
     }
 
     function tasksSection(tasks) {
@@ -508,12 +529,15 @@
       return element('div', { 'data-part': 'tasks' }, [element('h4', { text: 'Tasks' }), form, open, doneBox]);
     }
 
+    function appointmentItem(a) {
+      return element('li', { 'data-appointment-id': a.id }, [
+        element('strong', { text: a.title }),
+        element('div', { class: 'meta', text: [showDate(a.startTime), a.status, a.upcoming ? '' : 'past'].filter(Boolean).join(' · ') }),
+      ]);
+    }
+
     function appointmentsSection(appointments) {
-      const list = element('ul', { class: 'items', 'aria-label': 'Appointments' },
-        appointments.map((a) => element('li', {}, [
-          element('strong', { text: a.title }),
-          element('div', { class: 'meta', text: [showDate(a.startTime), a.status, a.upcoming ? '' : 'past'].filter(Boolean).join(' · ') }),
-        ])));
+      const list = element('ul', { class: 'items', 'aria-label': 'Appointments' }, appointments.map(appointmentItem));
       if (!appointments.length) list.append(element('li', { class: 'muted', text: 'No appointments.' }));
       return element('div', { 'data-part': 'appointments' }, [element('h4', { text: 'Appointments' }), list]);
     }
@@ -556,9 +580,45 @@
       );
     }
 
-    function showView(view, { cached = false } = {}) {
+    /**
+     * A page that lists people: each with its GHL state (the core's words). "Open" shows the person's view;
+     * contacts of the same businesses that the page does not list can fill a new contact in the host app.
+     */
+    function showPeople(view, { open: openPerson, choose }) {
+      const list = element('ul', { class: 'items', 'aria-label': view.heading });
+      for (const person of view.people) {
+        const facts = [person.position, person.email, person.phone].filter(Boolean).join(' · ');
+        const controls = person.openLabel
+          ? [button(person.openLabel, () => openPerson(person), { 'aria-label': `${person.openLabel} ${person.name}` })]
+          : [];
+        list.append(element('li', { 'data-state': person.state }, [
+          element('strong', { text: person.name }),
+          facts ? element('div', { class: 'meta', text: facts }) : null,
+          element('div', { class: 'state', text: person.stateLabel }),
+          element('div', { class: 'row' }, controls),
+        ]));
+      }
+      const parts = [element('h3', { text: view.heading }), element('p', { class: 'meta', text: view.summary }), list];
+      if (view.others.length) {
+        const note = element('p', { role: 'status' });
+        parts.push(element('h4', { text: view.othersHeading }), element('ul', { class: 'items', 'aria-label': view.othersHeading },
+          view.others.map((other) => element('li', {}, [
+            element('span', { text: [other.name, other.email, other.phone].filter(Boolean).join(' · ') }),
+            element('div', { class: 'row' }, [button(view.fillLabel, () => {
+              choose(other);
+              note.textContent = view.fillHint;
+            }, { 'aria-label': `${view.fillLabel}: ${other.name}` })]),
+          ]))), note);
+      }
+      replace(...parts);
+      region.dataset.source = 'ghl';
+      settle('');
+    }
+
+    function showView(view, { cached = false, back = null } = {}) {
       if (view.state === 'matched') showMatched(view);
       else showUnmatched(view);
+      if (back) content.prepend(element('div', { class: 'row' }, [button(back.label, back.go)]));
       region.dataset.source = cached ? 'cache' : 'ghl';
       settle(cached ? 'Showing the saved view — refreshing from GHL…' : '');
       if (cached) region.setAttribute('aria-busy', 'true');
@@ -579,6 +639,12 @@
         replace(problemBox(problem, onRetry));
       },
       showView,
+      showPeople,
+      /** Whether the agent is at work in the panel (typing, or a form open): a live refresh waits. */
+      busy() {
+        if (shadow.activeElement && shadow.activeElement.tagName !== 'BUTTON') return true;
+        return [...shadow.querySelectorAll('textarea, input[type="text"], input[type="search"]')].some((field) => field.value.trim() !== '');
+      },
       /**
        * What the core read from the page (`reading`: fields with how each was found, values set aside and why),
        * with "This isn't right" to point at a value the reader missed and "Copy page outline" for a bug report.

@@ -74,18 +74,7 @@
    * @param {Element} container @param {Profile} profile @param {Set<string>} labels
    */
   function findSection(container, profile, labels) {
-    const headings = new Set(profile.detailsHeadings.map((h) => bare(h)));
-    /** @type {Element | null} */
-    let heading = null;
-    for (const element of container.querySelectorAll('*')) {
-      const text = element.textContent ?? '';
-      if (text.length > MAX_LABEL_CHARS || !headings.has(bare(text))) continue;
-      // The innermost element with the heading's text.
-      if ([...element.children].some((child) => headings.has(bare(child.textContent)))) continue;
-      if (!shown(element)) continue;
-      heading = element;
-      break;
-    }
+    const heading = headingIn(container, profile.detailsHeadings);
     if (!heading) return null;
     let section = heading.parentElement;
     for (let depth = 0; section && section !== container && depth < 8; depth += 1) {
@@ -93,6 +82,84 @@
       section = section.parentElement;
     }
     return null; // the labels are only found as far out as the whole record: read it as such
+  }
+
+  /** The innermost shown element whose whole text is one of `names` (compared as labels are), or null. */
+  function headingIn(/** @type {Element} */ container, /** @type {string[]} */ names, selector = '*') {
+    const headings = new Set(names.map((h) => bare(h)));
+    for (const element of container.querySelectorAll(selector)) {
+      const text = element.textContent ?? '';
+      if (text.length > MAX_LABEL_CHARS || !headings.has(bare(text))) continue;
+      if ([...element.children].some((child) => headings.has(bare(child.textContent)))) continue;
+      if (element.closest('[data-ghl-bridge]') || !shown(element)) continue;
+      return element;
+    }
+    return null;
+  }
+
+  /** Whether the page shows one of the headings `names` (in the profile's record container). */
+  const findHeading = (/** @type {Document} */ document, /** @type {string[]} */ names) =>
+    headingIn(document.body ?? document.documentElement, names);
+
+  /**
+   * The people a company's page lists under one of `profile.people.headings`: a table (or ARIA grid) whose header
+   * names the columns, or else a list of items. Each person: `{recordId, evidence}` — the record id from a link in
+   * the row to the person's own page ('' when there is none).
+   * @param {Document} document @param {Profile} profile
+   */
+  function collectPeople(document, profile) {
+    const container = containerOf(document, profile);
+    // Real headings first: a menu item or tab with the same words is not the list's heading.
+    const heading = container && profile.people
+      ? headingIn(container, profile.people.headings, 'h1,h2,h3,h4,h5,h6,[role="heading"],caption,legend') ?? headingIn(container, profile.people.headings)
+      : null;
+    if (!heading) return [];
+    const labels = labelIndex(profile, []);
+    // Climb from the heading to the nearest ancestor that holds rows.
+    let section = heading.parentElement;
+    for (let depth = 0; section && depth < 8; depth += 1, section = section.parentElement) {
+      if (section.querySelector('tr td, [role="row"] [role="cell"], [role="row"] [role="gridcell"], li')) break;
+    }
+    if (!section) return [];
+    const idOf = (/** @type {Element} */ row) => {
+      for (const link of row.querySelectorAll('a[href]')) {
+        try {
+          const id = profile.recordId(new URL(link.getAttribute('href') ?? '', location.href));
+          if (id) return id;
+        } catch { /* not a URL */ }
+      }
+      return '';
+    };
+    const people = [];
+    const table = section.querySelector('table, [role="table"], [role="grid"]');
+    if (table) {
+      const headers = [...table.querySelectorAll('th, [role="columnheader"]')].map((cell) => labels.get(bare(visibleText(cell)))?.field ?? null);
+      for (const row of table.querySelectorAll('tr, [role="row"]')) {
+        const cells = [...row.querySelectorAll(':scope > td, :scope > [role="cell"], :scope > [role="gridcell"]')];
+        if (!cells.length || !shown(row)) continue;
+        /** @type {Evidence[]} */
+        const evidence = [];
+        cells.forEach((cell, index) => {
+          const field = headers[index];
+          const value = visibleText(cell);
+          if (field && value) evidence.push({ field, value, via: 'pair', scope: 'section' });
+        });
+        readLinks(row, 'section', evidence);
+        people.push({ recordId: idOf(row), evidence: evidence.slice(0, 40) });
+      }
+    } else {
+      for (const item of section.querySelectorAll('li')) {
+        if (!shown(item) || item.closest('[data-ghl-bridge]')) continue;
+        /** @type {Evidence[]} */
+        const evidence = [];
+        readPairs(item, labels, 'section', evidence);
+        readLinks(item, 'section', evidence);
+        const named = item.querySelector('a[href], strong, h3, h4');
+        if (named && !evidence.some((e) => e.field === 'name')) evidence.push({ field: 'name', value: visibleText(named), via: 'pair', scope: 'section' });
+        if (evidence.length) people.push({ recordId: idOf(item), evidence: evidence.slice(0, 40) });
+      }
+    }
+    return people.slice(0, 50);
   }
 
   function holdsDetails(/** @type {Element} */ section, /** @type {Element} */ heading, /** @type {Set<string>} */ labels) {
@@ -168,8 +235,11 @@
   /**
    * @typedef {{ field: string, value: string, via: string, scope: string }} Evidence
    * @typedef {{ field: string, label?: string, path?: string }} Override
+   * @typedef {string | { label: string[] }} FieldPlace a selector, or the words of the control's label
    * @typedef {{ detailsHeadings: string[], fieldLabels: Record<string, string[]>, container?: string[],
-   *   editForm?: { marker: string, fields: Record<string, string[]> } }} Profile
+   *   editForm?: { marker: string, fields: Record<string, FieldPlace[]> },
+   *   people?: { kind: string, listKind: string, headings: string[] },
+   *   recordId?: (where: Location | URL) => string | null }} Profile
    */
 
   /** Label → field, with the overrides' labels. */
@@ -234,12 +304,12 @@
     const form = profile.editForm;
     const marker = form ? document.querySelector(form.marker) : null;
     if (!form || !marker) return;
-    const scope = marker.closest('form') ?? document;
+    const scope = marker.closest('form') ?? (marker.matches('[role="dialog"]') ? marker : document);
     /** @type {Record<string, string>} */
     const values = {};
-    for (const [field, selectors] of Object.entries(form.fields)) {
-      for (const selector of selectors) {
-        const control = scope.querySelector(selector);
+    for (const [field, places] of Object.entries(form.fields)) {
+      for (const place of places) {
+        const control = globalThis.ghlBridge.findInput(scope, place);
         if (control && 'value' in control && typeof control.value === 'string' && fold(control.value)) {
           values[field] = fold(control.value);
           break;
@@ -251,7 +321,7 @@
     };
     push('name', [values.firstName, values.lastName].filter(Boolean).join(' '));
     push('email', values.email);
-    push('mobile', values.mobile);
+    push('mobile', values.mobile ?? values.phone);
     push('landline', values.landline);
     push('company', values.company);
     push('address', [values.address1, values.town, values.postcode].filter(Boolean).join('\n'));
@@ -397,5 +467,5 @@
     return lines.join('\n');
   }
 
-  Object.assign(globalThis.ghlBridge, { collectEvidence, evidenceKey, visibleText, describePlace, pageOutline });
+  Object.assign(globalThis.ghlBridge, { collectEvidence, collectPeople, findHeading, evidenceKey, visibleText, describePlace, pageOutline });
 })();

@@ -61,6 +61,12 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         let preferences = Preferences::load(store).await?;
         let host_country = crate::hosts::known_host(input.host.trim()).map_or("GB", |host| host.default_country);
         let record = HostRecord::from_input_in(input, preferences.phone_country_for(host_country))?;
+        if preferences.host_off(record.host.spec.app) {
+            return Err(Error::new(
+                ErrorCode::HostSwitchedOff,
+                format!("GHL Bridge is switched off for {} in Options.", record.host.spec.name),
+            ));
+        }
         // Storage only: these answer within milliseconds, before any GHL call.
         match &request {
             Request::PanelCached { .. } => {
@@ -91,6 +97,12 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 to_json(&view?)
             }
             Request::LinkSet { contact_id, .. } => to_json(&edits::link(client, record, &contact_id).await?),
+            Request::ClientLoad { people, .. } => {
+                let country = record.phone_country;
+                let (people, own_ids) = crate::features::client_page::people_records(record, people, country)?;
+                to_json(&crate::features::client_page::load(client, record, people, own_ids).await?)
+            }
+            Request::ContactFill { contact_id, .. } => to_json(&contact_sync::fill_from_ghl(client, record, &contact_id).await?),
             Request::LinkRemove { .. } => to_json(&edits::unlink(client, record).await?),
             Request::ContactSearch { query, .. } => to_json(&edits::search(client, &query).await?),
             Request::ContactCreate { .. } => to_json(&edits::create_contact(client, record).await?),

@@ -25,6 +25,16 @@ pub enum Request {
     PanelCached {
         record: RecordInput,
     },
+    /// A page that lists people (a commonsku client): each person's GHL state.
+    ClientLoad {
+        record: RecordInput,
+        people: Vec<RecordInput>,
+    },
+    /// "Fill from GHL": the values of a GHL contact for the host's contact form, through the mapping.
+    ContactFill {
+        record: RecordInput,
+        contact_id: String,
+    },
     /// Link the record to a contact the agent chose.
     LinkSet {
         record: RecordInput,
@@ -219,7 +229,8 @@ impl Request {
             "reader.overridesGet" => (&[], &[]),
             "reader.overridesImport" => (&["overrides"], &[]),
             "reader.overridesClear" => (&["app"], &[]),
-            "link.set" => (&["record", "contactId"], &[]),
+            "link.set" | "contact.fill" => (&["record", "contactId"], &[]),
+            "client.load" => (&["record", "people"], &[]),
             "contact.search" => (&["record", "query"], &[]),
             "note.create" => (&["record", "body"], &["editId"]),
             "note.update" => (&["record", "noteId", "body"], &["editId"]),
@@ -263,6 +274,12 @@ impl Request {
             "panel.load" => Self::PanelLoad { record: record() },
             "panel.cached" => Self::PanelCached { record: record() },
             "link.set" => Self::LinkSet { record: record(), contact_id: text("contactId") },
+            "contact.fill" => Self::ContactFill { record: record(), contact_id: text("contactId") },
+            "client.load" => match fields.items::<RecordInput>("people") {
+                Some(people) if people.len() <= crate::features::client_page::MAX_PEOPLE => Self::ClientLoad { record: record(), people },
+                Some(_) => return Err(refuse(format!("a page lists at most {} people", crate::features::client_page::MAX_PEOPLE))),
+                None => Self::ClientLoad { record: record(), people: Vec::new() },
+            },
             "link.remove" => Self::LinkRemove { record: record() },
             "contact.search" => Self::ContactSearch { record: record(), query: text("query") },
             "contact.create" => Self::ContactCreate { record: record() },
@@ -355,6 +372,8 @@ impl Request {
             Self::PanelLoad { record }
             | Self::PanelCached { record }
             | Self::LinkSet { record, .. }
+            | Self::ClientLoad { record, .. }
+            | Self::ContactFill { record, .. }
             | Self::LinkRemove { record }
             | Self::ContactSearch { record, .. }
             | Self::ContactCreate { record }

@@ -77,6 +77,39 @@ async fn linked_id(store: &impl Store, record: &HostRecord) -> Result<Option<Str
     })
 }
 
+/// "Fill from GHL": what goes into the host's contact form from a GHL contact the agent picked.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormFill {
+    /// `[{field, value}]` by host field, for the content script's form filler.
+    pub fills: Vec<HostFill>,
+    /// What the panel says once filled.
+    pub message: String,
+}
+
+/// The GHL contact's values for the host's contact form, through the host app's mapping (every row that GHL may
+/// write to the host). Nothing is saved: the agent reviews and saves the form.
+pub async fn fill_from_ghl<T: Transport, S: Store, C: Clock>(
+    client: &Ctx<'_, T, S, C>,
+    record: &HostRecord,
+    contact_id: &str,
+) -> Result<FormFill> {
+    let spec = record.host.spec;
+    if !spec.capabilities.fill_from_ghl {
+        return Err(Error::invalid_message(format!("{} has no contact form to fill.", spec.name)));
+    }
+    let mapping = load_mapping(client.store(), spec).await?;
+    let contact = client.get_contact(contact_id).await?;
+    let fills: Vec<HostFill> =
+        mapping::host_fills(&mapping, &contact).into_iter().map(|(field, value)| HostFill { field, value }).collect();
+    let message = if fills.is_empty() {
+        "This GHL contact has none of the mapped fields: nothing was filled.".to_owned()
+    } else {
+        format!("Filled from GHL ({} field{}) — review the highlighted fields, then save.", fills.len(), if fills.len() == 1 { "" } else { "s" })
+    };
+    Ok(FormFill { fills, message })
+}
+
 /// What "Sync this contact" would do, field by field.
 pub async fn preview<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<SyncPreview> {
     let mapping = load_mapping(client.store(), record.host.spec).await?;

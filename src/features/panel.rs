@@ -38,6 +38,14 @@ pub enum PanelView {
         colleagues: Vec<ContactSummary>,
         /// This record's edits stored in the outbox: waiting to be sent, or failed and waiting for the agent.
         outbox: Vec<WaitingEdit>,
+        /// Hosts that show one contact history (commonsku): the notes and appointments together, newest first.
+        /// The panel then draws "History" instead of separate notes and appointments.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        history: Option<Vec<HistoryEntry>>,
+        /// While the panel is visible, load again after this many seconds (changes made in GHL show without a
+        /// reload); never while the tab is hidden.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        refresh_every_secs: Option<u32>,
     },
     /// No link yet (or the agent unlinked): what was searched, contacts that could be the one, and what a new
     /// contact would be created with.
@@ -116,6 +124,36 @@ impl WaitingEdit {
         };
         Self { item, label, summary, state, theirs, choices }
     }
+}
+
+/// One entry of a contact's history: a note (editable in place) or an appointment, with what marks it and its date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    /// `note` or `appointment`.
+    pub kind: &'static str,
+    /// What marks the entry for the agent ("Note", "Appointment").
+    pub mark: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<NoteView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<AppointmentView>,
+}
+
+/// Notes and appointments as one list, newest first (an appointment by its start, a note by when it was written);
+/// undated entries last.
+pub fn history(notes: &[NoteView], appointments: &[AppointmentView]) -> Vec<HistoryEntry> {
+    let entries: Vec<(i64, HistoryEntry)> = notes
+        .iter()
+        .map(|note| {
+            (newest_first(note.date_added.as_deref()), HistoryEntry { kind: "note", mark: "Note", note: Some(note.clone()), appointment: None })
+        })
+        .chain(appointments.iter().map(|appointment| {
+            let entry = HistoryEntry { kind: "appointment", mark: "Appointment", note: None, appointment: Some(appointment.clone()) };
+            (newest_first(appointment.start_time.as_deref()), entry)
+        }))
+        .collect();
+    sort_by_rank(entries, |(rank, _)| (0, *rank)).into_iter().map(|(_, entry)| entry).collect()
 }
 
 /// What the panel shows of a contact. Text only: the content script renders it with `textContent`.
@@ -477,15 +515,20 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms, evidence };
     links::save(store, record, &link).await?;
     crate::links::remember(client.store(), &client.locks.storage, record, &link, client.now_ms()).await?;
+    let notes = note_views(notes?, &users);
+    let appointments = appointment_views(appointments?, now_ms);
+    let capabilities = &record.host.spec.capabilities;
     let view = PanelView::Matched {
+        history: capabilities.unified_history.then(|| history(&notes, &appointments)),
+        refresh_every_secs: capabilities.live_refresh_secs,
         ghl_url: format!(
             "{GHL_APP}/v2/location/{}/contacts/detail/{}",
             encode_component(client.location_id()),
             encode_component(&contact.id)
         ),
-        notes: note_views(notes?, &users),
+        notes,
         tasks: task_views(tasks?, &users, now_ms),
-        appointments: appointment_views(appointments?, now_ms),
+        appointments,
         colleagues,
         contact,
         matched_by,

@@ -33,6 +33,8 @@ pub struct Preferences {
     /// Share of the location's daily GHL requests background sync may use, in percent.
     pub refresh_share_percent: u32,
     pub alerts: AlertRule,
+    /// Host apps the agent switched off in Options: no panel, no reading, on their pages.
+    pub hosts_off: Vec<String>,
 }
 
 /// When to show a desktop notification: GHL refusing the credentials, or this many failures in a row (0: never),
@@ -66,6 +68,7 @@ impl Default for Preferences {
             verbose_log: false,
             refresh_share_percent: 10,
             alerts: AlertRule { on_auth_failure: true, after_failures: 3, window_minutes: 60 },
+            hosts_off: Vec::new(),
         }
     }
 }
@@ -82,6 +85,7 @@ impl FromJson for Preferences {
             "verboseLog",
             "alerts",
             "refreshSharePercent",
+            "hostsOff",
         ])?;
         let defaults = Self::default();
         let read = Self {
@@ -93,6 +97,7 @@ impl FromJson for Preferences {
             verbose_log: fields.flag("verboseLog").unwrap_or(defaults.verbose_log),
             refresh_share_percent: small(fields.count("refreshSharePercent")).unwrap_or(defaults.refresh_share_percent),
             alerts: fields.item("alerts").unwrap_or(defaults.alerts),
+            hosts_off: fields.texts("hostsOff").unwrap_or_default(),
         };
         fields.finish(read)
     }
@@ -170,6 +175,10 @@ impl Preferences {
         if !(1..=50).contains(&self.refresh_share_percent) {
             return Err(invalid("Background sync may use 1 to 50 % of GHL's daily requests.".to_owned()));
         }
+        if let Some(unknown) = self.hosts_off.iter().find(|app| crate::hosts::app(app).is_none()) {
+            return Err(invalid(format!("\"{}\" is not a host app the extension works in.", unknown.chars().take(40).collect::<String>())));
+        }
+        self.hosts_off.dedup();
         if self.alerts.after_failures > 100 {
             return Err(invalid("Notify after 1 to 100 failures in a row (0 turns it off).".to_owned()));
         }
@@ -188,6 +197,11 @@ impl Preferences {
         let preferences = self.validated()?;
         store::write(store, PREFERENCES_KEY, &preferences).await?;
         Ok(preferences)
+    }
+
+    /// Whether the agent switched the host app off in Options.
+    pub fn host_off(&self, app: &str) -> bool {
+        self.hosts_off.iter().any(|off| off == app)
     }
 
     /// The country for a number without one, on a record of a host whose own default is `host_default`.

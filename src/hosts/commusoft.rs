@@ -10,7 +10,7 @@ pub static SPEC: HostSpec = HostSpec {
         HostPattern::Exact { hostname: "app.commusoft.co.uk", country: "GB" },
         HostPattern::Exact { hostname: "app.commusoft.us", country: "US" },
     ],
-    record_kinds: &[RecordKind { kind: "customer", ids: IdRule::Numeric, noun: "customer" }],
+    record_kinds: &[RecordKind { kind: "customer", ids: IdRule::Numeric, noun: "customer", lists_people: false }],
     fields: &[
         HostField {
             id: "firstName",
@@ -71,5 +71,11 @@ pub static SPEC: HostSpec = HostSpec {
         ("landline", "020 7946 0123"),
         ("address", "12 Acacia Avenue, London, N1 7AA"),
     ],
-    capabilities: Capabilities { edit_form_fill: true, host_notes: true },
+    capabilities: Capabilities {
+        edit_form_fill: true,
+        host_notes: true,
+        unified_history: false,
+        live_refresh_secs: None,
+        fill_from_ghl: false,
+    },
 };

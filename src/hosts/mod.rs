@@ -1,6 +1,7 @@
 //! The host registry — one spec per host app the extension works inside — and the records their content scripts
 //! report. Everything a content script sends was read from a page we do not control: it is checked and bounded here.
 
+pub mod commonsku;
 pub mod commusoft;
 pub mod overrides;
 pub mod phone;
@@ -89,6 +90,9 @@ pub struct RecordKind {
     pub ids: IdRule,
     /// What the agent calls one ("customer").
     pub noun: &'static str,
+    /// A company whose page lists its people (a commonsku client): the panel lists them, each with its GHL
+    /// contact, instead of showing one contact.
+    pub lists_people: bool,
 }
 
 /// Where a mapped host field's value comes from on the record read from the page.
@@ -122,6 +126,13 @@ pub struct Capabilities {
     pub edit_form_fill: bool,
     /// The host's own notes get "Send to GHL".
     pub host_notes: bool,
+    /// GHL notes and appointments shown as one "History", newest first (commonsku's contact history).
+    pub unified_history: bool,
+    /// While the panel is visible, GHL's side is loaded again this often, so changes made in GHL show without a
+    /// reload (never while the tab is hidden).
+    pub live_refresh_secs: Option<u32>,
+    /// The host's add- and edit-contact forms get "Fill from GHL".
+    pub fill_from_ghl: bool,
 }
 
 /// Everything the core knows about one host app. Adding a host is one such spec (in its own file) in [`HOSTS`],
@@ -175,7 +186,7 @@ impl HostSpec {
 }
 
 /// Every host app the extension works in. Must agree with `extension/hosts/*/host.json` (a native test checks).
-pub static HOSTS: &[&HostSpec] = &[&commusoft::SPEC];
+pub static HOSTS: &[&HostSpec] = &[&commusoft::SPEC, &commonsku::SPEC];
 
 /// The spec of a host app by id.
 pub fn app(id: &str) -> Option<&'static HostSpec> {
@@ -223,6 +234,15 @@ mod tests {
         assert_eq!(known_host("APP.Commusoft.US").unwrap().default_country, "US");
         assert!(known_host("app.commusoft.co.uk.evil.example").is_none());
         assert!(known_host("stage.commusoft.co.uk").is_none());
+    }
+
+    #[test]
+    fn recognises_commonsku_tenants_but_not_its_other_sites() {
+        assert_eq!(known_host("acme.commonsku.com").unwrap().spec.app, "commonsku");
+        assert_eq!(known_host("login.commonsku.com").unwrap().spec.app, "commonsku");
+        for host in ["commonsku.com", "www.commonsku.com", "help.commonsku.com", "files.commonsku.com", "social.commonsku.com", "commonsku.com.evil"] {
+            assert!(known_host(host).is_none(), "{host}");
+        }
     }
 
     #[test]

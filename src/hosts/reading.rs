@@ -21,6 +21,9 @@ const MAX_VALUE_CHARS: usize = 300;
 pub fn field_label(field: &str) -> &'static str {
     match field {
         "name" => "Name",
+        "firstName" => "First name",
+        "lastName" => "Last name",
+        "position" => "Position",
         "email" => "Email",
         "mobile" => "Mobile",
         "landline" | "phone" => "Phone",
@@ -36,7 +39,7 @@ pub fn field_label(field: &str) -> &'static str {
 const PICKABLE: &[(&str, &str)] = &[("email", "Email"), ("mobile", "Phone"), ("name", "Name"), ("address", "Address")];
 
 /// The fields a record can have, in the order they are reported.
-pub const FIELDS: &[&str] = &["name", "email", "mobile", "landline", "accountNumber", "address", "company"];
+pub const FIELDS: &[&str] = &["name", "firstName", "lastName", "email", "mobile", "landline", "accountNumber", "address", "company", "position"];
 
 /// One value the content script found: which field it is for, the text as a person sees it, and how it was found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -140,6 +143,9 @@ pub struct SetAside {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Resolved {
     pub name: Option<String>,
+    /// Where the page shows the parts of the name on their own (commonsku's "First Name" / "Last Name").
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
     pub email: Option<String>,
     pub mobile: Option<String>,
     pub landline: Option<String>,
@@ -147,12 +153,17 @@ pub struct Resolved {
     /// Lines separated by `\n`.
     pub address: Option<String>,
     pub company: Option<String>,
+    /// A person's job title (commonsku's "Position").
+    pub position: Option<String>,
 }
 
 impl Resolved {
     fn slot(&mut self, field: &str) -> Option<&mut Option<String>> {
         Some(match field {
             "name" => &mut self.name,
+            "firstName" => &mut self.first_name,
+            "lastName" => &mut self.last_name,
+            "position" => &mut self.position,
             "email" => &mut self.email,
             "mobile" => &mut self.mobile,
             "landline" => &mut self.landline,
@@ -166,6 +177,9 @@ impl Resolved {
     pub fn get(&self, field: &str) -> Option<&str> {
         match field {
             "name" => self.name.as_deref(),
+            "firstName" => self.first_name.as_deref(),
+            "lastName" => self.last_name.as_deref(),
+            "position" => self.position.as_deref(),
             "email" => self.email.as_deref(),
             "mobile" => self.mobile.as_deref(),
             "landline" => self.landline.as_deref(),
@@ -213,7 +227,7 @@ fn checked(field: &str, value: &str, country: &str) -> Result<String, &'static s
     match field {
         "email" => normalise_email(&one_line).ok_or("not an email address"),
         "mobile" | "landline" | "phone" => to_e164(&one_line, country).map(|_| one_line).ok_or("not a phone number for this country"),
-        "name" => {
+        "name" | "firstName" | "lastName" => {
             let letters = one_line.chars().filter(|&c| is_letter(c)).count();
             let digits = one_line.chars().filter(char::is_ascii_digit).count();
             if one_line.chars().count() > 100 {
@@ -224,7 +238,7 @@ fn checked(field: &str, value: &str, country: &str) -> Result<String, &'static s
                 Ok(one_line)
             }
         }
-        "company" => {
+        "company" | "position" => {
             if one_line.chars().count() > 120 || !one_line.chars().any(is_letter) || one_line.contains('@') {
                 Err("does not look like a company name")
             } else {
@@ -374,6 +388,13 @@ pub fn resolve(evidence: &[Evidence], country: &str) -> (Resolved, Reading) {
             value: clip(value),
             source: source_words(item),
         });
+    }
+    // A page that shows the name only in parts still has a name.
+    if resolved.name.is_none() {
+        let parts: Vec<&str> = [&resolved.first_name, &resolved.last_name].into_iter().flatten().map(String::as_str).collect();
+        if !parts.is_empty() {
+            resolved.name = Some(parts.join(" "));
+        }
     }
     reading.usable = resolved.email.is_some() || resolved.mobile.is_some() || resolved.landline.is_some();
     if !reading.usable {

@@ -26,6 +26,9 @@ pub struct RecordInput {
     pub account_number: Option<String>,
     pub address: Option<String>,
     pub company: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub position: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
 }
@@ -47,6 +50,9 @@ impl FromJson for RecordInput {
             "accountNumber",
             "address",
             "company",
+            "firstName",
+            "lastName",
+            "position",
         ])?;
         // Known values go in `fields`; the same names at the top level are read too (older callers).
         let known = match fields.get("fields") {
@@ -55,7 +61,7 @@ impl FromJson for RecordInput {
         };
         let known_fields = known.as_ref().unwrap_or(&fields);
         if let Some(known) = &known {
-            known.only(&["name", "email", "mobile", "landline", "accountNumber", "address", "company"])?;
+            known.only(&["name", "firstName", "lastName", "position", "email", "mobile", "landline", "accountNumber", "address", "company"])?;
         }
         let record = Self {
             app: fields.text("app"),
@@ -69,6 +75,9 @@ impl FromJson for RecordInput {
             account_number: known_fields.text("accountNumber"),
             address: known_fields.text("address"),
             company: known_fields.text("company"),
+            first_name: known_fields.text("firstName"),
+            last_name: known_fields.text("lastName"),
+            position: known_fields.text("position"),
             evidence: fields.items_or_empty("evidence"),
         };
         if let Some(known) = &known {
@@ -137,6 +146,9 @@ impl HostRecord {
             ("accountNumber", input.account_number),
             ("address", input.address),
             ("company", input.company),
+            ("firstName", input.first_name),
+            ("lastName", input.last_name),
+            ("position", input.position),
         ];
         for (field, value) in given {
             if let Some(value) = value {
@@ -151,6 +163,9 @@ impl HostRecord {
 impl HostRecord {
     /// First name and the rest, from the record's full name without titles ("Mrs Jane van Doe" → Jane, van Doe).
     pub fn name_parts(&self) -> (Option<String>, Option<String>) {
+        if self.first_name.is_some() || self.last_name.is_some() {
+            return (self.first_name.clone(), self.last_name.clone());
+        }
         const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rev"];
         let words: Vec<&str> = self
             .name

@@ -50,6 +50,8 @@ pub enum ErrorCode {
     Storage,
     /// "Sync this contact" was applied with a preview that no longer matches what would be written.
     PlanChanged,
+    /// The host app is switched off in Options: the content script shows nothing on its pages.
+    HostSwitchedOff,
     /// A bug on our side; the message says what happened.
     Internal,
 }
@@ -79,6 +81,7 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::Storage => "storage",
             Self::PlanChanged => "plan_changed",
+            Self::HostSwitchedOff => "host_switched_off",
             Self::Internal => "internal",
         }
     }

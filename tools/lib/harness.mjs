@@ -1,6 +1,6 @@
-// Shared by the end-to-end tests, the benchmark and the demo: starts the GHL sandbox (which also serves the
-// Commusoft replica over HTTPS) and Chromium with the built extension, its production manifest unchanged —
-// host-resolver rules send the real GHL and Commusoft hostnames to the local servers.
+// Shared by the end-to-end tests, the benchmark and the demo: starts the GHL sandbox (which also serves the host-app
+// replicas — Commusoft, commonsku — over HTTPS, chosen by hostname) and Chromium with the built extension, its
+// production manifest unchanged — host-resolver rules send the real GHL and host-app hostnames to the local servers.
 import { before, after, beforeEach } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST_CHROME = resolve(process.env.DIST_DIR ?? join(ROOT, 'dist'), 'chrome');
 export const SANDBOX_BIN = process.env.SANDBOX_BIN ?? join(ROOT, 'target/debug/ghl-sandbox');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The Commusoft replica: also what hosts no host app matches (e.g. `127.0.0.1`) get. */
 export const REPLICA_DIR = join(ROOT, 'tests/fixtures/commusoft');
 
 export const DEMO = Object.freeze({
@@ -28,9 +29,31 @@ export const recordUrl = (id, { layout = 'view_v2', host = 'app.commusoft.co.uk'
     ? `https://${host}/customers/customer/${id}/view/property/view`
     : `https://${host}/customers/customer_list/${id}/view_v2/property/view`;
 
+/** A commonsku replica page (any tenant subdomain maps to the replica), e.g. `commonskuUrl('/client/…')`. */
+export const commonskuUrl = (path, { tenant = 'acme' } = {}) => `https://${tenant}.commonsku.com${path}`;
+
+/** The domain a match pattern's hostname covers (`*.commonsku.com` → `commonsku.com`). */
+const domainOf = (pattern) => hostnameOf(pattern).replace(/^\*\./, '');
+
+/**
+ * The sandbox's site arguments: each host app's replica for its domains, React's UMD builds under `/vendor/` on
+ * every site (the commonsku replica is a real React app), and the Commusoft replica for any other host.
+ */
+export function siteArgs() {
+  const sites = hostApps()
+    .filter((host) => host.replica)
+    .flatMap((host) => host.matches.map((pattern) => ['--site-dir', `${domainOf(pattern)}=${join(ROOT, host.replica)}`]));
+  return [
+    '--site-dir', REPLICA_DIR,
+    ...sites.flat(),
+    '--site-mount', `/vendor/react/=${join(ROOT, 'node_modules/react/umd')}`,
+    '--site-mount', `/vendor/react-dom/=${join(ROOT, 'node_modules/react-dom/umd')}`,
+  ];
+}
+
 /** Starts the sandbox; resolves to `{http, https, site, admin(method, path, body), stop()}`. */
 export async function startSandbox({ extraArgs = [] } = {}) {
-  const child = spawn(SANDBOX_BIN, ['--site-dir', REPLICA_DIR, '--quiet', '--max-seconds', '1800', ...extraArgs], {
+  const child = spawn(SANDBOX_BIN, [...siteArgs(), '--quiet', '--max-seconds', '1800', ...extraArgs], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
@@ -80,6 +103,7 @@ export async function launchBrowser(sandbox, { headless = true, profileDir, exte
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--ignore-certificate-errors',
+      // `MAP *.commonsku.com …` is a wildcard rule Chromium understands.
       `--host-resolver-rules=${hostApps().flatMap((host) => host.matches.map(hostnameOf)).map((name) => `MAP ${name} 127.0.0.1:${hostPort}`).join(', ')}, ` +
         `MAP services.leadconnectorhq.com 127.0.0.1:${ghlPort}, EXCLUDE localhost`,
       `--disable-extensions-except=${extension}`,

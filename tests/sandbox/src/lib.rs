@@ -58,8 +58,16 @@ pub struct Config {
     /// 0 lets the OS pick.
     pub http_port: u16,
     pub https_port: u16,
-    /// Serve this directory as the host-page replica (HTTPS, SPA fallback to `index.html`).
+    /// Serve this directory as the host-page replica (HTTPS, SPA fallback to `index.html`); with
+    /// `sites`, the replica for hosts no domain matches.
     pub site_dir: Option<PathBuf>,
+    /// More replicas on the same listener, `(domain, dir)`: a request whose `Host` is the domain
+    /// or a subdomain of it gets that directory (the most specific domain wins). Without
+    /// `site_dir`, the first one also serves unmatched hosts.
+    pub sites: Vec<(String, PathBuf)>,
+    /// `(path prefix, dir)`: paths under the prefix are files of the directory on every site
+    /// (404 when missing, no `index.html` fallback), e.g. `("/vendor/react/", …/react/umd)`.
+    pub site_mounts: Vec<(String, PathBuf)>,
     pub site_port: u16,
     pub seed: Seed,
     /// No per-request line on stderr.
@@ -68,7 +76,16 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { http_port: 0, https_port: 0, site_dir: None, site_port: 0, seed: Seed::Demo, quiet: true }
+        Config {
+            http_port: 0,
+            https_port: 0,
+            site_dir: None,
+            sites: Vec::new(),
+            site_mounts: Vec::new(),
+            site_port: 0,
+            seed: Seed::Demo,
+            quiet: true,
+        }
     }
 }
 
@@ -119,14 +136,14 @@ impl Sandbox {
             server::spawn(https_l, Some(tls.acceptor.clone()), shared.clone(), server::Role::Api { scheme: "https" }),
         ];
         let mut site = None;
-        if let Some(dir) = &config.site_dir {
-            if !dir.is_dir() {
-                return Err(io_err(format!("--site-dir {} is not a directory", dir.display())));
+        if let Some(sites) = site::Sites::new(config.site_dir.clone(), &config.sites, &config.site_mounts) {
+            if let Some(dir) = sites.dirs().find(|d| !d.is_dir()) {
+                return Err(io_err(format!("site directory {} is not a directory", dir.display())));
             }
             let site_l = server::bind(config.site_port).await?;
             site = Some(site_l.local_addr()?);
-            let root = Arc::new(dir.clone());
-            tasks.push(server::spawn(site_l, Some(tls.acceptor.clone()), shared.clone(), server::Role::Site { root }));
+            let sites = Arc::new(sites);
+            tasks.push(server::spawn(site_l, Some(tls.acceptor.clone()), shared.clone(), server::Role::Site { sites }));
         }
         Ok(Sandbox { http, https, site, state: SandboxState(shared), cert_pem: tls.cert_pem, cert_der: tls.cert_der, tasks })
     }
@@ -141,7 +158,7 @@ impl Sandbox {
         format!("https://{}", self.https)
     }
 
-    /// `https://127.0.0.1:PORT` of the host-page replica, when `site_dir` was given.
+    /// `https://127.0.0.1:PORT` of the host-page replicas, when `site_dir` or `sites` was given.
     pub fn site_url(&self) -> Option<String> {
         self.site.map(|a| format!("https://{a}"))
     }

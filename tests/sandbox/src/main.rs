@@ -7,8 +7,16 @@ use std::time::Duration;
 
 use ghl_sandbox::{Config, Sandbox, Seed};
 
-const USAGE: &str = "usage: ghl-sandbox [--http-port N] [--https-port N] [--site-dir DIR] [--site-port N]
-                   [--seed demo|none] [--max-seconds N] [--quiet]";
+const USAGE: &str = "usage: ghl-sandbox [--http-port N] [--https-port N] [--site-dir [DOMAIN=]DIR]...
+                   [--site-mount PREFIX=DIR]... [--site-port N] [--seed demo|none] [--max-seconds N] [--quiet]";
+
+/// `DOMAIN=DIR` when the part before the first `=` looks like a host name (no `/`), else `DIR`.
+fn site_dir(v: &str) -> (Option<String>, PathBuf) {
+    match v.split_once('=') {
+        Some((domain, dir)) if !domain.is_empty() && !domain.contains('/') => (Some(domain.to_string()), PathBuf::from(dir)),
+        _ => (None, PathBuf::from(v)),
+    }
+}
 
 struct Args {
     config: Config,
@@ -30,7 +38,20 @@ fn parse_args() -> Result<Args, String> {
             "--http-port" => config.http_port = port(value()?)?,
             "--https-port" => config.https_port = port(value()?)?,
             "--site-port" => config.site_port = port(value()?)?,
-            "--site-dir" => config.site_dir = Some(PathBuf::from(value()?)),
+            "--site-dir" => match site_dir(&value()?) {
+                (Some(domain), dir) => config.sites.push((domain, dir)),
+                (None, _) if config.site_dir.is_some() => return Err("--site-dir DIR (without DOMAIN=) given twice".into()),
+                (None, dir) => config.site_dir = Some(dir),
+            },
+            "--site-mount" => {
+                let v = value()?;
+                match v.split_once('=') {
+                    Some((prefix, dir)) if prefix.starts_with('/') && !dir.is_empty() => {
+                        config.site_mounts.push((prefix.to_string(), PathBuf::from(dir)))
+                    }
+                    _ => return Err(format!("--site-mount: {v:?} is not PREFIX=DIR (PREFIX starting with /)")),
+                }
+            }
             "--seed" => config.seed = value()?.parse::<Seed>()?,
             "--max-seconds" => {
                 let v = value()?;

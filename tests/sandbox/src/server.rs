@@ -2,7 +2,6 @@
 //! size limit, sends it to the API, the admin API or the static site, and writes the reply with
 //! CORS and rate-limit headers.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,7 +31,7 @@ const RATE_HEADERS: &str =
 #[derive(Clone)]
 pub enum Role {
     Api { scheme: &'static str },
-    Site { root: Arc<PathBuf> },
+    Site { sites: Arc<crate::site::Sites> },
 }
 
 /// The error that makes hyper close a connection without answering ("drop after commit").
@@ -157,8 +156,9 @@ async fn handle(shared: &Shared, role: &Role, req: Request<Incoming>) -> Result<
     };
 
     let (outcome, fault, tag): (Answer, Option<&str>, &str) = match role {
-        Role::Site { root } => {
-            let r = crate::site::serve(root, &method, &path).await;
+        Role::Site { sites } => {
+            let host = header(&parts, "host").or_else(|| parts.uri.host().map(str::to_string));
+            let r = sites.serve(host.as_deref(), &method, &path).await;
             (Ok(to_response(r, true)), None, "site")
         }
         Role::Api { .. } if method == "OPTIONS" => {

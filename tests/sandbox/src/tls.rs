@@ -6,7 +6,15 @@ use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::TlsAcceptor;
 
 /// Names the certificate covers: loopback plus the real hostnames tests map onto it.
-pub const NAMES: [&str; 5] = ["localhost", "127.0.0.1", "services.leadconnectorhq.com", "app.commusoft.co.uk", "app.commusoft.us"];
+pub const NAMES: [&str; 7] = [
+    "localhost",
+    "127.0.0.1",
+    "services.leadconnectorhq.com",
+    "app.commusoft.co.uk",
+    "app.commusoft.us",
+    "commonsku.com",
+    "*.commonsku.com",
+];
 
 pub struct Tls {
     pub acceptor: TlsAcceptor,

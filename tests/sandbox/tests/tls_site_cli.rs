@@ -97,6 +97,50 @@ async fn site_serves_files_and_falls_back_to_index() {
 }
 
 #[tokio::test]
+async fn sites_are_chosen_by_host_and_mounts_are_shared() {
+    let base = std::env::temp_dir().join(format!("ghl-sandbox-sites-{}", std::process::id()));
+    let (commusoft, commonsku, vendor) = (base.join("commusoft"), base.join("commonsku"), base.join("vendor"));
+    for d in [&commusoft, &commonsku, &vendor] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    std::fs::write(commusoft.join("index.html"), "<title>commusoft</title>").unwrap();
+    std::fs::write(commonsku.join("index.html"), "<title>commonsku</title>").unwrap();
+    std::fs::write(vendor.join("react.js"), "window.React = {};").unwrap();
+    let config = Config {
+        sites: vec![("app.commusoft.co.uk".into(), commusoft.clone()), ("commonsku.com".into(), commonsku.clone())],
+        site_mounts: vec![("/vendor/react/".into(), vendor.clone())],
+        ..Config::default()
+    };
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let site = sandbox.site_addr().expect("site listener");
+    let get = |sni: &'static str, path: &'static str| https_get(&sandbox, site, sni, path, &[]);
+
+    let (status, text) = get("acme.commonsku.com", "/client/4b97bf5b-e3f5-4d5e-9e73-2419f0ae678c").await;
+    assert_eq!(status, 200);
+    assert!(text.contains("<title>commonsku</title>"), "{text}");
+    let (_, text) = get("commonsku.com", "/").await;
+    assert!(text.contains("<title>commonsku</title>"), "{text}");
+    let (_, text) = get("app.commusoft.co.uk", "/customers").await;
+    assert!(text.contains("<title>commusoft</title>"), "{text}");
+    // Unmatched hosts get the first site.
+    let (_, text) = get("localhost", "/").await;
+    assert!(text.contains("<title>commusoft</title>"), "{text}");
+    for sni in ["acme.commonsku.com", "app.commusoft.co.uk"] {
+        let (status, text) = https_get(&sandbox, site, sni, "/vendor/react/react.js", &[]).await;
+        assert_eq!(status, 200, "{sni}");
+        assert!(text.contains("window.React = {};"));
+        assert!(text.to_ascii_lowercase().contains("content-type: text/javascript"));
+    }
+    let (status, _) = get("acme.commonsku.com", "/vendor/react/missing.js").await;
+    assert_eq!(status, 404);
+    drop(sandbox);
+
+    let missing = Config { site_mounts: vec![("/v/".into(), base.join("nope"))], site_dir: Some(commusoft), ..Config::default() };
+    assert!(Sandbox::start(missing).await.is_err());
+    let _ = std::fs::remove_dir_all(base);
+}
+
+#[tokio::test]
 async fn dropping_the_sandbox_stops_it() {
     let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let addr = sandbox.http_addr();
@@ -171,6 +215,9 @@ fn cli_stops_after_max_seconds_and_rejects_bad_flags() {
         .unwrap();
     assert!(status.success());
     assert!(started.elapsed() < Duration::from_secs(8));
-    let status = Command::new(env!("CARGO_BIN_EXE_ghl-sandbox")).args(["--bogus"]).stderr(Stdio::null()).status().unwrap();
-    assert_eq!(status.code(), Some(2));
+    for bad in [&["--bogus"][..], &["--site-mount", "vendor"], &["--site-mount", "vendor=/tmp"], &["--site-dir", "/a", "--site-dir", "/b"]]
+    {
+        let status = Command::new(env!("CARGO_BIN_EXE_ghl-sandbox")).args(bad).stderr(Stdio::null()).status().unwrap();
+        assert_eq!(status.code(), Some(2), "{bad:?}");
+    }
 }
