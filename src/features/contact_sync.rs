@@ -105,7 +105,11 @@ pub async fn fill_from_ghl<T: Transport, S: Store, C: Clock>(
     let message = if fills.is_empty() {
         "This GHL contact has none of the mapped fields: nothing was filled.".to_owned()
     } else {
-        format!("Filled from GHL ({} field{}) — review the highlighted fields, then save.", fills.len(), if fills.len() == 1 { "" } else { "s" })
+        format!(
+            "Filled from GHL ({} field{}) — review the highlighted fields, then save.",
+            fills.len(),
+            if fills.len() == 1 { "" } else { "s" }
+        )
     };
     Ok(FormFill { fills, message })
 }

@@ -2,8 +2,8 @@
 //! records, links and mapping, and the outbox queue.
 
 pub mod alerts;
-pub mod client_page;
 pub mod background_refresh;
+pub mod client_page;
 pub mod contact_sync;
 pub mod delivery;
 pub mod edit;

@@ -146,7 +146,10 @@ pub fn history(notes: &[NoteView], appointments: &[AppointmentView]) -> Vec<Hist
     let entries: Vec<(i64, HistoryEntry)> = notes
         .iter()
         .map(|note| {
-            (newest_first(note.date_added.as_deref()), HistoryEntry { kind: "note", mark: "Note", note: Some(note.clone()), appointment: None })
+            (
+                newest_first(note.date_added.as_deref()),
+                HistoryEntry { kind: "note", mark: "Note", note: Some(note.clone()), appointment: None },
+            )
         })
         .chain(appointments.iter().map(|appointment| {
             let entry = HistoryEntry { kind: "appointment", mark: "Appointment", note: None, appointment: Some(appointment.clone()) };

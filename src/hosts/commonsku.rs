@@ -21,7 +21,12 @@ pub static SPEC: HostSpec = HostSpec {
         HostField { id: "email", label: "Email", source: Source::Field("email"), transform: Some("Lower-cased; compared without case") },
         HostField { id: "phone", label: "Phone", source: Source::Field("mobile"), transform: Some("Phone in E.164 (+1…) for GHL") },
         HostField { id: "position", label: "Position", source: Source::Field("position"), transform: None },
-        HostField { id: "client", label: "Client name", source: Source::Field("company"), transform: Some("The contact's client (company)") },
+        HostField {
+            id: "client",
+            label: "Client name",
+            source: Source::Field("company"),
+            transform: Some("The contact's client (company)"),
+        },
     ],
     // GHL has no job-title field: the position is off until the admin maps it to a custom field.
     default_mapping: &[

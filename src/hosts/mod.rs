@@ -240,7 +240,14 @@ mod tests {
     fn recognises_commonsku_tenants_but_not_its_other_sites() {
         assert_eq!(known_host("acme.commonsku.com").unwrap().spec.app, "commonsku");
         assert_eq!(known_host("login.commonsku.com").unwrap().spec.app, "commonsku");
-        for host in ["commonsku.com", "www.commonsku.com", "help.commonsku.com", "files.commonsku.com", "social.commonsku.com", "commonsku.com.evil"] {
+        for host in [
+            "commonsku.com",
+            "www.commonsku.com",
+            "help.commonsku.com",
+            "files.commonsku.com",
+            "social.commonsku.com",
+            "commonsku.com.evil",
+        ] {
             assert!(known_host(host).is_none(), "{host}");
         }
     }

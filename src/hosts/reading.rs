@@ -39,7 +39,8 @@ pub fn field_label(field: &str) -> &'static str {
 const PICKABLE: &[(&str, &str)] = &[("email", "Email"), ("mobile", "Phone"), ("name", "Name"), ("address", "Address")];
 
 /// The fields a record can have, in the order they are reported.
-pub const FIELDS: &[&str] = &["name", "firstName", "lastName", "email", "mobile", "landline", "accountNumber", "address", "company", "position"];
+pub const FIELDS: &[&str] =
+    &["name", "firstName", "lastName", "email", "mobile", "landline", "accountNumber", "address", "company", "position"];
 
 /// One value the content script found: which field it is for, the text as a person sees it, and how it was found.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -61,7 +61,18 @@ impl FromJson for RecordInput {
         };
         let known_fields = known.as_ref().unwrap_or(&fields);
         if let Some(known) = &known {
-            known.only(&["name", "firstName", "lastName", "position", "email", "mobile", "landline", "accountNumber", "address", "company"])?;
+            known.only(&[
+                "name",
+                "firstName",
+                "lastName",
+                "position",
+                "email",
+                "mobile",
+                "landline",
+                "accountNumber",
+                "address",
+                "company",
+            ])?;
         }
         let record = Self {
             app: fields.text("app"),

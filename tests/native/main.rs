@@ -7,6 +7,7 @@ mod support;
 
 mod alerts_log;
 mod background;
+mod commonsku;
 mod conflicts;
 mod ghl_connection;
 mod ghl_contacts;

@@ -161,6 +161,12 @@ impl CoreFixture {
         Ok(serde_json::from_str(&answer).expect("answers are JSON"))
     }
 
+    /// Sends a message as our content script on a tab of `host`; the answer as JSON.
+    pub async fn send_from(&self, host: &str, message: serde_json::Value) -> Result<serde_json::Value, ghl_bridge::Error> {
+        let answer = self.core.dispatch(&message.to_string(), &content_script_sender(host)).await?;
+        Ok(serde_json::from_str(&answer).expect("answers are JSON"))
+    }
+
     /// Sends a message as the options page; the answer as JSON.
     pub async fn page(&self, message: serde_json::Value) -> Result<serde_json::Value, ghl_bridge::Error> {
         let answer = self.core.dispatch(&message.to_string(), &extension_page_sender()).await?;
