@@ -190,6 +190,7 @@ case "$command" in
   test) setup; test_all ;;
   lint) setup; lint ;;
   bench) setup; build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" PKG_DIR="$PKG_DIR" node tools/bench.mjs
+    DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/bench-commonsku.mjs
     # The record reader: markup variants read, with and without the agent's pick; time on a large page.
     DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/bench-reader.mjs
     # Request pacing against the sandbox's 100 / 10 s limit (about 75 s).

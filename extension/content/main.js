@@ -89,6 +89,7 @@
     const stale = () => myGeneration !== generation || current !== state;
     state.person = null;
     state.record = null;
+    keepFresh(state, null); // a list is loaded again when the page's list changes, not on a timer
     if (!quiet) state.panel.showLoading(`Reading the ${state.kind}’s contacts…`);
     // The list renders in steps: use it once it has held still.
     let last = '';
@@ -102,15 +103,18 @@
         since = Date.now();
       } else if (people.length && Date.now() - since >= SETTLE_MS) break;
       await new Promise((resolve) => setTimeout(resolve, 150));
-      if (stale()) return;
+      if (stale()) {
+        state.loading = false;
+        return;
+      }
     }
     state.listKey = last;
     const asked = people.map((person) => ({ app: profile.app, kind: profile.people.kind, host: location.hostname, recordId: person.recordId, evidence: person.evidence }));
     if (!quiet) state.panel.showLoading();
     performance.mark('ghl-bridge:request');
     const answer = await ask({ type: 'client.load', record: { ...state.page, evidence: [] }, people: asked });
-    if (stale()) return;
     state.loading = false;
+    if (stale()) return;
     if (!answer.ok) {
       if (!quiet) showProblem(state, answer.error);
       return;
@@ -128,7 +132,6 @@
       },
       choose: (contact) => { chosenContact = contact; },
     });
-    keepFresh(state, answer.data.refreshEverySecs);
   }
 
   /** One person of a list, in the panel, with the way back to the list. */

@@ -201,6 +201,7 @@ function readMapping() {
 
 function fillMapping(editor) {
   mappingChoices = editor;
+  fillHostApps();
   const apps = $('#mapping-app');
   apps.replaceChildren(...editor.apps.map((app) => new Option(app.label, app.id, false, app.id === editor.app)));
   $('#host-field-heading').textContent = `${editor.appName} field`;
@@ -276,7 +277,26 @@ $('#preview').addEventListener('submit', (event) => {
 
 const preferencesForm = $('#preferences');
 
+/** One switch per host app the core knows (from the mapping editor's list): the panel shows in the checked ones. */
+let hostsOff = [];
+function fillHostApps() {
+  const boxes = mappingChoices.apps.map((app) => {
+    const label = document.createElement('label');
+    label.className = 'choice';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.dataset.app = app.id;
+    box.checked = !hostsOff.includes(app.id);
+    label.append(box, ` Show the GHL panel in ${app.label}`);
+    return label;
+  });
+  const fieldset = $('#host-apps');
+  fieldset.replaceChildren(fieldset.querySelector('legend'), ...boxes);
+}
+
 function fillPreferences(preferences) {
+  hostsOff = preferences.hostsOff ?? [];
+  fillHostApps();
   $('#sync-enabled').checked = preferences.syncEnabled;
   $('#cadence').value = preferences.cadenceMinutes;
   $('#refresh-share').value = preferences.refreshSharePercent;
@@ -306,6 +326,7 @@ preferencesForm.addEventListener('submit', (event) => {
       sendNewNotes: $('#send-new-notes').checked,
       verboseLog: $('#verbose-log').checked,
       alerts: { onAuthFailure: $('#alert-auth').checked, afterFailures: numberOf($('#alert-failures')), windowMinutes: numberOf($('#alert-window')) },
+      hostsOff: [...document.querySelectorAll('#host-apps input[data-app]')].filter((box) => !box.checked).map((box) => box.dataset.app),
     };
     fillPreferences(await send('preferences.save', { preferences }));
     announce('Sync settings saved.');

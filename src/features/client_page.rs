@@ -1,6 +1,7 @@
 //! A host page of a company that lists its people (a commonsku client): each person read from the page with its
 //! GHL state — linked, one match, several candidates, not in GHL — and the other GHL contacts of the businesses
-//! they belong to. Every person is matched at once; the businesses follow in one more round.
+//! they belong to. Every person is matched at once; the businesses follow in one more round. The list is loaded
+//! again when the page's list changes, not on a timer: matching every person costs two requests each.
 
 use crate::features::panel::{self, ContactSummary};
 use crate::hosts::{HostRecord, RecordInput};
@@ -33,8 +34,6 @@ pub struct ClientView {
     /// The control on each of `others` ("Fill a new commonsku contact") and what the panel says once chosen.
     pub fill_label: String,
     pub fill_hint: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_every_secs: Option<u32>,
 }
 
 /// A person the page lists, with its GHL state.
@@ -191,7 +190,6 @@ pub async fn load<T: Transport, S: Store, C: Clock>(
             "Open \u{201c}Add Contact\u{201d} in {}, then use \u{201c}Fill from GHL\u{201d}: this contact is offered first.",
             page.host.spec.name
         ),
-        refresh_every_secs: page.host.spec.capabilities.live_refresh_secs,
     })
 }
 

@@ -7,8 +7,9 @@ import { useExtensionSession, panel, commonskuUrl, DEMO } from '../../tools/lib/
 
 const session = useExtensionSession();
 let sandbox;
+let browser;
 let page;
-beforeEach(() => ({ sandbox, page } = session));
+beforeEach(() => ({ sandbox, browser, page } = session));
 
 const JANE_PAGE = '/contact/63da90dd-cfe4-4a05-92bb-747c754854dd';
 const PIED_PIPER = '/client/89d5bab6-8aca-4743-95a7-14671e0b8479';
@@ -165,11 +166,13 @@ test('"Fill from GHL" searches GHL by name from the edit-contact form', async ()
 test('hostile GHL text on a commonsku page is shown as text; the token is out of the page\u2019s reach', async () => {
   const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   await inGhl('POST', `/contacts/${JANE}/notes`, { body: hostile });
+  await inGhl('POST', `/contacts/${JANE}/tags`, { tags: [hostile] });
   await inGhl('POST', `/contacts/${JANE}/tasks`, { title: hostile, dueDate: new Date(Date.now() + 86_400_000).toISOString(), completed: false });
   await page.goto(commonskuUrl(JANE_PAGE));
   const region = panel(page);
   await region.getByRole('list', { name: 'History' }).getByText(hostile).waitFor();
   await region.getByRole('list', { name: 'Tasks' }).getByText(hostile).first().waitFor();
+  await region.getByRole('list', { name: 'Tags' }).getByText(hostile).waitFor();
   assert.equal(await page.evaluate(() => window.__pwned ?? null), null);
   const html = await page.evaluate(() => {
     const serializer = new XMLSerializer();
@@ -181,4 +184,21 @@ test('hostile GHL text on a commonsku page is shown as text; the token is out of
   assert.ok(!storage.includes(DEMO.token));
   // A page script cannot ask the service worker for settings (no chrome.runtime in the page's world).
   assert.equal(await page.evaluate(() => typeof globalThis.chrome?.runtime?.sendMessage), 'undefined');
+});
+
+test('Options switches a host app off: its pages get no panel, the other app keeps it', async () => {
+  const options = await browser.context.newPage();
+  await options.goto(`chrome-extension://${browser.extensionId}/options/options.html`);
+  const commonsku = options.getByRole('checkbox', { name: 'Show the GHL panel in commonsku' });
+  await commonsku.waitFor();
+  assert.equal(await commonsku.isChecked(), true);
+  await commonsku.uncheck();
+  await options.getByRole('button', { name: 'Save sync settings' }).click();
+  await options.getByText('Sync settings saved.').waitFor();
+  await options.close();
+
+  await page.goto(commonskuUrl(JANE_PAGE));
+  await page.getByRole('heading', { level: 1, name: /Jane Doe/ }).waitFor();
+  await page.waitForTimeout(2500);
+  assert.equal(await panel(page).count(), 0);
 });

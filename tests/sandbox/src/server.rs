@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
@@ -91,12 +91,12 @@ where
         let role = role.clone();
         async move { handle(&shared, &role, req).await }
     });
-    let _ = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
-        .keep_alive(true)
-        .serve_connection(io, svc)
-        .await;
+    // HTTP/2 when the client offers it (browsers over TLS, as GHL's API is served), else HTTP/1.1: a browser
+    // allows six HTTP/1.1 connections per host, which would serialise the panel's parallel requests.
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30)).keep_alive(true);
+    builder.http2().timer(TokioTimer::new());
+    let _ = builder.serve_connection(io, svc).await;
 }
 
 fn cors(b: hyper::http::response::Builder) -> hyper::http::response::Builder {

@@ -37,6 +37,6 @@ pub fn make() -> Result<Tls, String> {
         .with_single_cert(vec![cert_der], key)
         .map_err(|e| format!("tls certificate: {e}"))?;
     // HTTP/1.1 only: the server speaks nothing else.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Tls { acceptor: TlsAcceptor::from(Arc::new(config)), cert_pem: certified.cert.pem(), cert_der: cert_der_bytes })
 }
