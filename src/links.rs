@@ -80,7 +80,32 @@ impl FromJson for Link {
 }
 
 fn link_key(record: &HostRecord) -> String {
-    format!("link:{}:{}", record.host.hostname, record.record_id)
+    link_key_of(&record.host.hostname, &record.record_id)
+}
+
+fn link_key_of(hostname: &str, record_id: &str) -> String {
+    format!("link:{hostname}:{record_id}")
+}
+
+/// Most saved views kept: the least recently drawn go first (a view is only a head start for the panel).
+pub const MAX_SAVED_VIEWS: usize = 200;
+/// Most linked records remembered. Beyond it the least recently viewed *automatic* links go (they are found again
+/// by email or phone on the next visit); links the agent made by hand stay.
+pub const MAX_LINKED: usize = 3000;
+const VIEWS_KEY: &str = "views.index";
+
+/// The saved views' keys, least recently written first.
+#[derive(Debug, Default, Serialize)]
+struct ViewIndex {
+    keys: Vec<String>,
+}
+
+impl FromJson for ViewIndex {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the saved views' index")?;
+        let keys = fields.texts("keys").unwrap_or_default();
+        fields.finish(Self { keys })
+    }
 }
 
 fn view_key(record: &HostRecord) -> String {
@@ -145,6 +170,9 @@ pub async fn remember(store: &impl Store, lock: &AsyncLock, record: &HostRecord,
     let mut index = index(store).await;
     index.records.retain(|linked| !(linked.host == record.host.hostname && linked.record_id == record.record_id));
     if let Some(contact_id) = &link.contact_id {
+        if index.records.len() >= MAX_LINKED {
+            evict_links(store, &mut index).await;
+        }
         index.records.push(Linked {
             host: record.host.hostname.to_owned(),
             record_id: record.record_id.clone(),
@@ -155,6 +183,28 @@ pub async fn remember(store: &impl Store, lock: &AsyncLock, record: &HostRecord,
         });
     }
     store::write(store, INDEX_KEY, &index).await
+}
+
+/// Makes room in the index: the least recently viewed automatic links (and their saved views) are forgotten.
+/// Best effort: a key that cannot be removed is left for the next time.
+async fn evict_links(store: &impl Store, index: &mut Index) {
+    let excess = index.records.len() + 1 - MAX_LINKED;
+    let mut automatic: Vec<(u64, usize)> = index
+        .records
+        .iter()
+        .enumerate()
+        .filter(|(_, linked)| matches!(linked.matched_by, MatchedBy::Email | MatchedBy::Phone))
+        .map(|(position, linked)| (linked.viewed_at_ms, position))
+        .collect();
+    // Oldest first; ties keep their order (the index is appended to, so earlier is older).
+    automatic.sort_unstable();
+    let mut gone: Vec<usize> = automatic.into_iter().take(excess).map(|(_, position)| position).collect();
+    gone.sort_unstable();
+    for position in gone.into_iter().rev() {
+        let linked = index.records.remove(position);
+        let _ = store.remove(&link_key_of(&linked.host, &linked.record_id)).await;
+        let _ = store.remove(&view_key_of(&linked.host, &linked.record_id)).await;
+    }
 }
 
 pub async fn find(store: &impl Store, record: &HostRecord) -> Result<Option<Link>> {
@@ -174,8 +224,31 @@ pub async fn cached_view(store: &impl Store, record: &HostRecord) -> Result<Opti
     store.get(&view_key(record)).await
 }
 
-pub async fn save_view(store: &impl Store, record: &HostRecord, view_json: String) -> Result<()> {
-    store.set(&view_key(record), view_json).await
+/// Saves the view drawn for the record, keeping at most [`MAX_SAVED_VIEWS`]. Best effort: a full or failing
+/// storage never fails the panel load that drew the view.
+pub async fn save_view(store: &impl Store, lock: &AsyncLock, record: &HostRecord, view_json: String) {
+    let _guard = lock.lock().await;
+    let key = view_key(record);
+    let mut index = store::read::<ViewIndex>(store, VIEWS_KEY).await.ok().flatten().unwrap_or_default();
+    index.keys.retain(|known| *known != key);
+    index.keys.push(key.clone());
+    let excess = index.keys.len().saturating_sub(MAX_SAVED_VIEWS);
+    for old in index.keys.drain(..excess) {
+        let _ = store.remove(&old).await;
+    }
+    let _ = store.set(&key, view_json).await;
+    let _ = store::write(store, VIEWS_KEY, &index).await;
+}
+
+/// "Clear cached data": every saved view goes; links, the outbox and settings stay.
+pub async fn clear_views(store: &impl Store, lock: &AsyncLock) -> Result<usize> {
+    let _guard = lock.lock().await;
+    let index = store::read::<ViewIndex>(store, VIEWS_KEY).await.ok().flatten().unwrap_or_default();
+    for key in &index.keys {
+        store.remove(key).await?;
+    }
+    store.remove(VIEWS_KEY).await?;
+    Ok(index.keys.len())
 }
 
 pub async fn forget_view(store: &impl Store, record: &HostRecord) -> Result<()> {

@@ -17,25 +17,6 @@
     input.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
-  const fold = (/** @type {string | null | undefined} */ text) => (text ?? '').replace(/\s+/g, ' ').replace(/[:*]\s*$/, '').trim().toLowerCase();
-
-  /**
-   * The input a profile entry names inside `form`: a CSS selector, or `{label: [...]}` — the control whose label
-   * (`<label for>`, a wrapping label, `aria-label`, `aria-labelledby`) reads one of those words. Labels survive
-   * generated class names and rebuilt markup.
-   */
-  function findInput(form, entry) {
-    if (typeof entry === 'string') return form.querySelector(entry);
-    const names = new Set(entry.label.map(fold));
-    for (const control of form.querySelectorAll('input, textarea, select')) {
-      const labels = [...(control.labels ?? [])].map((label) => label.textContent);
-      labels.push(control.getAttribute('aria-label') ?? '');
-      for (const id of (control.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean)) labels.push(document.getElementById(id)?.textContent ?? '');
-      if (labels.some((label) => names.has(fold(label)))) return control;
-    }
-    return null;
-  }
-
   /**
    * Fills `fills` (`[{field, value}]`) into the open edit form. Returns `{open, filled, missing}`: `open` is false
    * when no edit form is on the page; `missing` lists fields the form has no input for.
@@ -48,7 +29,7 @@
     const missing = [];
     for (const { field, value } of fills) {
       const selectors = profile.editForm.fields[field] ?? [];
-      const input = selectors.map((entry) => findInput(form, entry)).find(Boolean);
+      const input = selectors.map((entry) => globalThis.ghlBridge.findInput(form, entry)).find(Boolean);
       if (!input || input.disabled || input.readOnly) {
         missing.push(field);
         continue;
@@ -63,5 +44,5 @@
     return { open: true, filled, missing };
   }
 
-  Object.assign(globalThis.ghlBridge, { fillHostForm, findInput });
+  globalThis.ghlBridge.fillHostForm = fillHostForm;
 })();

@@ -242,6 +242,23 @@
    *   recordId?: (where: Location | URL) => string | null }} Profile
    */
 
+  /**
+   * The input a profile entry names inside `form`: a CSS selector, or `{label: [...]}` — the control whose label
+   * (`<label for>`, a wrapping label, `aria-label`, `aria-labelledby`) reads one of those words. Labels survive
+   * generated class names and rebuilt markup.
+   */
+  function findInput(/** @type {ParentNode} */ form, /** @type {FieldPlace} */ entry) {
+    if (typeof entry === 'string') return form.querySelector(entry);
+    const names = new Set(entry.label.map(bare));
+    for (const control of form.querySelectorAll('input, textarea, select')) {
+      const labels = [...(/** @type {HTMLInputElement} */ (control).labels ?? [])].map((label) => label.textContent);
+      labels.push(control.getAttribute('aria-label') ?? '');
+      for (const id of (control.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean)) labels.push(document.getElementById(id)?.textContent ?? '');
+      if (labels.some((label) => names.has(bare(label)))) return control;
+    }
+    return null;
+  }
+
   /** Label → field, with the overrides' labels. */
   function labelIndex(/** @type {Profile} */ profile, /** @type {Override[]} */ overrides) {
     /** @type {Map<string, {field: string, via: string}>} */
@@ -309,7 +326,7 @@
     const values = {};
     for (const [field, places] of Object.entries(form.fields)) {
       for (const place of places) {
-        const control = globalThis.ghlBridge.findInput(scope, place);
+        const control = findInput(scope, place);
         if (control && 'value' in control && typeof control.value === 'string' && fold(control.value)) {
           values[field] = fold(control.value);
           break;
@@ -467,5 +484,5 @@
     return lines.join('\n');
   }
 
-  Object.assign(globalThis.ghlBridge, { collectEvidence, collectPeople, findHeading, evidenceKey, visibleText, describePlace, pageOutline });
+  Object.assign(globalThis.ghlBridge, { collectEvidence, collectPeople, findInput, findHeading, evidenceKey, visibleText, describePlace, pageOutline });
 })();

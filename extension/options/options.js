@@ -326,7 +326,8 @@ preferencesForm.addEventListener('submit', (event) => {
       sendNewNotes: $('#send-new-notes').checked,
       verboseLog: $('#verbose-log').checked,
       alerts: { onAuthFailure: $('#alert-auth').checked, afterFailures: numberOf($('#alert-failures')), windowMinutes: numberOf($('#alert-window')) },
-      hostsOff: [...document.querySelectorAll('#host-apps input[data-app]')].filter((box) => !box.checked).map((box) => box.dataset.app),
+      hostsOff: [...document.querySelectorAll('#host-apps input[data-app]')].map((box) => /** @type {HTMLInputElement} */ (box))
+        .filter((box) => !box.checked).map((box) => box.dataset.app),
     };
     fillPreferences(await send('preferences.save', { preferences }));
     announce('Sync settings saved.');
@@ -460,6 +461,11 @@ $('#export').addEventListener('click', (event) => {
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     announce('Settings exported (without the token).');
   });
+});
+
+// Saved panel views and cached names only: links, queued edits and settings stay (the core says what it cleared).
+$('#clear-cache').addEventListener('click', (event) => {
+  busy(event.currentTarget, async () => announce(await send('data.clearCache')));
 });
 
 const resetConfirm = $('#reset-confirm');

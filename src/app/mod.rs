@@ -184,6 +184,16 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 store.clear().await?;
                 to_json(&Settings::view(None))
             }
+            Request::DataClearCache {} => {
+                let views = links::clear_views(store, &self.locks.storage).await?;
+                if let Some(settings) = Settings::load(store).await? {
+                    store.remove(&panel::users_key(&settings.location_id)).await?;
+                }
+                to_json(&format!(
+                    "Cleared {views} saved panel view{}. Links, edits waiting to be sent and settings are kept.",
+                    if views == 1 { "" } else { "s" }
+                ))
+            }
             Request::ConnectionCheck {} => {
                 let settings = Settings::require(store).await?;
                 to_json(&self.client(&settings).check_connection().await?)

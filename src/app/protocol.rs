@@ -147,6 +147,8 @@ pub enum Request {
     DataExport {},
     /// Forget everything stored: credentials, links, cached views, preferences.
     DataReset {},
+    /// "Clear cached data": saved views and cached user names go; links, the outbox and settings stay.
+    DataClearCache {},
     /// What "Sync this contact" would change, field by field.
     ContactSyncPreview {
         record: RecordInput,
@@ -244,7 +246,9 @@ impl Request {
             "outbox.resolve" => (&["record", "itemId", "choice"], &[]),
             "settings.save" => (&["settings"], &[]),
             "mapping.get" => (&[], &["app"]),
-            "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "log.get" => (&[], &[]),
+            "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "data.clearCache" | "log.get" => {
+                (&[], &[])
+            }
             "contact.syncPreview" => (&["record"], &[]),
             "contact.sync" => (&["record"], &["fingerprint"]),
             "note.send" => (&["record", "sourceId", "body"], &["automatic"]),
@@ -327,6 +331,7 @@ impl Request {
             "oauth.finish" => Self::OAuthFinish { redirect_url: text("redirectUrl") },
             "data.export" => Self::DataExport {},
             "data.reset" => Self::DataReset {},
+            "data.clearCache" => Self::DataClearCache {},
             "contact.syncPreview" => Self::ContactSyncPreview { record: record() },
             "contact.sync" => Self::ContactSync { record: record(), fingerprint: fields.text("fingerprint") },
             "record.read" => Self::RecordRead { record: record() },
@@ -405,6 +410,7 @@ impl Request {
             | Self::OAuthFinish { .. }
             | Self::DataExport {}
             | Self::DataReset {}
+            | Self::DataClearCache {}
             | Self::MappingGet { .. }
             | Self::MappingSave { .. }
             | Self::MappingPreview { .. }

@@ -543,11 +543,11 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
             .collect(),
     };
     let json = crate::platform::json::write(&view, "the panel")?;
-    links::save_view(store, record, json).await?;
+    links::save_view(store, &client.locks.storage, record, json).await;
     Ok(view)
 }
 
-fn users_key(location_id: &str) -> String {
+pub fn users_key(location_id: &str) -> String {
     format!("users:{location_id}")
 }
 

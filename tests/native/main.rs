@@ -23,4 +23,5 @@ mod options;
 mod outbox;
 mod panel_actions;
 mod panel_load;
+mod storage;
 mod sync;

@@ -1,0 +1,93 @@
+//! Long-running installs: what is kept per record viewed is bounded, cache writes are best effort, and "Clear
+//! cached data" keeps links, the outbox and settings.
+
+use crate::support::CoreFixture;
+use ghl_bridge::hosts::{HostRecord, RecordInput};
+use ghl_bridge::links::{self, Link, MatchedBy, MAX_LINKED, MAX_SAVED_VIEWS};
+use ghl_bridge::platform::lock::AsyncLock;
+use ghl_bridge::platform::store::{MemoryStore, Store};
+use serde_json::json;
+
+fn record(id: u32) -> HostRecord {
+    HostRecord::from_input(RecordInput { host: "app.commusoft.co.uk".into(), record_id: id.to_string(), ..Default::default() }).unwrap()
+}
+
+fn link(contact: u32, matched_by: MatchedBy) -> Link {
+    Link { contact_id: Some(format!("Contact{contact:014}")), matched_by, business_id: None, linked_at_ms: 0, evidence: None }
+}
+
+#[tokio::test]
+async fn ten_thousand_records_viewed_stay_within_five_megabytes_and_keep_manual_links() {
+    let store = MemoryStore::new();
+    let lock = AsyncLock::default();
+    // A view as large as a busy contact's (notes, tasks, appointments): about 6 KB.
+    let view = json!({"state": "matched", "notes": "x".repeat(6000)}).to_string();
+    for id in 1..=10_000u32 {
+        let record = record(id);
+        let matched_by = if id <= 20 { MatchedBy::Manual } else { MatchedBy::Email };
+        let link = link(id, matched_by);
+        links::save(&store, &record, &link).await.unwrap();
+        links::remember(&store, &lock, &record, &link, u64::from(id)).await.unwrap();
+        links::save_view(&store, &lock, &record, view.clone()).await;
+    }
+    let snapshot = store.snapshot();
+    let bytes: usize = snapshot.iter().map(|(key, value)| key.len() + value.len()).sum();
+    let views = snapshot.keys().filter(|key| key.starts_with("view:")).count();
+    let links_kept = snapshot.keys().filter(|key| key.starts_with("link:")).count();
+    println!("10,000 records viewed: {bytes} bytes, {views} saved views, {links_kept} links");
+    assert!(bytes <= 5 * 1024 * 1024, "{bytes} bytes");
+    assert_eq!(views, MAX_SAVED_VIEWS);
+    assert!(links_kept <= MAX_LINKED, "{links_kept}");
+    assert_eq!(links::linked_records(&store).await.len(), MAX_LINKED);
+    // The agent's own links outlive automatic ones; the newest automatic ones are kept too.
+    for id in [1, 20, 10_000] {
+        assert!(links::find(&store, &record(id)).await.unwrap().is_some(), "record {id}");
+    }
+    assert!(links::find(&store, &record(21)).await.unwrap().is_none(), "the oldest automatic link went");
+    assert!(links::cached_view(&store, &record(10_000)).await.unwrap().is_some());
+    assert!(links::cached_view(&store, &record(1)).await.unwrap().is_none());
+}
+
+/// A store that is full: every write fails, reads work.
+struct FullStore(MemoryStore);
+
+impl Store for FullStore {
+    async fn get(&self, key: &str) -> ghl_bridge::Result<Option<String>> {
+        self.0.get(key).await
+    }
+    async fn set(&self, _key: &str, _json: String) -> ghl_bridge::Result<()> {
+        Err(ghl_bridge::Error::new(ghl_bridge::ErrorCode::Storage, "QUOTA_BYTES quota exceeded"))
+    }
+    async fn remove(&self, key: &str) -> ghl_bridge::Result<()> {
+        self.0.remove(key).await
+    }
+    async fn clear(&self) -> ghl_bridge::Result<()> {
+        self.0.clear().await
+    }
+}
+
+#[tokio::test]
+async fn a_full_storage_never_fails_saving_a_view() {
+    let store = FullStore(MemoryStore::new());
+    // Returns nothing to fail with: the panel that drew the view is shown all the same.
+    links::save_view(&store, &AsyncLock::default(), &record(42), "{}".to_owned()).await;
+    assert!(links::cached_view(&store, &record(42)).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn clearing_cached_data_keeps_links_and_settings() {
+    let fixture = CoreFixture::configured().await;
+    let jane = json!({"host": "app.commusoft.co.uk", "recordId": "42", "fields": {"name": "Jane Doe", "email": "jane.doe@example.com"}});
+    fixture.send(json!({"type": "panel.load", "record": jane})).await.unwrap();
+    assert_ne!(fixture.send(json!({"type": "panel.cached", "record": jane})).await.unwrap(), json!(null));
+    let said = fixture.page(json!({"type": "data.clearCache"})).await.unwrap();
+    assert_eq!(said, json!("Cleared 1 saved panel view. Links, edits waiting to be sent and settings are kept."));
+    assert_eq!(fixture.send(json!({"type": "panel.cached", "record": jane})).await.unwrap(), json!(null));
+    // Still linked (no new search) and still connected.
+    let before = fixture.api_requests().len();
+    let view = fixture.send(json!({"type": "panel.load", "record": jane})).await.unwrap();
+    assert_eq!(view["state"], "matched");
+    assert!(fixture.api_requests()[before..].iter().all(|r| !r["path"].as_str().unwrap().contains("search")));
+    // A content script may not clear anything.
+    assert!(fixture.send(json!({"type": "data.clearCache"})).await.is_err());
+}
