@@ -189,18 +189,16 @@ pub async fn remember(store: &impl Store, lock: &AsyncLock, record: &HostRecord,
 /// Best effort: a key that cannot be removed is left for the next time.
 async fn evict_links(store: &impl Store, index: &mut Index) {
     let excess = index.records.len() + 1 - MAX_LINKED;
-    let mut automatic: Vec<(u64, usize)> = index
-        .records
-        .iter()
-        .enumerate()
-        .filter(|(_, linked)| matches!(linked.matched_by, MatchedBy::Email | MatchedBy::Phone))
-        .map(|(position, linked)| (linked.viewed_at_ms, position))
-        .collect();
-    // Oldest first; ties keep their order (the index is appended to, so earlier is older).
-    automatic.sort_unstable();
-    let mut gone: Vec<usize> = automatic.into_iter().take(excess).map(|(_, position)| position).collect();
-    gone.sort_unstable();
-    for position in gone.into_iter().rev() {
+    // One scan per link to drop (usually one): no sort, whose code the wasm would carry per element type.
+    for _ in 0..excess {
+        let oldest = index
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(_, linked)| matches!(linked.matched_by, MatchedBy::Email | MatchedBy::Phone))
+            .min_by_key(|(_, linked)| linked.viewed_at_ms)
+            .map(|(position, _)| position);
+        let Some(position) = oldest else { break };
         let linked = index.records.remove(position);
         let _ = store.remove(&link_key_of(&linked.host, &linked.record_id)).await;
         let _ = store.remove(&view_key_of(&linked.host, &linked.record_id)).await;
