@@ -129,3 +129,24 @@ async fn commonsku_hosts_are_its_tenants_only() {
     record["recordId"] = json!("42");
     assert!(fixture.send_from(HOST, json!({"type": "panel.load", "record": record})).await.is_err());
 }
+
+#[tokio::test]
+async fn the_mapping_preview_and_sync_work_per_host_app() {
+    let fixture = CoreFixture::configured().await;
+    let editor = fixture.page(json!({"type": "mapping.get", "app": "commonsku"})).await.unwrap();
+    assert_eq!(editor["app"], "commonsku");
+    let hosts: Vec<&str> = editor["rows"].as_array().unwrap().iter().map(|row| row["host"].as_str().unwrap()).collect();
+    assert_eq!(hosts, ["firstName", "lastName", "email", "phone", "position", "client"]);
+    // Commusoft's mapping is its own.
+    let commusoft = fixture.page(json!({"type": "mapping.get", "app": "commusoft"})).await.unwrap();
+    assert_ne!(commusoft["rows"], editor["rows"]);
+
+    let mut record = jane();
+    record["evidence"].as_array_mut().unwrap().push(pair("company", "Pied Piper Swag"));
+    fixture.send_from(HOST, json!({"type": "panel.load", "record": record})).await.unwrap();
+    let preview = fixture.send_from(HOST, json!({"type": "contact.syncPreview", "record": record})).await.unwrap();
+    assert_eq!(preview["hostName"], "commonsku");
+    let labels: Vec<&str> = preview["rows"].as_array().unwrap().iter().map(|row| row["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"Client name → Company name"), "{labels:?}");
+    assert!(labels.contains(&"First name → First name"), "{labels:?}");
+}
