@@ -379,7 +379,18 @@ pub(crate) use read_fields;
 /// no type here has; its error is not shown, because its `Display` would link every serde_json message and
 /// `io::ErrorKind` name into the wasm.
 pub fn write(value: &impl serde::Serialize, what: &str) -> crate::Result<String> {
-    serde_json::to_string(value).map_err(|_| crate::Error::internal(format!("could not encode {what}")))
+    // Only the serializing is per type; the rest is shared (this function is instantiated for every view type).
+    let mut out = Vec::with_capacity(256);
+    let written = value.serialize(&mut serde_json::Serializer::new(&mut out)).is_ok();
+    written_text(out, written, what)
+}
+
+#[inline(never)]
+fn written_text(out: Vec<u8>, written: bool, what: &str) -> crate::Result<String> {
+    match String::from_utf8(out) {
+        Ok(text) if written => Ok(text),
+        _ => Err(crate::Error::internal(format!("could not encode {what}"))),
+    }
 }
 
 /// Parses `text` and reads a `T` from it.
