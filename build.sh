@@ -196,7 +196,9 @@ case "$command" in
     # Request pacing against the sandbox's 100 / 10 s limit (about 75 s).
     cargo bench --locked --bench rate_limit 2>&1 | grep -v '^call failed'
     # Background sync of 500 linked contacts at 100 / 10 s (about four minutes).
-    cargo bench --locked --bench background_refresh ;;
+    cargo bench --locked --bench background_refresh
+    # Many browsers on one location for a simulated day under the background budget rule (instant).
+    cargo bench --locked --bench quota_share ;;
   soak) setup; build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/soak.mjs "${2:-500}" ;;
   demo) setup; [ -f "$DIST_DIR/chrome/manifest.json" ] || build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/demo.mjs ;;
   package) setup; build; ls -l "$DIST_DIR"/*.zip ;;

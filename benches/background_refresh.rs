@@ -53,7 +53,7 @@ async fn main() {
     let client = ghl_bridge::outbox::Ctx { client: GhlClient::new(&*platform, config), locks };
     sandbox.state().clear_log();
     let started = TokioClock.now_ms();
-    let report = ghl_bridge::features::background_refresh::refresh(&client, u64::MAX).await.unwrap();
+    let report = ghl_bridge::features::background_refresh::refresh(&client, u64::MAX, 0).await.unwrap();
     let elapsed_s = (TokioClock.now_ms() - started) as f64 / 1000.0;
     let log = sandbox.state().log(0);
     let too_many = log.iter().filter(|entry| entry["status"].as_u64() == Some(429)).count();

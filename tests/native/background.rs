@@ -32,6 +32,7 @@ async fn refresh_with(
     store: &'static MemoryStore,
     base_url: String,
     budget: u64,
+    round_gap_ms: u64,
 ) -> ghl_bridge::features::background_refresh::RefreshReport {
     let settings = ghl_bridge::features::settings::Settings::require(&store).await.unwrap();
     let platform = Box::leak(Box::new(ghl_bridge::ghl::Platform::new(ReqwestTransport::new(), store, TokioClock)));
@@ -39,7 +40,7 @@ async fn refresh_with(
         ghl_bridge::ghl::ClientConfig { base_url, location_id: settings.location_id.clone(), credential: settings.auth.credential() };
     let locks = Box::leak(Box::default());
     let cx = ghl_bridge::outbox::Ctx { client: ghl_bridge::ghl::GhlClient::new(platform, config), locks };
-    ghl_bridge::features::background_refresh::refresh(&cx, budget).await.unwrap()
+    ghl_bridge::features::background_refresh::refresh(&cx, budget, round_gap_ms).await.unwrap()
 }
 
 fn cached(store: &MemoryStore, id: &str) -> Value {
@@ -74,7 +75,8 @@ async fn a_run_refreshes_saved_views_most_recently_viewed_first_within_its_budge
     assert!(!cached(store, "42").to_string().contains("Added in GHL by a colleague"));
 
     let url = sandbox.http_url();
-    let platform_client = |budget: u64| refresh_with(store, url.clone(), budget);
+    // A cadence of a minute: the test's rounds all fall in one.
+    let platform_client = |budget: u64| refresh_with(store, url.clone(), budget, 60_000);
     // Room for one contact per run: Priya (viewed last) first, then Robert, then Jane.
     let before = sandbox.state().log(0).len();
     let first = platform_client(5).await;
@@ -88,14 +90,38 @@ async fn a_run_refreshes_saved_views_most_recently_viewed_first_within_its_budge
     assert_eq!(order, ["DemoContactPriya001", "DemoContactRobert01", JANE], "most recently viewed first");
     assert!(cached(store, "42").to_string().contains("Added in GHL by a colleague"), "the saved view is fresh");
 
-    // The next round starts again from the most recently viewed.
-    let next = platform_client(1_000).await;
+    // Everyone was refreshed this cadence: the next run waits for the next cadence instead of starting over.
+    let before = sandbox.state().log(0).len();
+    let same_cadence = platform_client(1_000).await;
+    assert_eq!(same_cadence.refreshed, 0);
+    assert_eq!(sandbox.state().log(0).len(), before, "no request");
+    // The next cadence starts again from the most recently viewed.
+    let next = refresh_with(store, url.clone(), 1_000, 0).await;
     assert_eq!((next.refreshed, next.remaining), (3, 0));
 
-    // The alarm runs it with the preferences' budget.
+    // The alarm runs it with the preferences' budget (15-minute cadence: this round is already done).
     let report: Value = serde_json::from_str(&core.on_alarm(ghl_bridge::features::background_refresh::ALARM).await.unwrap()).unwrap();
-    assert_eq!(report["refreshed"]["refreshed"], 3, "{report}");
-    assert_eq!(report["refreshed"]["budget"], 200_000 / 10 / 96);
+    assert_eq!(report["refreshed"]["refreshed"], 0, "{report}");
+    // 10 % of the daily quota over 96 runs, scaled by the share GHL says is left (a few requests were spent).
+    let budget = report["refreshed"]["budget"].as_u64().unwrap();
+    assert!((150..=200_000 / 10 / 96).contains(&budget), "{budget}");
+}
+
+#[tokio::test]
+async fn only_recently_viewed_contacts_are_kept_fresh() {
+    let (sandbox, store, _core) = setup().await;
+    // Jane (record 42) was last viewed three weeks ago.
+    let mut index: Value = serde_json::from_str(&store.snapshot()["linked.index"]).unwrap();
+    for linked in index["records"].as_array_mut().unwrap() {
+        if linked["recordId"] == "42" {
+            linked["viewedAtMs"] = json!(1_000);
+        }
+    }
+    ghl_bridge::platform::store::Store::set(&store, "linked.index", index.to_string()).await.unwrap();
+    let before = sandbox.state().log(0).len();
+    let report = refresh_with(store, sandbox.http_url(), 1_000, 0).await;
+    assert_eq!(report.refreshed, 2);
+    assert!(!contacts_read(&sandbox, before).contains(&JANE.to_owned()));
 }
 
 #[tokio::test]
