@@ -1,7 +1,7 @@
 // ./build.sh bench, commonsku part — figures, not verdicts: contact page time-to-data, a client page with 10
 // contacts (time and rounds of GHL requests), a task completed in GHL → shown in the open panel, and GHL requests
 // per hour for one visible panel and for one hidden tab.
-import { startSandbox, launchBrowser, saveSettings, clearStorage, commonskuUrl, DEMO } from './lib/harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, clearStorage, commonskuUrl, ghlApi } from './lib/harness.mjs';
 
 const VISITS = Number(process.env.BENCH_VISITS ?? 7);
 const WATCH_SECONDS = Number(process.env.BENCH_WATCH_SECONDS ?? 95);
@@ -39,14 +39,7 @@ async function marks(page) {
   });
 }
 
-async function inGhl(sandbox, method, path, body) {
-  const response = await fetch(`${sandbox.http}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${DEMO.token}`, version: '2021-07-28', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return response.json();
-}
+const inGhl = ghlApi;
 
 /** Makes `document.visibilityState` read "hidden" in the content script's isolated world (CDP). */
 async function hideForContentScript(page) {

@@ -2,7 +2,7 @@
 //! its hostname) says which kinds of record it has and what their ids look like.
 
 pub use super::reading::normalise_email;
-use super::reading::{self, Evidence, Reading, Resolved, MAX_EVIDENCE};
+use super::reading::{self, Evidence, Reading, Resolved, FIELDS, MAX_EVIDENCE};
 use super::{known_host, KnownHost, RecordKind};
 use crate::platform::error::{Error, Result};
 use crate::platform::json::{FromJson, Json, JsonResult};
@@ -36,24 +36,10 @@ pub struct RecordInput {
 impl FromJson for RecordInput {
     fn from_json(value: &Json) -> JsonResult<Self> {
         let fields = value.object("the record")?;
-        fields.only(&[
-            "app",
-            "kind",
-            "host",
-            "recordId",
-            "fields",
-            "evidence",
-            "name",
-            "email",
-            "mobile",
-            "landline",
-            "accountNumber",
-            "address",
-            "company",
-            "firstName",
-            "lastName",
-            "position",
-        ])?;
+        // The record's own members, and the fields read from the page (older callers send those at the top level).
+        let members: Vec<&str> =
+            ["app", "kind", "host", "recordId", "fields", "evidence"].into_iter().chain(FIELDS.iter().copied()).collect();
+        fields.only(&members)?;
         // Known values go in `fields`; the same names at the top level are read too (older callers).
         let known = match fields.get("fields") {
             Some(value) => Some(value.object("the record's fields")?),
@@ -61,18 +47,7 @@ impl FromJson for RecordInput {
         };
         let known_fields = known.as_ref().unwrap_or(&fields);
         if let Some(known) = &known {
-            known.only(&[
-                "name",
-                "firstName",
-                "lastName",
-                "position",
-                "email",
-                "mobile",
-                "landline",
-                "accountNumber",
-                "address",
-                "company",
-            ])?;
+            known.only(FIELDS)?;
         }
         let record = Self {
             app: fields.text("app"),

@@ -3,7 +3,7 @@
 // "Fill from GHL" types a GHL contact into commonsku's React-controlled contact form so that its own Save keeps it.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, panel, commonskuUrl, DEMO } from '../../tools/lib/harness.mjs';
+import { useExtensionSession, panel, commonskuUrl, ghlApi, DEMO } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;
@@ -19,15 +19,7 @@ const JANE = 'DemoContactJane0001';
 const apiRequests = async () => (await sandbox.admin('GET', '/__admin/log')).entries;
 
 /** Calls the sandbox's GHL API as another GHL user would (a change made in GHL, not in the panel). */
-async function inGhl(method, path, body) {
-  const response = await fetch(`${sandbox.http}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${DEMO.token}`, version: '2021-07-28', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(response.ok, `${method} ${path} → ${response.status}`);
-  return response.json();
-}
+const inGhl = (method, path, body) => ghlApi(sandbox, method, path, body);
 
 test('a contact page shows the GHL contact with one History of notes and appointments, newest first, and its Tasks', async () => {
   await page.goto(commonskuUrl(JANE_PAGE));

@@ -4,7 +4,7 @@ import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useExtensionSession, panel, recordUrl, demoState, DEMO, ROOT } from '../../tools/lib/harness.mjs';
+import { useExtensionSession, panel, recordUrl, demoState, ghlApi, ROOT } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;
@@ -17,15 +17,7 @@ const JANE = 'DemoContactJane0001';
 const state = () => demoState(sandbox);
 
 /** Calls the sandbox's GHL API directly (to set up data), as GHL itself would hold it. */
-async function ghl(method, path, body) {
-  const response = await fetch(`${sandbox.http}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${DEMO.token}`, Version: '2021-07-28', 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(response.ok, `${method} ${path} → ${response.status}`);
-  return response.json();
-}
+const ghl = (method, path, body) => ghlApi(sandbox, method, path, body);
 
 async function openJane() {
   await page.goto(recordUrl(42));

@@ -136,6 +136,20 @@ export async function asExtensionPage(browser, message) {
   }, message);
 }
 
+/**
+ * Calls the sandbox's GHL API directly, as GHL itself or a colleague in GHL would (test set-up, changes made in
+ * GHL); fails on an error status. Answers the JSON body.
+ */
+export async function ghlApi(sandbox, method, path, body) {
+  const response = await fetch(`${sandbox.http}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${DEMO.token}`, Version: '2021-07-28', 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}`);
+  return response.json();
+}
+
 /** Forgets everything the extension stored (links, cached views, settings): each test starts from scratch. */
 export async function clearStorage(browser) {
   const sw = await browser.worker();
