@@ -49,7 +49,8 @@ test('a note added on a contact page joins the History; a task is completed from
   await region.getByRole('list', { name: 'History' }).getByText('Called about the summer order').waitFor();
 
   await region.getByRole('checkbox', { name: 'Book annual boiler service' }).check();
-  await region.getByRole('group').or(region.getByText('Completed (')).first().waitFor();
+  // The core answers the list once GHL has the task completed: it moves to "Completed tasks" (folded away).
+  await region.locator('ul[aria-label="Completed tasks"] input[type=checkbox][aria-label="Book annual boiler service"]').waitFor({ state: 'attached' });
   const log = await apiRequests();
   assert.ok(log.some((r) => r.method === 'PUT' && /\/contacts\/DemoContactJane0001\/tasks\/[^/]+\/completed$/.test(r.path)), 'PUT …/completed');
 });
