@@ -5,6 +5,8 @@
 'use strict';
 
 (() => {
+  // The panel's DOM helpers: text only, and listeners that act on the agent's own (trusted) events.
+  const { element, listen: on } = globalThis.ghlBridge;
   const MARK = 'data-ghl-bridge-fill';
 
   /** The form's name as the agent reads it: its `aria-label`, what `aria-labelledby` points at, or its heading. */
@@ -13,24 +15,6 @@
       .map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
     const text = dialog.getAttribute('aria-label') || labelledBy || dialog.querySelector('h1,h2,h3,h4,[role="heading"]')?.textContent || '';
     return text.replace(/\s+/g, ' ').trim().toLowerCase();
-  }
-
-  function element(tag, props = {}, children = []) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props)) {
-      if (key === 'text') node.textContent = value;
-      else node.setAttribute(key, String(value));
-    }
-    for (const child of children) if (child) node.append(child);
-    return node;
-  }
-
-  /** A control that acts on the agent's own clicks and keys only (a page script's events are not trusted). */
-  function on(node, type, handler) {
-    node.addEventListener(type, (event) => {
-      if (type === 'submit') event.preventDefault();
-      if (event.isTrusted) handler(event);
-    });
   }
 
   const STYLE = `:host { all: initial; display: block; margin: 0 0 8px; font: 13px/1.4 system-ui, sans-serif; color: #0f172a; }

@@ -372,9 +372,8 @@
       const render = () => {
         if (history) {
           list.replaceChildren(...history.map((entry) => {
-            const item = entry.note ? noteItem(entry.note) : appointmentItem(entry.appointment);
+            const item = entry.note ? noteItem(entry.note, entry.mark) : appointmentItem(entry.appointment, entry.mark);
             item.dataset.kind = entry.kind;
-            item.prepend(element('span', { class: 'badge', text: entry.mark }));
             return item;
           }));
           if (!history.length) list.append(element('li', { class: 'muted', text: 'No notes or appointments yet.' }));
@@ -383,11 +382,11 @@
         list.replaceChildren(...notes.map((note) => noteItem(note)));
         if (!notes.length) list.append(element('li', { class: 'muted', text: 'No notes yet.' }));
       };
-      const noteItem = (note) => {
+      // `mark`: what the History calls the entry ("Note"), shown first.
+      const noteItem = (note, mark = null) => {
         const item = element('li', { 'data-note-id': note.id });
         const itemProblem = element('div');
         const show = () => {
-          const mark = item.firstChild?.nodeName === 'SPAN' ? item.firstChild : null; // the History's "Note"
           const meta = [note.pinned ? 'Pinned' : '', note.author ?? '', showDate(note.dateAdded)].filter(Boolean).join(' · ');
           const parts = [
             note.title ? element('strong', { text: note.title }) : null,
@@ -399,7 +398,7 @@
             ]),
             itemProblem,
           ];
-          item.replaceChildren(...[mark, ...parts].filter(Boolean));
+          item.replaceChildren(...[mark ? element('span', { class: 'badge', text: mark }) : null, ...parts].filter(Boolean));
         };
         const edit = () => {
           const text = element('textarea', { 'aria-label': 'Edit note' });
@@ -529,8 +528,9 @@
       return element('div', { 'data-part': 'tasks' }, [element('h4', { text: 'Tasks' }), form, open, doneBox]);
     }
 
-    function appointmentItem(a) {
+    function appointmentItem(a, mark = null) {
       return element('li', { 'data-appointment-id': a.id }, [
+        mark ? element('span', { class: 'badge', text: mark }) : null,
         element('strong', { text: a.title }),
         element('div', { class: 'meta', text: [showDate(a.startTime), a.status, a.upcoming ? '' : 'past'].filter(Boolean).join(' · ') }),
       ]);
@@ -697,5 +697,6 @@
     };
   }
 
-  globalThis.ghlBridge.mountPanel = mountPanel;
+  // The DOM helpers are shared with the other content scripts that draw controls (contact-form.js).
+  Object.assign(globalThis.ghlBridge, { mountPanel, element, listen });
 })();
