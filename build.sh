@@ -83,17 +83,24 @@ setup() {
 }
 
 # ---------------------------------------------------------------------------------------------- build
-build() {
-  say "building the core for $WASM_TARGET (release)"
-  cargo build --locked --release --target "$WASM_TARGET" -p ghl-bridge --lib
-  rm -rf "$PKG_DIR"
-  "$TOOLS_BIN/wasm-bindgen" "$CARGO_TARGET_DIR/$WASM_TARGET/release/ghl_bridge.wasm" \
+# One wasm module of the core (see ARCHITECTURE.md, "Two wasm modules"): `records` loads at every worker start,
+# `pages` (the options page's messages) on first use, so the module every cold start compiles stays small.
+build_module() { # <out name> <cargo feature>
+  cargo build --locked --release --target "$WASM_TARGET" -p ghl-bridge --lib --no-default-features --features "$2"
+  "$TOOLS_BIN/wasm-bindgen" "$CARGO_TARGET_DIR/$WASM_TARGET/release/ghl_bridge.wasm" --out-name "$1" \
     --target web --out-dir "$PKG_DIR" --no-typescript --remove-name-section --remove-producers-section
   # npm binaryen (not Debian's 108, which corrupts the externref table of modern wasm-bindgen output).
-  wasm-opt -Oz "$PKG_DIR/ghl_bridge_bg.wasm" -o "$PKG_DIR/ghl_bridge_bg.wasm"
+  wasm-opt -Oz "$PKG_DIR/${1}_bg.wasm" -o "$PKG_DIR/${1}_bg.wasm"
   # The generated glue minified (exports and wasm import names are kept): a third of the module's budget is JS.
-  terser "$PKG_DIR/ghl_bridge.js" --module --compress --mangle --comments false -o "$PKG_DIR/ghl_bridge.min.js"
-  mv "$PKG_DIR/ghl_bridge.min.js" "$PKG_DIR/ghl_bridge.js"
+  terser "$PKG_DIR/$1.js" --module --compress --mangle --comments false -o "$PKG_DIR/$1.min.js"
+  mv "$PKG_DIR/$1.min.js" "$PKG_DIR/$1.js"
+}
+
+build() {
+  say "building the core for $WASM_TARGET (release): the records and pages modules"
+  rm -rf "$PKG_DIR"
+  build_module ghl_bridge records
+  build_module ghl_bridge_pages pages
   say "building the GHL sandbox"
   cargo build --locked -p ghl-sandbox
   say "assembling dist/"
@@ -151,7 +158,11 @@ lint() {
   check() { local name="$1"; shift; if "$@"; then echo "check ok: $name"; else echo "check FAILED: $name"; status=1; fi; }
   check "rustfmt (cargo fmt --check)" cargo fmt --all -- --check
   check "clippy -D warnings (native)" cargo clippy --locked --workspace --exclude wasm-bindgen-cli-runner --all-targets -q -- -D warnings
-  check "clippy -D warnings (wasm32)" cargo clippy --locked --target "$WASM_TARGET" -p ghl-bridge --lib -q -- -D warnings
+  # Each wasm module on its own: code one of them leaves unused is a warning there.
+  for feature in records pages; do
+    check "clippy -D warnings (wasm32, $feature)" \
+      cargo clippy --locked --target "$WASM_TARGET" -p ghl-bridge --lib --no-default-features --features "$feature" -q -- -D warnings
+  done
   check "ESLint" eslint --max-warnings 0 .
   check "TypeScript (tsc --noEmit, checkJs)" tsc -p tsconfig.json
   return $status

@@ -12,7 +12,9 @@ import { bundleWorker } from './lib/bundle-worker.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [pkgDir = join(root, 'target/wasm-pkg'), distDir = join(root, 'dist')] = process.argv.slice(2);
 const source = join(root, 'extension');
-const WASM_FILES = ['ghl_bridge.js', 'ghl_bridge_bg.wasm'];
+// The core's two modules (records: every worker start; pages: the options page's messages), glue and wasm each.
+const WASM_MODULES = ['ghl_bridge', 'ghl_bridge_pages'];
+const WASM_FILES = WASM_MODULES.flatMap((module) => [`${module}.js`, `${module}_bg.wasm`]);
 const GECKO_ID = 'ghl-bridge@ghl-bridge.app';
 
 for (const file of WASM_FILES) {
@@ -57,9 +59,9 @@ function assemble(flavour, flavourManifest) {
   for (const entry of ['content', 'hosts', 'options', 'icons']) {
     cpSync(join(source, entry), join(out, entry), { recursive: true, filter: (path) => !path.endsWith('host.json') });
   }
-  // The worker is one file: the glue inlined into background.js (one fetch instead of two before the wasm's).
-  writeFileSync(join(out, 'background.js'), bundleWorker({ glue: join(pkgDir, 'ghl_bridge.js'), background: join(source, 'background.js') }));
-  cpSync(join(pkgDir, 'ghl_bridge_bg.wasm'), join(out, 'pkg', 'ghl_bridge_bg.wasm'));
+  // The worker is one file: the glues inlined into background.js (one fetch instead of three before the wasm's).
+  writeFileSync(join(out, 'background.js'), bundleWorker({ pkgDir, background: join(source, 'background.js') }));
+  for (const module of WASM_MODULES) cpSync(join(pkgDir, `${module}_bg.wasm`), join(out, 'pkg', `${module}_bg.wasm`));
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(flavourManifest, null, 2)}\n`);
   const zip = join(distDir, `ghl-bridge-${flavour}-${manifest.version}.zip`);
   const size = zipDirectory(out, zip);

@@ -187,13 +187,20 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
         }
         match self.obtain(endpoint, Grant::RefreshToken(&session.refresh_token)).await {
             Ok(session) => Ok(session.access_token),
-            Err(error) => {
-                if error.code == ErrorCode::ReconnectNeeded {
+            Err(error) if error.code == ErrorCode::ReconnectNeeded => {
+                // The core's other wasm module keeps its own refresh lock: it may have used the same pair a moment
+                // ago and stored the rotated one, which is then the live pair.
+                if let Some(newer) = self.session().await?.filter(|newer| newer.refresh_token != session.refresh_token) {
+                    if usable(&newer) {
+                        return Ok(newer.access_token);
+                    }
+                } else {
                     // The pair is dead for good; forget it so waiting callers do not try it again.
                     self.platform.store.remove(SESSION_KEY).await?;
                 }
                 Err(error)
             }
+            Err(error) => Err(error),
         }
     }
 

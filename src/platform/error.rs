@@ -52,6 +52,8 @@ pub enum ErrorCode {
     PlanChanged,
     /// The host app is switched off in Options: the content script shows nothing on its pages.
     HostSwitchedOff,
+    /// The message is served by the core's other wasm module (the worker forwards it there).
+    WrongModule,
     /// A bug on our side; the message says what happened.
     Internal,
 }
@@ -82,6 +84,7 @@ impl ErrorCode {
             Self::Storage => "storage",
             Self::PlanChanged => "plan_changed",
             Self::HostSwitchedOff => "host_switched_off",
+            Self::WrongModule => "wrong_module",
             Self::Internal => "internal",
         }
     }
@@ -178,6 +181,11 @@ impl Error {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
+    }
+
+    /// Answered by a module built without this message's handler (see the crate's features).
+    pub fn wrong_module() -> Self {
+        Self::new(ErrorCode::WrongModule, "This message is served by the core's other module.")
     }
 
     pub fn storage(message: impl Into<String>) -> Self {

@@ -37,6 +37,7 @@ pub async fn dispatch(message: String, sender: String) -> Result<String, JsValue
 }
 
 /// A `chrome.alarms` alarm fired; resolves to `{sent, waiting, failed}` as JSON.
+#[cfg(feature = "records")]
 #[wasm_bindgen(js_name = onAlarm)]
 pub async fn on_alarm(name: String) -> Result<String, JsValue> {
     let core = CORE.with(Rc::clone);

@@ -262,3 +262,22 @@ test('the sync log: filters, errors only, and JSON and CSV exports', async () =>
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
   assert.equal(JSON.parse(readFileSync(await json.path(), 'utf8')).length, 1);
 });
+
+test('the options module starts on the first options message, not with the worker', async () => {
+  const fresh = await launchBrowser(sandbox);
+  try {
+    const sw = await fresh.worker();
+    const startup = () => sw.evaluate(async () => {
+      await globalThis.ghlBridge.ready;
+      return globalThis.ghlBridge.startup;
+    });
+    const atStart = await startup();
+    assert.ok(atStart.readyMs > 0, 'the records module is ready');
+    assert.equal(atStart.pagesStartMs, null, 'the options module is not loaded at start');
+    const answer = await asExtensionPage(fresh, { type: 'settings.get' });
+    assert.equal(answer.ok, true, JSON.stringify(answer));
+    assert.ok((await startup()).pagesReadyMs > 0, 'the first options message loaded it');
+  } finally {
+    await fresh.close();
+  }
+});

@@ -32,9 +32,10 @@ test('the Chrome manifest: MV3, module worker, wasm CSP, only GHL and the host a
   assert.deepEqual(m.options_ui, { page: 'options/options.html', open_in_tab: true });
   assert.equal(m.web_accessible_resources, undefined, 'nothing of ours is exposed to pages');
   assert.equal(m.externally_connectable, undefined, 'no page or other extension may message us');
-  const packaged = ['pkg/ghl_bridge_bg.wasm', 'options/options.html', 'options/options.js', 'options/options.css'];
+  const packaged = ['pkg/ghl_bridge_bg.wasm', 'pkg/ghl_bridge_pages_bg.wasm', 'options/options.html', 'options/options.js', 'options/options.css'];
   // The glue is inlined into the worker (one fetch less at every cold start).
   assert.ok(!existsSync(join(DIST, 'chrome', 'pkg/ghl_bridge.js')));
+  assert.ok(!existsSync(join(DIST, 'chrome', 'pkg/ghl_bridge_pages.js')));
   assert.doesNotMatch(readFileSync(join(DIST, 'chrome', 'background.js'), 'utf8'), /from '\.\/pkg\//);
   for (const file of [m.background.service_worker, ...m.content_scripts.flatMap((c) => c.js), ...packaged]) {
     assert.ok(existsSync(join(DIST, 'chrome', file)), `${file} is packaged`);

@@ -198,3 +198,80 @@ async fn without_a_session_oauth_asks_to_connect() {
     assert_eq!(error.code, ErrorCode::ReconnectNeeded);
     assert_eq!(fixture.token_requests(), 0);
 }
+
+/// One store seen by two platforms: the worker's two core modules, each with its own refresh lock.
+#[derive(Clone, Default)]
+struct SharedStore(Rc<MemoryStore>);
+
+impl Store for SharedStore {
+    async fn get(&self, key: &str) -> Result<Option<String>> {
+        self.0.get(key).await
+    }
+    async fn set(&self, key: &str, json: String) -> Result<()> {
+        self.0.set(key, json).await
+    }
+    async fn remove(&self, key: &str) -> Result<()> {
+        self.0.remove(key).await
+    }
+    async fn clear(&self) -> Result<()> {
+        self.0.clear().await
+    }
+}
+
+/// Sends as usual, but lets the other module refresh first: the moment between reading the session and the token
+/// endpoint answering, when the other module uses the same refresh token.
+struct OtherModuleFirst {
+    inner: ReqwestTransport,
+    other: RefCell<Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>>,
+}
+
+impl Transport for OtherModuleFirst {
+    async fn send(&self, request: HttpRequest) -> std::result::Result<HttpResponse, TransportError> {
+        if request.url.ends_with("/oauth/token") {
+            let other = self.other.borrow_mut().take();
+            if let Some(other) = other {
+                other.await;
+            }
+        }
+        self.inner.send(request).await
+    }
+}
+
+#[tokio::test]
+async fn a_pair_the_other_module_just_rotated_is_used_not_forgotten() {
+    let sandbox = sandbox().await;
+    let store = SharedStore::default();
+    let grant = json!({"clientId": CLIENT_ID, "refreshToken": "rt-shared", "locationId": DEMO_LOCATION});
+    sandbox.state().register_oauth(&grant).unwrap();
+    let expired = OAuthSession {
+        access_token: "at-old".into(),
+        refresh_token: "rt-shared".into(),
+        expires_at_ms: now_ms() - 1,
+        scope: None,
+        location_id: None,
+    };
+    store::write(&store, SESSION_KEY, &expired).await.unwrap();
+    let config = || ClientConfig {
+        base_url: sandbox.http_url(),
+        location_id: DEMO_LOCATION.into(),
+        credential: Credential::OAuth(OAuthEndpoint {
+            token_endpoint: format!("{}/oauth/token", sandbox.http_url()),
+            client_id: CLIENT_ID.into(),
+        }),
+    };
+    let pages: &'static _ = Box::leak(Box::new(Platform::new(ReqwestTransport::new(), store.clone(), TokioClock).with_retry(FAST_RETRY)));
+    let pages_config = config();
+    let pages_refresh: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> = Box::pin(async move {
+        GhlClient::new(pages, pages_config).get_contact(JANE).await.expect("the pages module refreshes and reads");
+    });
+    let transport = OtherModuleFirst { inner: ReqwestTransport::new(), other: RefCell::new(Some(pages_refresh)) };
+    let records = Platform::new(transport, store.clone(), TokioClock).with_retry(FAST_RETRY);
+
+    let contact = GhlClient::new(&records, config()).get_contact(JANE).await;
+
+    assert!(contact.is_ok(), "the records module uses the pair the pages module stored: {contact:?}");
+    let session: OAuthSession = store::read(&store, SESSION_KEY).await.unwrap().expect("the live pair is kept");
+    assert_ne!(session.refresh_token, "rt-shared");
+    let refreshes = sandbox.state().log(0).iter().filter(|entry| entry["path"] == "/oauth/token").count();
+    assert_eq!(refreshes, 2, "both modules tried; the second found the rotated pair instead of asking to reconnect");
+}

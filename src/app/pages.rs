@@ -1,0 +1,155 @@
+//! Messages of the extension's own pages (options): settings, OAuth, mapping, log, data. The `pages` module,
+//! which the service worker loads on the first such message.
+
+use super::{to_json, Core};
+use crate::app::protocol::Request;
+use crate::features::contact_sync;
+use crate::features::panel;
+use crate::features::preferences::Preferences;
+use crate::features::settings::Settings;
+use crate::ghl::authorize;
+use crate::hosts::{overrides, HostRecord};
+use crate::links;
+use crate::platform::clock::Clock;
+use crate::platform::error::{Error, ErrorCode, Result};
+use crate::platform::http::Transport;
+use crate::platform::log;
+use crate::platform::store::Store;
+use serde::Serialize;
+
+impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
+    /// Messages of the options page (the sender check already refused them from content scripts).
+    pub(super) async fn serve_extension_page(&self, request: Request) -> Result<String> {
+        let store = &self.platform.store;
+        match request {
+            Request::SettingsSave { settings } => to_json(&Settings::view(Some(&settings.save(store).await?))),
+            Request::SettingsGet {} => to_json(&Settings::view(Settings::load(store).await?.as_ref())),
+            Request::PreferencesGet {} => to_json(&Preferences::load(store).await?),
+            Request::PreferencesSave { preferences } => to_json(&preferences.save(store).await?),
+            Request::OAuthStart { redirect_uri } => {
+                let settings = Settings::require(store).await?;
+                let crate::features::settings::Auth::OAuth { client_id, .. } = &settings.auth else {
+                    return Err(Error::new(
+                        ErrorCode::InvalidSettings,
+                        "Choose OAuth and save its token endpoint and Client ID before connecting.",
+                    ));
+                };
+                let state = self.platform.clock.unguessable();
+                to_json(&authorize::start(store, client_id, &redirect_uri, state, self.platform.clock.now_ms()).await?)
+            }
+            Request::OAuthFinish { redirect_url } => {
+                let settings = Settings::require(store).await?;
+                self.client(&settings).finish_authorization(&redirect_url).await?;
+                to_json(&Settings::view(Some(&settings)))
+            }
+            Request::DataExport {} => to_json(&DataExport {
+                format: "ghl-bridge-settings/1",
+                exported_at_ms: self.platform.clock.now_ms(),
+                settings: Settings::view(Settings::load(store).await?.as_ref()),
+                preferences: Preferences::load(store).await?,
+            }),
+            Request::DataReset {} => {
+                store.clear().await?;
+                to_json(&Settings::view(None))
+            }
+            Request::DataClearCache {} => {
+                let views = links::clear_views(store, &self.locks.storage).await?;
+                if let Some(settings) = Settings::load(store).await? {
+                    store.remove(&panel::users_key(&settings.location_id)).await?;
+                }
+                to_json(&format!(
+                    "Cleared {views} saved panel view{}. Links, edits waiting to be sent and settings are kept.",
+                    if views == 1 { "" } else { "s" }
+                ))
+            }
+            Request::ConnectionCheck {} => {
+                let settings = Settings::require(store).await?;
+                to_json(&self.client(&settings).check_connection().await?)
+            }
+            Request::MappingGet { app } => {
+                let spec = host_app(app.as_deref())?;
+                let settings = Settings::load(store).await.ok().flatten();
+                let client = settings.as_ref().map(|settings| self.client(settings));
+                to_json(&contact_sync::mapping_editor(store, client.as_ref(), spec).await?)
+            }
+            Request::MappingSave { app, mapping } => {
+                let spec = host_app(app.as_deref())?;
+                let settings = Settings::load(store).await.ok().flatten();
+                let client = settings.as_ref().map(|settings| self.client(settings));
+                to_json(&contact_sync::save_mapping(store, client.as_ref(), spec, mapping).await?)
+            }
+            Request::MappingPreview { app, mapping, mut sample, contact } => {
+                let spec = host_app(app.as_deref())?;
+                let mapping = mapping.validated(spec, None)?;
+                let preferences = Preferences::load(store).await?;
+                // The sample stands for a record of the app on its first host.
+                if sample.host.trim().is_empty() {
+                    sample.host = spec.sample_hostname();
+                    sample.record_id = spec.record_kinds.first().map(|kind| kind.ids.sample()).unwrap_or_default().to_owned();
+                }
+                let host_country = crate::hosts::known_host(sample.host.trim()).map_or(spec.default_country(), |host| host.default_country);
+                let record = HostRecord::from_input_in(sample, preferences.phone_country_for(host_country))?;
+                let contact = match contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                    Some(wanted) => {
+                        let settings = Settings::require(store).await?;
+                        let client = self.client(&settings);
+                        match crate::hosts::record::normalise_email(wanted) {
+                            Some(email) => client.find_duplicate(crate::ghl::DuplicateKey::Email(&email)).await?,
+                            None => Some(client.get_contact(wanted).await?),
+                        }
+                    }
+                    None => None,
+                };
+                to_json(&contact_sync::MappingPreview::new(
+                    contact.as_ref().and_then(|c| c.id.clone()),
+                    crate::mapping::plan(&mapping, &record, contact.as_ref()),
+                ))
+            }
+            Request::LogGet {} => to_json(&log::entries(store).await?),
+            Request::ReaderOverridesGet {} => {
+                let mut all = Vec::new();
+                for app in crate::hosts::HOSTS.iter().map(|spec| spec.app) {
+                    all.push(overrides::Exported::from(overrides::load(store, app).await?));
+                }
+                to_json(&all)
+            }
+            Request::ReaderOverridesImport { overrides: imported } => to_json(&overrides::import(store, imported).await?),
+            Request::ReaderOverridesClear { app } => {
+                if crate::hosts::app(&app).is_none() {
+                    return Err(Error::invalid_message("Unknown host app."));
+                }
+                overrides::clear(store, &app).await?;
+                to_json(&overrides::load(store, &app).await?)
+            }
+            Request::LogQuery { filter } => to_json(&log::query(store, &filter).await?),
+            Request::LogExport { filter, format } => {
+                let entries = log::query(store, &filter).await?;
+                let text = match format.as_str() {
+                    "json" => crate::platform::json::write(&entries, "the log")?,
+                    "csv" => log::to_csv(&entries),
+                    _ => return Err(Error::invalid_message("The log exports as \"json\" or \"csv\".")),
+                };
+                to_json(&text)
+            }
+            _ => Err(Error::internal("a record message reached the options handler")),
+        }
+    }
+}
+
+/// What "Export settings" saves: never the token (the settings' public view).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DataExport {
+    format: &'static str,
+    exported_at_ms: u64,
+    settings: crate::features::settings::SettingsView,
+    preferences: Preferences,
+}
+
+/// The host app a message names, or the first one (the options page of a single-host install names none).
+fn host_app(app: Option<&str>) -> Result<&'static crate::hosts::HostSpec> {
+    match app {
+        Some(app) => crate::hosts::app(app).ok_or_else(|| Error::invalid_message("Unknown host app.")),
+        None => Ok(crate::hosts::HOSTS[0]),
+    }
+}
