@@ -29,8 +29,37 @@ function pagesModule() {
   return pagesReady;
 }
 
-// Content scripts may read chrome.storage.local by default; the credentials live there, so keep it to the
-// extension's own pages and this worker (Chromium; Firefox allows this for storage.session only).
+// The core's credential items (keys it names `secret.*`) live in this origin's IndexedDB, which no content script
+// can open on any browser: Firefox lets content scripts read chrome.storage.local. Values are the core's JSON text.
+globalThis.ghlBridgeSecrets = (() => {
+  /** @type {Promise<IDBDatabase> | null} */
+  let database = null;
+  const open = () => (database ??= new Promise((resolve, reject) => {
+    const request = indexedDB.open('ghl-bridge-secrets', 1);
+    request.onupgradeneeded = () => request.result.createObjectStore('items');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => { database = null; reject(request.error); };
+  }));
+  /** Runs one request; resolves with its result once the transaction has committed. */
+  const run = async (/** @type {IDBTransactionMode} */ mode, /** @type {(items: IDBObjectStore) => IDBRequest} */ act) => {
+    const transaction = (await open()).transaction('items', mode);
+    const request = act(transaction.objectStore('items'));
+    return new Promise((resolve, reject) => {
+      transaction.oncomplete = () => resolve(request.result);
+      transaction.onerror = () => reject(transaction.error ?? request.error);
+      transaction.onabort = () => reject(transaction.error ?? new Error('the secret store transaction was aborted'));
+    });
+  };
+  return {
+    get: (/** @type {string} */ key) => run('readonly', (items) => items.get(key)),
+    set: (/** @type {string} */ key, /** @type {string} */ json) => run('readwrite', (items) => items.put(json, key)),
+    remove: (/** @type {string} */ key) => run('readwrite', (items) => items.delete(key)),
+    clear: () => run('readwrite', (items) => items.clear()),
+  };
+})();
+
+// Nothing secret is in storage.local any more; keeping content scripts out of it still hides links and views
+// (Chromium; Firefox allows this for storage.session only).
 chrome.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
 
 // Registered synchronously at top level, so the event that woke the worker is not missed.

@@ -9,7 +9,10 @@ use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 /// Storage key of the settings record.
-pub const SETTINGS_KEY: &str = "settings";
+/// A credential item (the token): see [`store::SECRET_PREFIX`].
+pub const SETTINGS_KEY: &str = "secret.settings";
+/// Where versions before the secret store kept the settings (moved on first read).
+const LEGACY_SETTINGS_KEY: &str = "settings";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -189,7 +192,7 @@ impl Settings {
 
     /// The saved settings, or `None` before the first save.
     pub async fn load(store: &impl Store) -> Result<Option<Self>> {
-        store::read::<Self>(store, SETTINGS_KEY)
+        store::read_moved::<Self>(store, SETTINGS_KEY, LEGACY_SETTINGS_KEY)
             .await
             .map_err(|_| Error::new(ErrorCode::InvalidSettings, "The saved settings could not be read. Open Options and save them again."))
     }

@@ -11,7 +11,10 @@ use crate::platform::json::{self, read_fields, Json};
 use serde::Serialize;
 
 /// Storage key of the OAuth token pair.
-pub const SESSION_KEY: &str = "oauth.session";
+/// A credential item: see [`crate::platform::store::SECRET_PREFIX`].
+pub const SESSION_KEY: &str = "secret.oauth.session";
+/// Where versions before the secret store kept the session (moved on first read).
+pub const LEGACY_SESSION_KEY: &str = "oauth.session";
 
 /// Refresh this long before the access token expires: a service worker may sleep through the last minutes.
 pub const REFRESH_AHEAD_MS: u64 = 5 * 60_000;

@@ -23,7 +23,7 @@ pub const SCOPES: &[&str] =
     &["contacts.readonly", "contacts.write", "locations.readonly", "users.readonly", "locations/customFields.readonly"];
 
 /// Storage key of the authorization in progress.
-const PENDING_KEY: &str = "oauth.pending";
+const PENDING_KEY: &str = "secret.oauth.pending";
 
 /// An authorization not finished within this time must be started again.
 const PENDING_TTL_MS: u64 = 15 * 60_000;

@@ -205,7 +205,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
     }
 
     async fn session(&self) -> Result<Option<OAuthSession>> {
-        store::read::<OAuthSession>(&self.platform.store, SESSION_KEY).await
+        store::read_moved::<OAuthSession>(&self.platform.store, SESSION_KEY, auth::LEGACY_SESSION_KEY).await
     }
 
     /// Runs one grant against the token endpoint and stores the new pair before anyone uses it.

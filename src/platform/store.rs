@@ -1,5 +1,5 @@
-//! Durable key → JSON storage. On wasm: `chrome.storage.local` (extension-private; content scripts and pages
-//! cannot read it). Natively: memory, for tests.
+//! Durable key → JSON storage. On wasm: `chrome.storage.local`, and for credentials ([`SECRET_PREFIX`]) the
+//! extension origin's IndexedDB. Natively: memory, for tests.
 //!
 //! Values cross as JSON text, so `chrome.storage` holds plain, inspectable objects and the core reads them
 //! with the same [`crate::platform::json`] readers as everything else.
@@ -33,6 +33,36 @@ impl<S: Store + ?Sized> Store for &S {
     }
     async fn clear(&self) -> Result<()> {
         (**self).clear().await
+    }
+}
+
+/// Keys of items that hold credentials (the token, the OAuth pair) start with this. The browser binding keeps them
+/// in the extension origin's IndexedDB, which a content script cannot open on any browser: Firefox lets content
+/// scripts read `storage.local`, and Chrome closes it to them only where `setAccessLevel` exists.
+pub const SECRET_PREFIX: &str = "secret.";
+
+/// Whether `key` names a credential item (see [`SECRET_PREFIX`]).
+pub fn is_secret(key: &str) -> bool {
+    key.starts_with(SECRET_PREFIX)
+}
+
+/// An item's JSON text under `key`, moved there first from `legacy` when only the old key holds it (a key an
+/// earlier version wrote: the value is written anew, then the old copy removed).
+pub async fn get_moved(store: &impl Store, key: &str, legacy: &str) -> Result<Option<String>> {
+    if let Some(json) = store.get(key).await? {
+        return Ok(Some(json));
+    }
+    let Some(json) = store.get(legacy).await? else { return Ok(None) };
+    store.set(key, json.clone()).await?;
+    store.remove(legacy).await?;
+    Ok(Some(json))
+}
+
+/// [`read`], after [`get_moved`].
+pub async fn read_moved<T: FromJson>(store: &impl Store, key: &str, legacy: &str) -> Result<Option<T>> {
+    match get_moved(store, key, legacy).await? {
+        None => Ok(None),
+        Some(text) => json::read(&text).map(Some).map_err(|_| Error::storage(format!("The stored item \"{key}\" could not be read."))),
     }
 }
 

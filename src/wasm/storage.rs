@@ -1,9 +1,10 @@
-//! [`Store`] over `chrome.storage.local`: extension-private (content scripts and pages cannot read it) and
-//! durable across service-worker restarts and browser restarts. Items are stored as plain objects; the core
-//! exchanges them as JSON text.
+//! [`Store`] over `chrome.storage.local`, durable across service-worker and browser restarts; items are stored as
+//! plain objects, and the core exchanges them as JSON text. Credential items ([`store::is_secret`]) go to the
+//! worker's secret store instead (`ghlBridgeSecrets` in `background.js`: the extension origin's IndexedDB, which no
+//! content script can open — Firefox's content scripts can read `storage.local`).
 
 use crate::platform::error::{Error, Result};
-use crate::platform::store::Store;
+use crate::platform::store::{self, Store};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -17,6 +18,15 @@ extern "C" {
     async fn storage_remove(keys: &JsValue) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = clear, catch)]
     async fn storage_clear() -> std::result::Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ghlBridgeSecrets, js_name = get, catch)]
+    async fn secret_get(key: &str) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ghlBridgeSecrets, js_name = set, catch)]
+    async fn secret_set(key: &str, json: &str) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ghlBridgeSecrets, js_name = remove, catch)]
+    async fn secret_remove(key: &str) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ghlBridgeSecrets, js_name = clear, catch)]
+    async fn secret_clear() -> std::result::Result<JsValue, JsValue>;
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,6 +34,9 @@ pub struct ChromeStorage;
 
 impl Store for ChromeStorage {
     async fn get(&self, key: &str) -> Result<Option<String>> {
+        if store::is_secret(key) {
+            return secret_get(key).await.map(|json| json.as_string()).map_err(storage_error);
+        }
         let key_js = JsValue::from_str(key);
         let items = storage_get(&key_js).await.map_err(storage_error)?;
         let item = js_sys::Reflect::get(&items, &key_js).map_err(storage_error)?;
@@ -35,6 +48,9 @@ impl Store for ChromeStorage {
     }
 
     async fn set(&self, key: &str, json: String) -> Result<()> {
+        if store::is_secret(key) {
+            return secret_set(key, &json).await.map(drop).map_err(storage_error);
+        }
         let value = js_sys::JSON::parse(&json).map_err(storage_error)?;
         let items = js_sys::Object::new();
         js_sys::Reflect::set(&items, &JsValue::from_str(key), &value).map_err(storage_error)?;
@@ -42,10 +58,14 @@ impl Store for ChromeStorage {
     }
 
     async fn remove(&self, key: &str) -> Result<()> {
+        if store::is_secret(key) {
+            return secret_remove(key).await.map(drop).map_err(storage_error);
+        }
         storage_remove(&JsValue::from_str(key)).await.map(drop).map_err(storage_error)
     }
 
     async fn clear(&self) -> Result<()> {
+        secret_clear().await.map_err(storage_error)?;
         storage_clear().await.map(drop).map_err(storage_error)
     }
 }

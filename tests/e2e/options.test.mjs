@@ -181,6 +181,23 @@ test('neither the page nor our content script can read the saved token', async (
   });
   assert.ok(!String(result.value).includes(DEMO.token), `content script read: ${result.value}`);
   assert.match(String(result.value), /^refused: /, 'storage.local is closed to content scripts');
+
+  // Where storage.local is open to content scripts (Firefox), it holds no credential: the token is in the worker's
+  // IndexedDB, and a content script's indexedDB is the page's own.
+  const sw = await browser.worker();
+  const [plain, secret] = await sw.evaluate(async () => [
+    JSON.stringify(await chrome.storage.local.get(null)),
+    await globalThis.ghlBridgeSecrets.get('secret.settings'),
+  ]);
+  assert.ok(!plain.includes(DEMO.token), 'storage.local holds no token');
+  assert.ok(String(secret).includes(DEMO.token), 'the secret store holds it');
+  const { result: databases } = await cdp.send('Runtime.evaluate', {
+    contextId: isolated.id,
+    awaitPromise: true,
+    returnByValue: true,
+    expression: `indexedDB.databases().then((list) => JSON.stringify(list.map((db) => db.name)))`,
+  });
+  assert.doesNotMatch(String(databases.value), /ghl-bridge-secrets/, 'the content script\'s indexedDB is the page\'s');
 });
 
 test('axe: the options page has no serious or critical violations and follows the color scheme', async () => {

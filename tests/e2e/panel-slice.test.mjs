@@ -2,7 +2,7 @@
 // → GHL (sandbox) → panel. Production manifest, real hostnames, headless Chromium.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, saveSettings, panel, recordUrl, asExtensionPage, DEMO } from '../../tools/lib/harness.mjs';
+import { useExtensionSession, saveSettings, clearStorage, panel, recordUrl, asExtensionPage, DEMO } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;
@@ -93,8 +93,7 @@ test('a rejected token (401) says to check the token in Options', async () => {
 });
 
 test('before any settings are saved, the panel says how to connect', async () => {
-  const sw = await browser.worker();
-  await sw.evaluate(() => chrome.storage.local.clear());
+  await clearStorage(browser);
   await page.goto(recordUrl(42));
   const alert = panel(page).getByRole('alert');
   await alert.waitFor();

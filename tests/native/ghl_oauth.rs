@@ -136,7 +136,7 @@ async fn the_rotated_pair_is_stored_before_the_new_access_token_is_used() {
     fixture.client().get_contact(JANE).await.unwrap();
     let new_access = fixture.stored_session().await.access_token;
     let journal = fixture.journal.borrow();
-    let stored_at = journal.iter().position(|line| line.starts_with("store oauth.session") && line.contains(&new_access));
+    let stored_at = journal.iter().position(|line| line.starts_with(&format!("store {SESSION_KEY}")) && line.contains(&new_access));
     let used_at = journal.iter().position(|line| line.starts_with("send") && line.contains(&format!("Bearer {new_access}")));
     assert!(stored_at.unwrap() < used_at.unwrap(), "{journal:?}");
 }

@@ -107,3 +107,28 @@ async fn a_commusoft_only_install_keeps_its_data_and_sends_what_was_queued_once(
         serde_json::from_str(&core.dispatch(&resend.to_string(), &content_script_sender("app.commusoft.co.uk")).await.unwrap()).unwrap();
     assert_eq!(answer["outcome"], "unchanged", "the sent-note record is kept: no second note");
 }
+
+#[tokio::test]
+async fn credentials_an_earlier_version_kept_in_plain_storage_move_to_the_secret_store_on_first_use() {
+    let sandbox = sandbox().await;
+    let store: &'static MemoryStore = Box::leak(Box::new(MemoryStore::new()));
+    let saved = json!({"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": DEMO_TOKEN}});
+    store.set("settings", saved.to_string()).await.unwrap();
+    let core =
+        Core::new(ghl_bridge::ghl::Platform::new(ReqwestTransport::new(), store, TokioClock).with_retry(FAST_RETRY), sandbox.http_url());
+
+    let record = json!({"host": "app.commusoft.co.uk", "recordId": "42", "email": "jane.doe@example.com"});
+    let view = core
+        .dispatch(&json!({"type": "panel.load", "record": record}).to_string(), &content_script_sender("app.commusoft.co.uk"))
+        .await
+        .unwrap();
+    assert!(view.contains(JANE), "the saved connection still works: {view}");
+
+    let keys: Vec<String> = store.snapshot().into_keys().collect();
+    assert!(!keys.iter().any(|key| key == "settings"), "the plain copy is gone: {keys:?}");
+    let moved: Value = serde_json::from_str(&store.get("secret.settings").await.unwrap().unwrap()).unwrap();
+    assert_eq!(moved, saved);
+    for (key, json) in store.snapshot() {
+        assert!(ghl_bridge::platform::store::is_secret(&key) || !json.contains(DEMO_TOKEN), "{key} holds the token");
+    }
+}

@@ -153,7 +153,7 @@ export async function ghlApi(sandbox, method, path, body) {
 /** Forgets everything the extension stored (links, cached views, settings): each test starts from scratch. */
 export async function clearStorage(browser) {
   const sw = await browser.worker();
-  await sw.evaluate(() => chrome.storage.local.clear());
+  await sw.evaluate(() => Promise.all([chrome.storage.local.clear(), globalThis.ghlBridgeSecrets.clear()]));
 }
 
 export async function saveSettings(browser, { token = DEMO.token, locationId = DEMO.locationId } = {}) {
