@@ -4,7 +4,7 @@
 
 use ghl_bridge::ghl::{ClientConfig, Credential, DuplicateKey, GhlClient, Platform};
 use ghl_bridge::platform::error::ErrorCode;
-use ghl_bridge::platform::http::{HttpRequest, Method, Transport, TransportErrorKind};
+use ghl_bridge::platform::http::{HttpRequest, Method, Transport, TransportErrorKind, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES};
 use ghl_bridge::platform::store::MemoryStore;
 use ghl_bridge::wasm::{BrowserClock, FetchTransport};
 use wasm_bindgen_test::*;
@@ -61,6 +61,7 @@ async fn exposes_status_headers_and_body_of_raw_responses() {
             headers: vec![("Authorization".into(), format!("Bearer {DEMO_TOKEN}")), ("Version".into(), "2021-07-28".into())],
             body: None,
             timeout_ms: 10_000,
+            max_body_bytes: MAX_RESPONSE_BYTES,
         })
         .await
         .unwrap();
@@ -80,12 +81,22 @@ async fn sends_json_bodies_on_delete() {
     let url = format!("{}/contacts/DemoContactRobert01/tags", sandbox());
     let body = Some(format!(r#"{{"tags":["{tag}"]}}"#));
     let added = FetchTransport
-        .send(HttpRequest { method: Method::Post, url: url.clone(), headers: headers.clone(), body: body.clone(), timeout_ms: 10_000 })
+        .send(HttpRequest {
+            method: Method::Post,
+            url: url.clone(),
+            headers: headers.clone(),
+            body: body.clone(),
+            timeout_ms: 10_000,
+            max_body_bytes: MAX_RESPONSE_BYTES,
+        })
         .await
         .unwrap();
     assert_eq!(added.status, 201, "{}", added.body);
     assert!(added.body.contains(tag));
-    let removed = FetchTransport.send(HttpRequest { method: Method::Delete, url, headers, body, timeout_ms: 10_000 }).await.unwrap();
+    let removed = FetchTransport
+        .send(HttpRequest { method: Method::Delete, url, headers, body, timeout_ms: 10_000, max_body_bytes: MAX_RESPONSE_BYTES })
+        .await
+        .unwrap();
     assert_eq!(removed.status, 200, "{}", removed.body);
     assert!(!removed.body.contains(tag));
 }
@@ -100,6 +111,7 @@ async fn an_unreachable_host_is_a_network_error() {
             headers: vec![],
             body: None,
             timeout_ms: 5_000,
+            max_body_bytes: MAX_RESPONSE_BYTES,
         })
         .await
         .unwrap_err();
@@ -116,6 +128,7 @@ async fn a_slow_answer_times_out() {
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: Some(r#"{"latencyMs":3000,"pathPrefix":"/contacts/DemoContactMaria001"}"#.into()),
             timeout_ms: 5_000,
+            max_body_bytes: MAX_RESPONSE_BYTES,
         })
         .await
         .unwrap();
@@ -127,6 +140,7 @@ async fn a_slow_answer_times_out() {
             headers: vec![("Authorization".into(), format!("Bearer {DEMO_TOKEN}")), ("Version".into(), "2021-07-28".into())],
             body: None,
             timeout_ms: 500,
+            max_body_bytes: MAX_RESPONSE_BYTES,
         })
         .await;
     let _ = FetchTransport
@@ -136,8 +150,55 @@ async fn a_slow_answer_times_out() {
             headers: vec![],
             body: None,
             timeout_ms: 5_000,
+            max_body_bytes: MAX_RESPONSE_BYTES,
         })
         .await;
     let error = slow.unwrap_err();
     assert_eq!(error.kind, TransportErrorKind::Timeout, "{error:?}");
+}
+
+async fn set_faults(spec: String) {
+    let method = if spec.is_empty() { Method::Delete } else { Method::Post };
+    let answer = FetchTransport
+        .send(HttpRequest {
+            method,
+            url: format!("{}/__admin/faults", sandbox()),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: (!spec.is_empty()).then_some(spec),
+            timeout_ms: 5_000,
+            max_body_bytes: MAX_RESPONSE_BYTES,
+        })
+        .await
+        .unwrap();
+    assert!(answer.status < 300, "{}", answer.body);
+}
+
+/// Priya: a contact no other test here reads, so the faults below meet only these requests.
+fn get_priya(max_body_bytes: usize) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: format!("{}/contacts/DemoContactPriya001", sandbox()),
+        headers: vec![("Authorization".into(), format!("Bearer {DEMO_TOKEN}")), ("Version".into(), "2021-07-28".into())],
+        body: None,
+        timeout_ms: 20_000,
+        max_body_bytes,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_oversized_answer_is_refused_whether_declared_or_streamed_and_an_error_answer_is_cut() {
+    let priya = r#""pathPrefix":"/contacts/DemoContactPriya001""#;
+    for declared in [true, false] {
+        set_faults(format!(r#"{{{priya},"next":[{{"oversizeBytes":67108864,"declared":{declared}}}]}}"#)).await;
+        let error = FetchTransport.send(get_priya(1024 * 1024)).await.unwrap_err();
+        assert_eq!(error.kind, TransportErrorKind::Body, "declared {declared}: {error:?}");
+        assert!(error.detail.contains("larger than 1024 KB"), "{}", error.detail);
+    }
+    let noisy = "x".repeat(200_000);
+    set_faults(format!(r#"{{{priya},"next":[{{"status":422,"body":"{noisy}"}}]}}"#)).await;
+    let answer = FetchTransport.send(get_priya(MAX_RESPONSE_BYTES)).await.unwrap();
+    set_faults(String::new()).await;
+    assert_eq!(answer.status, 422);
+    assert_eq!(answer.body.len(), MAX_ERROR_BODY_BYTES, "an error answer keeps its first 64 KB");
+    assert_eq!(FetchTransport.send(get_priya(MAX_RESPONSE_BYTES)).await.unwrap().status, 200);
 }

@@ -96,6 +96,9 @@ read_fields!(TokenAnswer, "the token answer" {
     error_description: text("error_description"),
 });
 
+/// The longest token endpoint answer read (a pair and its scopes are a few hundred bytes).
+pub const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
+
 impl OAuthEndpoint {
     /// The form POST GHL's token endpoint expects, without the client secret (the user's backend adds it).
     pub fn token_request(&self, grant: Grant<'_>) -> HttpRequest {
@@ -116,6 +119,8 @@ impl OAuthEndpoint {
             ],
             body: Some(body),
             timeout_ms: super::REQUEST_TIMEOUT_MS,
+            // A token pair is a few hundred bytes.
+            max_body_bytes: MAX_TOKEN_ANSWER_BYTES,
         }
     }
 

@@ -439,6 +439,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
             headers,
             body,
             timeout_ms: REQUEST_TIMEOUT_MS,
+            max_body_bytes: crate::platform::http::MAX_RESPONSE_BYTES,
         };
         self.platform.transport.send(request).await
     }

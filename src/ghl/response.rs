@@ -4,7 +4,7 @@
 //! gateways answer 5xx with HTML, so nothing here assumes the body is JSON.
 
 use crate::platform::error::{Error, ErrorCode, Result};
-use crate::platform::http::{HttpResponse, TransportError, TransportErrorKind, MAX_RESPONSE_BYTES};
+use crate::platform::http::{HttpResponse, TransportError, TransportErrorKind};
 use crate::platform::json::{self, FromJson, Json, JsonError};
 
 /// What an error body told us, as far as it could be read.
@@ -34,8 +34,14 @@ impl ErrorBody {
         }
     }
 
+    /// The first few messages, each shortened: a 422 listing a thousand problems still makes a readable error.
     fn joined(&self) -> String {
-        self.messages.iter().map(|m| clip(m, 300)).collect::<Vec<_>>().join("; ")
+        const SHOWN: usize = 5;
+        let mut text = self.messages.iter().take(SHOWN).map(|m| clip(m, 300)).collect::<Vec<_>>().join("; ");
+        if self.messages.len() > SHOWN {
+            text.push_str(&format!("; and {} more", self.messages.len() - SHOWN));
+        }
+        text
     }
 
     fn mentions(&self, needle: &str) -> bool {
@@ -51,15 +57,9 @@ pub struct CallContext<'a> {
     pub location_id: &'a str,
 }
 
-/// Parses a 2xx body into `T`; malformed JSON, wrong types and oversized bodies become `bad_response`.
+/// Parses a 2xx body into `T`; malformed JSON and wrong types become `bad_response` (the transport already refused
+/// an oversized body: [`crate::platform::http::BodyReader`]).
 pub fn parse_body<T: FromJson>(response: &HttpResponse) -> Result<T> {
-    if response.body.len() > MAX_RESPONSE_BYTES {
-        return Err(Error::new(
-            ErrorCode::BadResponse,
-            format!("GHL sent a response larger than {} MB, which we do not read.", MAX_RESPONSE_BYTES >> 20),
-        )
-        .with_status(response.status));
-    }
     json::read(&response.body).map_err(|error| {
         let trace_id = ErrorBody::parse(&response.body).trace_id;
         Error::new(
@@ -170,13 +170,7 @@ pub fn transport_error(error: &TransportError) -> Error {
     }
 }
 
-/// Shortens untrusted text for messages, on a character boundary.
-pub(crate) fn clip(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
-}
+pub(crate) use crate::platform::error::clip;
 
 #[cfg(test)]
 mod tests {

@@ -38,6 +38,9 @@ pub struct HttpRequest {
     pub body: Option<String>,
     /// Give up after this long; the transport reports [`TransportErrorKind::Timeout`].
     pub timeout_ms: u32,
+    /// The longest success answer read (see [`BodyReader`]); an error answer keeps at most
+    /// [`MAX_ERROR_BODY_BYTES`] of this.
+    pub max_body_bytes: usize,
 }
 
 /// A response as received. Header names are compared case-insensitively.
@@ -89,9 +92,60 @@ impl fmt::Display for TransportError {
     }
 }
 
-/// Largest response body the core will read. GHL's biggest real answers (a 500-contact search page)
-/// stay well below this; anything larger is refused rather than parsed.
+/// Largest GHL answer the core reads. GHL's biggest real answers (a 100-contact search page, a contact's notes)
+/// stay well below this; anything larger is refused before it is read whole.
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+/// Most of an error answer kept: its message is all that is read from it, so the rest is dropped unread.
+pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// Reads a response body within the request's limit, chunk by chunk as the transport receives it: a success answer
+/// over the limit is refused (declared by `Content-Length`, before any byte is read, or while streaming); an error
+/// answer is cut at [`MAX_ERROR_BODY_BYTES`] and the rest dropped. Transports only feed it chunks.
+#[derive(Debug)]
+pub struct BodyReader {
+    max: usize,
+    /// Error answers: keep the first `max` bytes instead of refusing.
+    cut: bool,
+    bytes: Vec<u8>,
+}
+
+impl BodyReader {
+    /// Starts reading the answer to `request` with `status` and `headers`; refuses a declared length over the limit.
+    pub fn new(request: &HttpRequest, status: u16, headers: &[(String, String)]) -> Result<Self, TransportError> {
+        let cut = !(200..300).contains(&status);
+        let max = if cut { request.max_body_bytes.min(MAX_ERROR_BODY_BYTES) } else { request.max_body_bytes };
+        let declared = headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("content-length"));
+        let declared = declared.and_then(|(_, value)| value.trim().parse::<u64>().ok());
+        match declared {
+            Some(length) if !cut && length > max as u64 => Err(too_large(max)),
+            _ => Ok(Self { max, cut, bytes: Vec::new() }),
+        }
+    }
+
+    /// Adds a received chunk. `Ok(true)`: stop reading (an error answer reached its cut); `Err`: the answer is over
+    /// the limit and refused.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<bool, TransportError> {
+        let room = self.max - self.bytes.len();
+        if chunk.len() <= room {
+            self.bytes.extend_from_slice(chunk);
+            return Ok(false);
+        }
+        if !self.cut {
+            return Err(too_large(self.max));
+        }
+        self.bytes.extend_from_slice(&chunk[..room]);
+        Ok(true)
+    }
+
+    /// The body as text (a cut may end inside a character: that one is replaced).
+    pub fn finish(self) -> String {
+        String::from_utf8(self.bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    }
+}
+
+fn too_large(max: usize) -> TransportError {
+    TransportError::new(TransportErrorKind::Body, format!("the answer is larger than {} KB, which we do not read", max / 1024))
+}
 
 /// Moves one request and its response. Implementations must not retry: the client decides that.
 #[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
@@ -166,6 +220,42 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(max_body_bytes: usize) -> HttpRequest {
+        HttpRequest { method: Method::Get, url: "https://x/".into(), headers: vec![], body: None, timeout_ms: 1, max_body_bytes }
+    }
+
+    fn length(bytes: u64) -> Vec<(String, String)> {
+        vec![("Content-Length".into(), bytes.to_string())]
+    }
+
+    #[test]
+    fn a_success_answer_declared_over_the_limit_is_refused_before_reading() {
+        let error = BodyReader::new(&request(1000), 200, &length(1001)).unwrap_err();
+        assert_eq!(error.kind, TransportErrorKind::Body);
+        assert!(BodyReader::new(&request(1000), 200, &length(1000)).is_ok());
+        assert!(BodyReader::new(&request(1000), 200, &[("content-length".into(), "lots".into())]).is_ok(), "unreadable: streamed");
+    }
+
+    #[test]
+    fn a_success_answer_streaming_past_the_limit_is_refused() {
+        let mut reader = BodyReader::new(&request(10), 200, &[]).unwrap();
+        assert_eq!(reader.push(b"0123456789"), Ok(false));
+        assert_eq!(reader.push(b"x").unwrap_err().kind, TransportErrorKind::Body);
+    }
+
+    #[test]
+    fn an_error_answer_is_cut_not_refused() {
+        let huge = MAX_ERROR_BODY_BYTES as u64 * 100;
+        let mut reader = BodyReader::new(&request(MAX_RESPONSE_BYTES), 422, &length(huge)).unwrap();
+        let chunk = vec![b'a'; MAX_ERROR_BODY_BYTES - 1];
+        assert_eq!(reader.push(&chunk), Ok(false));
+        // "é" is two bytes: the cut falls inside it.
+        assert_eq!(reader.push("é and more".as_bytes()), Ok(true), "stop reading");
+        let text = reader.finish();
+        assert_eq!(text.len(), MAX_ERROR_BODY_BYTES - 1 + '\u{FFFD}'.len_utf8());
+        assert!(text.ends_with('\u{FFFD}'));
+    }
 
     #[test]
     fn query_values_are_decoded() {

@@ -8,6 +8,8 @@ use crate::platform::store::{self, Store};
 use serde::Serialize;
 
 pub const LOG_KEY: &str = "log";
+/// Longest message an entry keeps: the log's size stays bounded whatever an error says.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// Entries kept; older ones are dropped first.
 pub const MAX_ENTRIES: usize = 500;
@@ -55,7 +57,7 @@ impl LogEntry {
             operation: operation.to_owned(),
             contact_id: contact_id.map(str::to_owned),
             ok: true,
-            message: message.to_owned(),
+            message: crate::platform::error::clip(message, MAX_MESSAGE_CHARS),
             error_code: None,
             trace_id: None,
             duration_ms: 0,

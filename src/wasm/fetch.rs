@@ -1,7 +1,8 @@
 //! [`Transport`] over the global `fetch` (gloo-net), which exists in service workers, pages and Firefox's
-//! event page alike. A timer aborts requests that outlive their timeout.
+//! event page alike. A timer aborts requests that outlive their timeout; the body is read chunk by chunk into a
+//! [`BodyReader`], so an oversized answer is refused before it is read whole.
 
-use crate::platform::http::{HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind};
+use crate::platform::http::{BodyReader, HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind};
 use gloo_net::http::{Method as FetchMethod, RequestBuilder};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -34,6 +35,7 @@ impl Transport for FetchTransport {
             builder = builder.header(name, value);
         }
         builder = builder.abort_signal(Some(&signal));
+        let limits = HttpRequest { body: None, ..request.clone() };
         let prepared = match request.body {
             Some(body) => builder.body(body),
             None => builder.build(),
@@ -42,7 +44,7 @@ impl Transport for FetchTransport {
 
         let abort = Closure::once_into_js(move || controller.abort());
         let timer = set_timeout(abort.unchecked_ref(), request.timeout_ms.min(i32::MAX as u32) as i32);
-        let outcome = read(prepared).await;
+        let outcome = read(prepared, &limits).await;
         clear_timeout(&timer);
 
         outcome.map_err(|detail| {
@@ -52,12 +54,31 @@ impl Transport for FetchTransport {
     }
 }
 
-async fn read(request: gloo_net::http::Request) -> Result<HttpResponse, (TransportErrorKind, String)> {
+async fn read(request: gloo_net::http::Request, limits: &HttpRequest) -> Result<HttpResponse, (TransportErrorKind, String)> {
     let response = request.send().await.map_err(|e| (TransportErrorKind::Network, e.to_string()))?;
     let status = response.status();
-    let headers = response.headers().entries().collect();
-    let body = response.text().await.map_err(|e| (TransportErrorKind::Body, e.to_string()))?;
-    Ok(HttpResponse { status, headers, body })
+    let headers: Vec<(String, String)> = response.headers().entries().collect();
+    let refused = |error: TransportError| (error.kind, error.detail);
+    let mut body = BodyReader::new(limits, status, &headers).map_err(refused)?;
+    if let Some(stream) = response.body() {
+        let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+        let failed = |e: JsValue| (TransportErrorKind::Network, describe(&e));
+        loop {
+            let chunk = wasm_bindgen_futures::JsFuture::from(reader.read()).await.map_err(failed)?;
+            if js_sys::Reflect::get(&chunk, &JsValue::from_str("done")).map_err(failed)?.is_truthy() {
+                break;
+            }
+            let bytes = js_sys::Reflect::get(&chunk, &JsValue::from_str("value")).map_err(failed)?;
+            let stop = body.push(&bytes.unchecked_into::<js_sys::Uint8Array>().to_vec());
+            if stop != Ok(false) {
+                // Refused, or an error answer cut: the rest is not downloaded.
+                let _ = reader.cancel();
+                stop.map_err(refused)?;
+                break;
+            }
+        }
+    }
+    Ok(HttpResponse { status, headers, body: body.finish() })
 }
 
 fn describe(value: &JsValue) -> String {

@@ -156,6 +156,42 @@ async fn hostile_bodies_are_typed_errors_not_panics() {
 }
 
 #[tokio::test]
+async fn an_oversized_answer_is_refused_declared_or_streaming_and_not_asked_again() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let state = sandbox.state();
+    for declared in [true, false] {
+        let before = state.log(0).len();
+        state.set_faults(&json!({"next": [{"oversizeBytes": 64 * 1024 * 1024, "declared": declared}]})).unwrap();
+        let error = client.get_contact(JANE).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::BadResponse, "declared {declared}: {error:?}");
+        assert!(error.message.contains("larger than 8192 KB"), "{}", error.message);
+        assert_eq!(state.log(0).len() - before, 1, "a too-large answer is not asked for again");
+    }
+    state.clear_faults();
+    assert!(client.get_contact(JANE).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_422_with_a_thousand_messages_makes_a_short_error_and_a_bounded_log_entry() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let messages: Vec<String> = (0..1000).map(|i| format!("field{i} must be a valid value of its kind")).collect();
+    let body = json!({"statusCode": 422, "message": messages, "error": "Unprocessable Entity"}).to_string();
+    sandbox.state().set_faults(&json!({"next": [{"status": 422, "body": body}]})).unwrap();
+    let error = client.get_contact(JANE).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::Validation, "{error:?}");
+    assert!(error.message.contains("field0 must be") && error.message.contains("and 995 more"), "{}", error.message);
+    assert!(error.message.len() < 1000, "{} chars", error.message.len());
+
+    let entry = ghl_bridge::platform::log::LogEntry::failure("contact.update", Some(JANE), &error);
+    assert!(entry.message.chars().count() <= ghl_bridge::platform::log::MAX_MESSAGE_CHARS);
+    let noisy = ghl_bridge::platform::error::Error::new(ErrorCode::Validation, "x".repeat(100_000));
+    let entry = ghl_bridge::platform::log::LogEntry::failure("contact.update", Some(JANE), &noisy);
+    assert!(entry.message.chars().count() <= ghl_bridge::platform::log::MAX_MESSAGE_CHARS + 1, "clipped, with its ellipsis");
+}
+
+#[tokio::test]
 async fn updates_and_deletes_whose_answer_was_lost_are_repeated_safely() {
     let sandbox = sandbox().await;
     let client = fast_client(&sandbox);

@@ -3,7 +3,7 @@
 use ghl_bridge::ghl::retry::RetryPolicy;
 use ghl_bridge::ghl::{ClientConfig, Credential, GhlClient, Platform};
 use ghl_bridge::platform::clock::Clock;
-use ghl_bridge::platform::http::{HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind};
+use ghl_bridge::platform::http::{BodyReader, HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind};
 use ghl_bridge::platform::store::MemoryStore;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -32,6 +32,7 @@ impl Transport for ReqwestTransport {
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
+        let limits = request.clone();
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
@@ -40,10 +41,17 @@ impl Transport for ReqwestTransport {
             TransportError::new(kind, error.to_string())
         })?;
         let status = response.status().as_u16();
-        let headers =
+        let headers: Vec<(String, String)> =
             response.headers().iter().map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or("").to_owned())).collect();
-        let body = response.text().await.map_err(|e| TransportError::new(TransportErrorKind::Body, e.to_string()))?;
-        Ok(HttpResponse { status, headers, body })
+        // Read as the browser transport reads: chunk by chunk, within the request's limit.
+        let mut body = BodyReader::new(&HttpRequest { body: None, ..limits }, status, &headers)?;
+        let mut response = response;
+        while let Some(chunk) = response.chunk().await.map_err(|e| TransportError::new(TransportErrorKind::Network, e.to_string()))? {
+            if body.push(&chunk)? {
+                break;
+            }
+        }
+        Ok(HttpResponse { status, headers, body: body.finish() })
     }
 }
 

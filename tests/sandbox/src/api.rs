@@ -328,12 +328,26 @@ fn truncate(reply: &mut Reply) {
     let text = match &reply.body {
         Body::Json(v) => v.to_string(),
         Body::Raw(_, b) => String::from_utf8_lossy(b).into_owned(),
+        Body::Streamed(bytes) => " ".repeat(*bytes),
     };
     let mut cut = (text.len() / 2).max(1).min(text.len());
     while cut > 0 && !text.is_char_boundary(cut) {
         cut -= 1;
     }
     reply.body = Body::Raw("application/json; charset=utf-8", text.as_bytes()[..cut].to_vec());
+}
+
+/// `bytes` bytes of valid JSON (`[0,0,…]` padded with spaces): an answer too large, not a malformed one.
+pub fn filler(bytes: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes);
+    out.push(b'[');
+    while out.len() + 4 <= bytes {
+        out.extend_from_slice(b"0,");
+    }
+    out.push(b'0');
+    out.push(b']');
+    out.resize(bytes.max(3), b' ');
+    out
 }
 
 /// How the server should finish the exchange.
@@ -358,6 +372,9 @@ pub async fn serve(shared: &Shared, req: ApiRequest) -> (Outcome, Option<&'stati
     add_trace_id(&mut reply, trace);
     if fault == Some(Fault::Malformed) {
         truncate(&mut reply);
+    }
+    if let Some(Fault::Oversize { bytes, declared }) = fault {
+        reply.body = if declared { Body::Raw("application/json; charset=utf-8", filler(bytes)) } else { Body::Streamed(bytes) };
     }
     let fault_label = fault.as_ref().map(Fault::label).or(latency.map(|_| "latency"));
     let is_form = segments(&req.path) == ["oauth", "token"];

@@ -17,6 +17,9 @@ pub enum Fault {
     Status { status: u16, body: Option<String> },
     /// Perform the request, then close the connection without a response.
     Drop,
+    /// Perform the request, then answer its status with a body of `bytes` bytes instead: with its length declared
+    /// in `Content-Length`, or streamed without one.
+    Oversize { bytes: usize, declared: bool },
     /// Perform the request, then answer with a truncated JSON body.
     Malformed,
 }
@@ -26,6 +29,7 @@ impl Fault {
         match self {
             Fault::Status { .. } => "status",
             Fault::Drop => "drop",
+            Fault::Oversize { .. } => "oversize",
             Fault::Malformed => "malformed",
         }
     }
@@ -51,7 +55,14 @@ struct NextSpec {
     body: Option<String>,
     drop: Option<bool>,
     malformed: Option<bool>,
+    /// Bytes of body for an oversize answer, and whether `Content-Length` declares them.
+    #[serde(rename = "oversizeBytes")]
+    oversize_bytes: Option<usize>,
+    declared: Option<bool>,
 }
+
+/// The largest oversize body the sandbox makes (it only has to pass a client's cap).
+const MAX_OVERSIZE: usize = 256 * 1024 * 1024;
 
 /// The longest latency accepted, so a typo cannot hang a test run.
 const MAX_LATENCY_MS: u64 = 120_000;
@@ -123,6 +134,13 @@ impl Faults {
         for (i, n) in spec.next.unwrap_or_default().into_iter().enumerate() {
             if next.len() >= MAX_NEXT {
                 return Err(format!("next holds at most {MAX_NEXT} faults"));
+            }
+            if let Some(bytes) = n.oversize_bytes {
+                if bytes > MAX_OVERSIZE || n.status.is_some() || n.body.is_some() || n.drop.is_some() || n.malformed.is_some() {
+                    return Err(format!("next[{i}]: oversizeBytes (at most {MAX_OVERSIZE}) goes alone, with an optional declared"));
+                }
+                next.push_back(Fault::Oversize { bytes, declared: n.declared.unwrap_or(true) });
+                continue;
             }
             let f = match (n.status, n.drop.unwrap_or(false), n.malformed.unwrap_or(false)) {
                 (Some(s), false, false) => Fault::Status { status: status_code(s, "next.status")?, body: n.body },

@@ -16,6 +16,8 @@ pub enum Body {
     Json(Value),
     /// Raw bytes with a content type (fault bodies, static files, truncated JSON).
     Raw(&'static str, Vec<u8>),
+    /// This many bytes of JSON filler, streamed without a declared length (the oversize fault).
+    Streamed(usize),
 }
 
 impl Reply {

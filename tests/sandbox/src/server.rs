@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
+use hyper::body::{Frame, SizeHint};
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -106,7 +107,57 @@ fn cors(b: hyper::http::response::Builder) -> hyper::http::response::Builder {
         .header("access-control-expose-headers", RATE_HEADERS)
 }
 
-fn to_response(reply: Reply, no_store: bool) -> Response<Full<Bytes>> {
+/// A response body: whole (its length declared), or filler streamed in chunks without a declared length.
+pub enum Answered {
+    Whole(Full<Bytes>),
+    Streamed { left: usize },
+}
+
+impl Default for Answered {
+    fn default() -> Self {
+        Answered::Whole(Full::default())
+    }
+}
+
+impl hyper::body::Body for Answered {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            Answered::Whole(full) => std::pin::Pin::new(full).poll_frame(cx),
+            Answered::Streamed { left } => {
+                const CHUNK: usize = 64 * 1024;
+                if *left == 0 {
+                    return std::task::Poll::Ready(None);
+                }
+                let n = (*left).min(CHUNK);
+                *left -= n;
+                std::task::Poll::Ready(Some(Ok(Frame::data(Bytes::from(vec![b' '; n])))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Answered::Whole(full) => full.is_end_stream(),
+            Answered::Streamed { left } => *left == 0,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Answered::Whole(full) => full.size_hint(),
+            // Unknown: hyper sends it chunked (HTTP/1.1) or without content-length (HTTP/2).
+            Answered::Streamed { .. } => SizeHint::default(),
+        }
+    }
+}
+
+fn to_response(reply: Reply, no_store: bool) -> Response<Answered> {
     let mut b = cors(Response::builder().status(reply.status));
     if no_store {
         b = b.header("cache-control", "no-store");
@@ -115,6 +166,10 @@ fn to_response(reply: Reply, no_store: bool) -> Response<Full<Bytes>> {
         b = b.header(*k, v.as_str());
     }
     let bytes = match reply.body {
+        Body::Streamed(left) => {
+            b = b.header("content-type", "application/json; charset=utf-8");
+            return b.body(Answered::Streamed { left }).unwrap_or_default();
+        }
         Body::Json(v) => {
             b = b.header("content-type", "application/json; charset=utf-8");
             serde_json::to_vec(&v).unwrap_or_default()
@@ -124,8 +179,9 @@ fn to_response(reply: Reply, no_store: bool) -> Response<Full<Bytes>> {
             bytes
         }
     };
-    b.body(Full::new(Bytes::from(bytes))).unwrap_or_else(|_| {
-        let mut r = Response::new(Full::new(Bytes::from_static(b"{\"statusCode\":500,\"message\":\"Internal Server Error\"}")));
+    b.body(Answered::Whole(Full::new(Bytes::from(bytes)))).unwrap_or_else(|_| {
+        let mut r =
+            Response::new(Answered::Whole(Full::new(Bytes::from_static(b"{\"statusCode\":500,\"message\":\"Internal Server Error\"}"))));
         *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         r
     })
@@ -136,9 +192,9 @@ fn header(req: &hyper::http::request::Parts, name: &str) -> Option<String> {
 }
 
 /// A response, or `Err(status)`: drop the connection (the status is what the handler committed).
-type Answer = Result<Response<Full<Bytes>>, u16>;
+type Answer = Result<Response<Answered>, u16>;
 
-async fn handle(shared: &Shared, role: &Role, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DropConnection> {
+async fn handle(shared: &Shared, role: &Role, req: Request<Incoming>) -> Result<Response<Answered>, DropConnection> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let method = parts.method.as_str().to_string();
@@ -162,10 +218,8 @@ async fn handle(shared: &Shared, role: &Role, req: Request<Incoming>) -> Result<
             (Ok(to_response(r, true)), None, "site")
         }
         Role::Api { .. } if method == "OPTIONS" => {
-            let r = cors(Response::builder().status(204))
-                .header("access-control-max-age", "600")
-                .body(Full::new(Bytes::new()))
-                .unwrap_or_default();
+            let r =
+                cors(Response::builder().status(204)).header("access-control-max-age", "600").body(Answered::default()).unwrap_or_default();
             return Ok(r);
         }
         Role::Api { .. } if path == "/__admin" || path.starts_with("/__admin/") => {
