@@ -17,6 +17,10 @@ use crate::platform::lock::Locks;
 use crate::platform::store::Store;
 use serde::Serialize;
 
+/// The largest message served: the biggest real ones (a client page's 50 people, an imported set of reading fixes)
+/// are a few hundred KB, and parsing copies a message several times over in a memory of bounded size.
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+
 /// The core with its ports. One instance lives as long as the service worker, so every message shares the
 /// locations' rate budgets and the OAuth refresh lock.
 pub struct Core<T, S, C> {
@@ -36,6 +40,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
 
     /// Validates the sender and the message (both JSON text), then serves it; answers JSON text.
     pub async fn dispatch(&self, message: &str, sender: &str) -> Result<String> {
+        if message.len() > MAX_MESSAGE_BYTES {
+            return Err(Error::invalid_message("Message refused: it is larger than any the extension sends."));
+        }
         let sender: SenderInput = crate::platform::json::read(sender)
             .map_err(|_| Error::new(ErrorCode::ForbiddenSender, "Message refused: its sender is unknown."))?;
         let tab = sender.tab_id;

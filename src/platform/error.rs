@@ -54,6 +54,8 @@ pub enum ErrorCode {
     HostSwitchedOff,
     /// The message is served by the core's other wasm module (the worker forwards it there).
     WrongModule,
+    /// The core stopped on an internal fault while serving the message and was started afresh: nothing was done.
+    CoreRestarted,
     /// A bug on our side; the message says what happened.
     Internal,
 }
@@ -85,13 +87,14 @@ impl ErrorCode {
             Self::PlanChanged => "plan_changed",
             Self::HostSwitchedOff => "host_switched_off",
             Self::WrongModule => "wrong_module",
+            Self::CoreRestarted => "core_restarted",
             Self::Internal => "internal",
         }
     }
 
     /// Whether trying the same thing again later can succeed without the user changing anything.
     pub fn is_retryable(self) -> bool {
-        matches!(self, Self::RateLimited | Self::ServerError | Self::Network | Self::Timeout | Self::Storage)
+        matches!(self, Self::RateLimited | Self::ServerError | Self::Network | Self::Timeout | Self::Storage | Self::CoreRestarted)
     }
 }
 

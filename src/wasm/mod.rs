@@ -44,6 +44,15 @@ pub async fn on_alarm(name: String) -> Result<String, JsValue> {
     core.on_alarm(&name).await.map_err(js_error)
 }
 
+/// What the worker answers for a message during which the core trapped (asked of the fresh instance).
+#[wasm_bindgen(js_name = restartedError)]
+pub fn restarted_error() -> JsValue {
+    js_error(Error::new(
+        crate::platform::error::ErrorCode::CoreRestarted,
+        "GHL Bridge hit an internal fault and restarted. Edits already saved are kept; try again.",
+    ))
+}
+
 /// A real `Error` (so stacks and `instanceof` work) with the fields the UI switches on.
 pub fn js_error(error: Error) -> JsValue {
     let js = js_sys::Error::new(&error.message);

@@ -298,3 +298,26 @@ test('the options module starts on the first options message, not with the worke
     await fresh.close();
   }
 });
+
+test('a trap in the core answers the message and the next message gets a fresh core', async () => {
+  await saveSettings(browser);
+  const sw = await browser.worker();
+  const outcome = await sw.evaluate(async () => {
+    const { handle, startup } = globalThis.ghlBridge;
+    const sender = { id: chrome.runtime.id, url: chrome.runtime.getURL('options.html') };
+    const before = startup.restarts;
+    // 140 MB: more than the core's bounded memory (128 MiB) can take in, so copying it in traps the instance.
+    const trapped = await handle({ type: 'settings.get', padding: 'x'.repeat(140_000_000) }, sender);
+    // 5 MB fits, and is refused by the core's message size rule without a trap.
+    const refused = await handle({ type: 'settings.get', padding: 'x'.repeat(5_000_000) }, sender);
+    const after = await handle({ type: 'settings.get' }, sender);
+    return { trapped, refused, after, restarts: startup.restarts - before };
+  });
+  assert.equal(outcome.trapped.ok, false);
+  assert.equal(outcome.trapped.error.code, 'core_restarted', JSON.stringify(outcome.trapped));
+  assert.match(outcome.trapped.error.message, /restarted/);
+  assert.equal(outcome.restarts, 1, 'one fresh instance');
+  assert.equal(outcome.refused.error.code, 'invalid_message');
+  assert.equal(outcome.after.ok, true, 'the fresh core serves the next message');
+  assert.equal(outcome.after.data.locationId, DEMO.locationId, 'and reads what was stored before the trap');
+});

@@ -5,23 +5,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// `// @ts-expect-error …` then `import init, { a, b as c } from './pkg/<module>.js';` in background.js.
-const GLUE_IMPORT = /^\/\/ @ts-expect-error[^\n]*\nimport (\w+), \{([^}]*)\} from '\.\/pkg\/(\w+)\.js';\n/gm;
+// `// @ts-expect-error …` then `import { glue as recordsGlue } from './pkg/<module>.js';` in background.js.
+const GLUE_IMPORT = /^\/\/ @ts-expect-error[^\n]*\nimport \{ glue as (\w+) \} from '\.\/pkg\/(\w+)\.js';\n/gm;
 
-/** The worker script: each glue background.js imports, in a scope of its own, then background.js importing nothing. */
+/**
+ * The worker script: background.js with each glue it imports turned into a function that evaluates that glue afresh
+ * and returns its exports (two glues declare the same top-level names, and a trapped instance needs a new glue).
+ */
 export function bundleWorker({ pkgDir, background }) {
   let worker = readFileSync(background, 'utf8');
   const imports = [...worker.matchAll(GLUE_IMPORT)];
   if (imports.length === 0) throw new Error('bundle-worker: background.js no longer imports the glue as expected');
-  let glues = '';
-  for (const [line, init, names, module] of imports) {
-    // Two glues declare the same top-level names (`wasm`, minified helpers): each lives in its own function.
-    glues += `const __${module} = (() => {\n${exportsReturned(readFileSync(join(pkgDir, `${module}.js`), 'utf8'))}\n})();\n`;
-    const bindings = [`default: ${init}`, ...names.split(',').map((name) => name.trim()).filter(Boolean).map((name) => name.replace(/\s+as\s+/, ': '))];
-    worker = worker.replace(line, `const { ${bindings.join(', ')} } = __${module};\n`);
+  for (const [line, name, module] of imports) {
+    const glue = exportsReturned(readFileSync(join(pkgDir, `${module}.js`), 'utf8'));
+    // A function as the replacement: the glue's own `$` characters stay as they are.
+    worker = worker.replace(line, () => `const ${name} = () => {\n${glue}\n};\n`);
   }
   if (/from '\.\/pkg\//.test(worker)) throw new Error('bundle-worker: background.js imports a glue in a form this bundler does not know');
-  return `${glues}${worker}`;
+  return worker;
 }
 
 /** The glue module as a function body: `export function f` → `function f`, the export list → a returned object. */
