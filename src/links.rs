@@ -35,6 +35,9 @@ pub struct Link {
     /// for links stored before evidence was kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// The GHL location the contact is in (`None`: stored before links carried it; see [`LocationScope`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
 }
 
 impl Link {
@@ -74,6 +77,7 @@ impl FromJson for Link {
             business_id: fields.text("businessId"),
             linked_at_ms: fields.count("linkedAtMs").unwrap_or(0),
             evidence: fields.text("evidence"),
+            location_id: fields.text("locationId"),
         };
         fields.finish(link)
     }
@@ -130,6 +134,8 @@ pub struct Linked {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
     pub viewed_at_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
 }
 
 impl FromJson for Linked {
@@ -142,6 +148,7 @@ impl FromJson for Linked {
             matched_by: fields.item("matchedBy").unwrap_or(MatchedBy::Manual),
             business_id: fields.text("businessId"),
             viewed_at_ms: fields.count_or_zero("viewedAtMs"),
+            location_id: fields.text("locationId"),
         };
         fields.finish(linked)
     }
@@ -154,9 +161,10 @@ struct Index {
 
 read_fields!(Index, "the linked index" { records: items_or_empty("records") });
 
-/// Every linked record this browser knows (background refresh goes through them).
-pub async fn linked_records(store: &impl Store) -> Vec<Linked> {
-    index(store).await.records
+/// Every linked record this browser knows in the location (background refresh goes through them).
+pub async fn linked_records(store: &impl Store, location_id: &str) -> Vec<Linked> {
+    let scope = LocationScope::load(store, location_id).await;
+    index(store).await.records.into_iter().filter(|linked| scope.owns(linked.location_id.as_deref())).collect()
 }
 
 async fn index(store: &impl Store) -> Index {
@@ -180,6 +188,7 @@ pub async fn remember(store: &impl Store, lock: &AsyncLock, record: &HostRecord,
             matched_by: link.matched_by,
             business_id: link.business_id.clone(),
             viewed_at_ms: now_ms,
+            location_id: link.location_id.clone(),
         });
     }
     store::write(store, INDEX_KEY, &index).await
@@ -205,8 +214,54 @@ async fn evict_links(store: &impl Store, index: &mut Index) {
     }
 }
 
-pub async fn find(store: &impl Store, record: &HostRecord) -> Result<Option<Link>> {
-    store::read(store, &link_key(record)).await
+/// The record's link in the location, if any: a link to a contact of another location (made before the Location ID
+/// changed) is kept, not used — and never removed for a 404 the other location's id would get here.
+pub async fn find(store: &impl Store, record: &HostRecord, location_id: &str) -> Result<Option<Link>> {
+    let Some(link) = store::read::<Link>(store, &link_key(record)).await? else { return Ok(None) };
+    let owned = match link.location_id.as_deref() {
+        Some(location) => location == location_id,
+        None => LocationScope::load(store, location_id).await.owns(None),
+    };
+    Ok(owned.then_some(link))
+}
+
+/// Written when the Location ID first changes: the location that links, index entries and outbox items stored
+/// without one (by versions before they carried it) belong to.
+const UNSTAMPED_LOCATION_KEY: &str = "location.unstamped";
+
+/// Which stored items belong to the current location: stamped ones by their stamp; unstamped ones by the location
+/// noted at the first change of the Location ID, or — before any change — the current one.
+#[derive(Debug, Clone)]
+pub struct LocationScope {
+    current: String,
+    unstamped: Option<String>,
+}
+
+impl LocationScope {
+    pub async fn load(store: &impl Store, current: &str) -> Self {
+        let stored = store.get(UNSTAMPED_LOCATION_KEY).await.ok().flatten();
+        let unstamped =
+            stored.and_then(|json| crate::platform::json::parse(&json).ok()).and_then(|value| value.as_str().map(str::to_owned));
+        Self { current: current.to_owned(), unstamped }
+    }
+
+    /// The location an item stamped `stamp` belongs to, when it is another than the current one.
+    pub fn other<'a>(&'a self, stamp: Option<&'a str>) -> Option<&'a str> {
+        stamp.or(self.unstamped.as_deref()).filter(|location| *location != self.current)
+    }
+
+    pub fn owns(&self, stamp: Option<&str>) -> bool {
+        self.other(stamp).is_none()
+    }
+}
+
+/// The Location ID changes from `previous`: unstamped items stay with it. Saved views (which show the old location's
+/// contacts) are cleared by the caller.
+pub async fn location_changed(store: &impl Store, previous: &str) -> Result<()> {
+    if store.get(UNSTAMPED_LOCATION_KEY).await?.is_none() {
+        store::write(store, UNSTAMPED_LOCATION_KEY, &previous).await?;
+    }
+    Ok(())
 }
 
 pub async fn save(store: &impl Store, record: &HostRecord, link: &Link) -> Result<()> {

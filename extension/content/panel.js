@@ -567,6 +567,7 @@
       });
       replace(
         element('p', { text: view.intro }),
+        outboxSection(view.outbox),
         view.candidates.length ? element('ul', { class: 'items', 'aria-label': 'Possible matches' }, view.candidates.map(candidateItem)) : null,
         element('p', { class: 'meta', text: `Searched by ${view.searched.join(', ')}.` }),
         element('h4', { text: 'Create in GHL' }),

@@ -38,6 +38,11 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         Self { platform, locks: Locks::default(), paced: Default::default(), api_base: api_base.into() }
     }
 
+    /// The core's storage (tests and tools look at what it keeps).
+    pub fn store(&self) -> &S {
+        &self.platform.store
+    }
+
     /// Validates the sender and the message (both JSON text), then serves it; answers JSON text.
     pub async fn dispatch(&self, message: &str, sender: &str) -> Result<String> {
         if message.len() > MAX_MESSAGE_BYTES {

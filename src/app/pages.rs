@@ -22,7 +22,17 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
     pub(super) async fn serve_extension_page(&self, request: Request) -> Result<String> {
         let store = &self.platform.store;
         match request {
-            Request::SettingsSave { settings } => to_json(&Settings::view(Some(&settings.save(store).await?))),
+            Request::SettingsSave { settings } => {
+                let previous = Settings::load(store).await.ok().flatten();
+                let saved = settings.save(store).await?;
+                // Another location: links, index entries and edits stay with the one they were made in (held, not
+                // sent here); saved views showed its contacts, so they go.
+                if let Some(previous) = previous.filter(|previous| previous.location_id != saved.location_id) {
+                    links::location_changed(store, &previous.location_id).await?;
+                    links::clear_views(store, &self.locks.storage).await?;
+                }
+                to_json(&Settings::view(Some(&saved)))
+            }
             Request::SettingsGet {} => to_json(&Settings::view(Settings::load(store).await?.as_ref())),
             Request::PreferencesGet {} => to_json(&Preferences::load(store).await?),
             Request::PreferencesSave { preferences } => to_json(&preferences.save(store).await?),

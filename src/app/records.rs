@@ -122,16 +122,18 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         let mut sent = 0;
         let mut refreshed = None;
         let preferences = Preferences::load(store).await?;
+        // Read at every start too: it also moves settings an earlier version kept in plain storage.
+        let settings = Settings::load(store).await?;
         if name == crate::outbox::ALARM || name == crate::features::background_refresh::ALARM {
-            if let Some(settings) = Settings::load(store).await? {
-                let client = self.client(&settings);
+            if let Some(settings) = &settings {
+                let client = self.client(settings);
                 sent = crate::outbox::flush_all(&client, &Deliverer).await?;
                 if name == crate::features::background_refresh::ALARM {
                     refreshed = Some(crate::features::background_refresh::run(&client, &preferences).await?);
                 }
             }
         }
-        let (waiting, failed) = crate::outbox::counts(store).await?;
+        let (waiting, failed) = crate::outbox::counts(store, settings.as_ref().map(|settings| settings.location_id.as_str())).await?;
         to_json(&AlarmReport {
             sent,
             waiting,

@@ -76,7 +76,7 @@ pub fn run_budget(daily_limit: Option<u64>, daily_remaining: Option<u64>, share_
 pub async fn refresh<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, budget: u64, round_gap_ms: u64) -> Result<RefreshReport> {
     let store = client.store();
     let now = client.now_ms();
-    let mut records: Vec<crate::links::Linked> = crate::links::linked_records(store)
+    let mut records: Vec<crate::links::Linked> = crate::links::linked_records(store, client.location_id())
         .await
         .into_iter()
         .filter(|linked| linked.viewed_at_ms.saturating_add(RECENT_MS) >= now)
@@ -100,7 +100,7 @@ pub async fn refresh<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>
         let input = RecordInput { host: linked.host.clone(), record_id: linked.record_id.clone(), ..RecordInput::default() };
         if let Ok(record) = HostRecord::from_input(input) {
             // The refresh reads GHL only: the link keeps the evidence it was made from.
-            let evidence = crate::links::find(store, &record).await.ok().flatten().and_then(|link| link.evidence);
+            let evidence = crate::links::find(store, &record, client.location_id()).await.ok().flatten().and_then(|link| link.evidence);
             match panel::load_contact(client, &record, &linked.contact_id, linked.matched_by, linked.business_id.clone(), evidence).await {
                 Ok(_) => report.refreshed += 1,
                 Err(error) if error.code == ErrorCode::NotFound => {

@@ -76,7 +76,7 @@ pub async fn load<T: Transport, S: Store, C: Clock>(
     let store = client.store();
     let lookups = people.iter().zip(&own_ids).map(|(person, own_id)| async move {
         if *own_id {
-            match links::find(store, person).await {
+            match links::find(store, person, client.location_id()).await {
                 Ok(Some(link)) if link.contact_id.is_none() => return Found::Unlinked,
                 Ok(Some(link)) if link.evidence_holds(person) != Some(false) => return Found::Linked(link),
                 _ => {}

@@ -70,8 +70,8 @@ fn count(rows: &[FieldPlan], action: Action) -> usize {
     rows.iter().filter(|row| row.action == action).count()
 }
 
-async fn linked_id(store: &impl Store, record: &HostRecord) -> Result<Option<String>> {
-    Ok(match links::find(store, record).await? {
+async fn linked_id(store: &impl Store, record: &HostRecord, location_id: &str) -> Result<Option<String>> {
+    Ok(match links::find(store, record, location_id).await? {
         Some(Link { contact_id: Some(id), .. }) => Some(id),
         _ => None,
     })
@@ -117,7 +117,7 @@ pub async fn fill_from_ghl<T: Transport, S: Store, C: Clock>(
 /// What "Sync this contact" would do, field by field.
 pub async fn preview<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<SyncPreview> {
     let mapping = load_mapping(client.store(), record.host.spec).await?;
-    let contact_id = linked_id(client.store(), record).await?;
+    let contact_id = linked_id(client.store(), record, client.location_id()).await?;
     let contact = match &contact_id {
         Some(id) => Some(client.get_contact(id).await?),
         None => None,
@@ -154,7 +154,11 @@ pub async fn apply<T: Transport, S: Store, C: Clock>(
     let result = apply_plan(client, record, previewed).await;
     let entry = match &result {
         Ok(done) => LogEntry::success("contact.sync", Some(&done.contact_id), &done.summary),
-        Err(error) => LogEntry::failure("contact.sync", linked_id(client.store(), record).await.ok().flatten().as_deref(), error),
+        Err(error) => LogEntry::failure(
+            "contact.sync",
+            linked_id(client.store(), record, client.location_id()).await.ok().flatten().as_deref(),
+            error,
+        ),
     };
     log::append(client.store(), entry.took(started_ms, client.now_ms())).await?;
     result
@@ -167,7 +171,7 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(
 ) -> Result<SyncResult> {
     let store = client.store();
     let mapping = load_mapping(store, record.host.spec).await?;
-    let linked = linked_id(store, record).await?;
+    let linked = linked_id(store, record, client.location_id()).await?;
     let mut contact = None;
     if let Some(previewed) = previewed {
         if let Some(id) = &linked {
@@ -184,7 +188,7 @@ async fn apply_plan<T: Transport, S: Store, C: Clock>(
         Some(id) => (id, false),
         None => {
             let view = edits::create_contact(client, record).await?;
-            let id = linked_id(store, record).await?.unwrap_or_default();
+            let id = linked_id(store, record, client.location_id()).await?.unwrap_or_default();
             let created = matches!(view, crate::features::panel::PanelView::Matched { matched_by: links::MatchedBy::Created, .. });
             (id, created)
         }

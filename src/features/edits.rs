@@ -27,8 +27,8 @@ fn ghl_id(id: &str) -> Result<String> {
 }
 
 /// The GHL contact the record is linked to.
-pub async fn linked_contact(store: &impl Store, record: &HostRecord) -> Result<String> {
-    match links::find(store, record).await? {
+pub async fn linked_contact(store: &impl Store, record: &HostRecord, location_id: &str) -> Result<String> {
+    match links::find(store, record, location_id).await? {
         Some(Link { contact_id: Some(id), .. }) => Ok(id),
         _ => Err(Error::new(ErrorCode::InvalidMessage, "This customer is not linked to a GHL contact any more. Reload the page.")),
     }
@@ -42,7 +42,14 @@ pub async fn link<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, r
 /// Unlinks: remembered, so the record is not matched automatically again until the agent links it.
 pub async fn unlink<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
     let store = client.store();
-    let link = Link { contact_id: None, matched_by: MatchedBy::Manual, business_id: None, linked_at_ms: client.now_ms(), evidence: None };
+    let link = Link {
+        contact_id: None,
+        matched_by: MatchedBy::Manual,
+        business_id: None,
+        linked_at_ms: client.now_ms(),
+        evidence: None,
+        location_id: Some(client.location_id().to_owned()),
+    };
     links::save(store, record, &link).await?;
     crate::links::remember(client.store(), &client.locks.storage, record, &link, client.now_ms()).await?;
     links::forget_view(store, record).await?;
@@ -132,7 +139,7 @@ async fn outbox_item<T: Transport, S: Store, C: Clock>(
     edit: Edit,
     base: Option<Snapshot>,
 ) -> Result<OutboxItem> {
-    let contact_id = linked_contact(client.store(), record).await?;
+    let contact_id = linked_contact(client.store(), record, client.location_id()).await?;
     let mut item = OutboxItem::new(client, record, &contact_id, edit.op(), edit_id)?;
     edit.write_to(&mut item);
     item.base = base;

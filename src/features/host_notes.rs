@@ -60,7 +60,7 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
     }
     let key = sent_key(record, check_source_id(source_id)?);
     let body = text(body, "note")?;
-    let contact_id = linked_contact(store, record).await?;
+    let contact_id = linked_contact(store, record, client.location_id()).await?;
     // Unchanged only when no other version waits to be sent (it would change GHL's text after this answer).
     let sent = store::read::<SentNote>(store, &key).await.ok().flatten().filter(|sent| sent.body == body);
     if let (Some(sent), false) = (sent, outbox::has_source(store, &key).await?) {

@@ -57,6 +57,10 @@ pub enum PanelView {
         prefill: Prefill,
         /// What the panel says first ("Several GHL contacts could be this customer — pick one.").
         intro: String,
+        /// Edits of this record still stored: those made for a contact of another location (held since the
+        /// Location ID changed), or while it was linked.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        outbox: Vec<WaitingEdit>,
     },
 }
 
@@ -87,7 +91,8 @@ pub struct EditChoice {
 }
 
 impl WaitingEdit {
-    pub fn of(item: crate::outbox::OutboxItem, host_name: &str) -> Self {
+    /// `held_in`: the other GHL location the edit was made in, when the Location ID changed since (it is not sent).
+    pub fn of(item: crate::outbox::OutboxItem, host_name: &str, held_in: Option<&str>) -> Self {
         let edit = crate::features::edit::Edit::of(&item).ok();
         let label = edit.as_ref().map_or_else(|| item.op.clone(), |edit| edit.label(host_name));
         let summary = item
@@ -101,6 +106,9 @@ impl WaitingEdit {
             .unwrap_or_default();
         let choice = |choice, label| EditChoice { choice, label };
         let (state, theirs, choices) = match &item.failure {
+            _ if held_in.is_some() => {
+                (crate::outbox::held_error(held_in.unwrap_or_default()).message.clone(), None, vec![choice("discard", "Discard")])
+            }
             None => ("Waiting to be sent".to_owned(), None, vec![choice("retry", "Send now"), choice("discard", "Discard")]),
             Some(failure) if failure.code == "conflict" && failure.deleted => {
                 (failure.message.clone(), None, vec![choice("recreate", "Send as new"), choice("discard", "Discard")])
@@ -313,8 +321,16 @@ impl UserNames {
 /// The contact a record shows: its stored link, else a match by email, then by phone. A match is taken only when
 /// exactly one GHL contact has the record's email (or, without one, its phone); several are offered to the agent.
 pub async fn load<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
+    let mut view = find_and_load(client, record).await?;
+    if let PanelView::Unmatched { outbox, .. } = &mut view {
+        *outbox = waiting_edits(client, record).await;
+    }
+    Ok(view)
+}
+
+async fn find_and_load<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<PanelView> {
     let store = client.store();
-    match links::find(store, record).await? {
+    match links::find(store, record, client.location_id()).await? {
         Some(link @ Link { contact_id: Some(_), .. }) => {
             let contact_id = link.contact_id.clone().unwrap_or_default();
             let holds = link.evidence_holds(record);
@@ -374,6 +390,7 @@ pub fn unmatched_view(record: &HostRecord, found: Matches, unlinked: bool) -> Pa
         unlinked,
         prefill: prefill(record),
         intro,
+        outbox: Vec::new(),
     }
 }
 
@@ -514,8 +531,14 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         }
         _ => None,
     });
-    let link =
-        Link { contact_id: Some(contact.id.clone()), matched_by, business_id: contact.business_id.clone(), linked_at_ms: now_ms, evidence };
+    let link = Link {
+        contact_id: Some(contact.id.clone()),
+        matched_by,
+        business_id: contact.business_id.clone(),
+        linked_at_ms: now_ms,
+        evidence,
+        location_id: Some(client.location_id().to_owned()),
+    };
     links::save(store, record, &link).await?;
     crate::links::remember(client.store(), &client.locks.storage, record, &link, client.now_ms()).await?;
     let notes = note_views(notes?, &users);
@@ -535,16 +558,25 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         colleagues,
         contact,
         matched_by,
-        outbox: crate::outbox::of_record(store, &record.host.hostname, &record.record_id)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| WaitingEdit::of(item, record.host.spec.name))
-            .collect(),
+        outbox: waiting_edits(client, record).await,
     };
     let json = crate::platform::json::write(&view, "the panel")?;
     links::save_view(store, &client.locks.storage, record, json).await;
     Ok(view)
+}
+
+/// The record's edits the outbox still holds, as the panel lists them.
+async fn waiting_edits<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Vec<WaitingEdit> {
+    let store = client.store();
+    let scope = crate::links::LocationScope::load(store, client.location_id()).await;
+    let waiting = crate::outbox::of_record(store, &record.host.hostname, &record.record_id).await.unwrap_or_default();
+    waiting
+        .into_iter()
+        .map(|item| {
+            let held_in = scope.other(item.location_id.as_deref()).map(str::to_owned);
+            WaitingEdit::of(item, record.host.spec.name, held_in.as_deref())
+        })
+        .collect()
 }
 
 pub fn users_key(location_id: &str) -> String {

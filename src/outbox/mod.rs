@@ -9,6 +9,7 @@
 //! features layer), so the queue knows nothing of panels, notes sent from host apps or contact sync.
 
 use crate::ghl::GhlClient;
+use crate::links::LocationScope;
 use crate::mapping::FieldChange;
 use crate::platform::clock::Clock;
 use crate::platform::error::{Error, ErrorCode, Result};
@@ -126,6 +127,10 @@ pub struct OutboxItem {
     /// Stored, it replaces a waiting edit of the same kind for the same contact.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub replaces_waiting: bool,
+    /// The GHL location it was made in (`None`: stored before items carried it). After the Location ID changes it
+    /// is held — never sent to the new location — until the agent switches back or discards it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
 }
 
 /// The fields of a note or task as last synced.
@@ -183,6 +188,7 @@ read_fields!(OutboxItem, "an outbox item" {
     base: item("base"),
     force: flag_or_false("force"),
     replaces_waiting: flag_or_false("replacesWaiting"),
+    location_id: text("locationId"),
 });
 
 impl OutboxItem {
@@ -207,6 +213,7 @@ impl OutboxItem {
             contact_id: contact_id.to_owned(),
             op: op.to_owned(),
             created_at_ms: client.now_ms(),
+            location_id: Some(client.location_id().to_owned()),
             ..Self::empty()
         })
     }
@@ -235,6 +242,7 @@ impl OutboxItem {
             base: None,
             force: false,
             replaces_waiting: false,
+            location_id: None,
         }
     }
 
@@ -352,9 +360,11 @@ fn store_item(outbox: &mut Outbox, mut item: OutboxItem) {
 pub async fn flush_all<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(cx: &Ctx<'_, T, S, C>, delivery: &D) -> Result<usize> {
     let client = cx;
     let outbox = load(client.store()).await?;
+    let scope = LocationScope::load(client.store(), client.location_id()).await;
     let mut contacts: Vec<String> = Vec::new();
     for item in &outbox.items {
-        if !item.needs_agent() && item.next_at_ms <= client.now_ms() && !contacts.contains(&item.contact_id) {
+        let due = !item.needs_agent() && scope.owns(item.location_id.as_deref()) && item.next_at_ms <= client.now_ms();
+        if due && !contacts.contains(&item.contact_id) {
             contacts.push(item.contact_id.clone());
         }
     }
@@ -376,13 +386,16 @@ async fn flush_contact<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     let client = cx;
     // One sender per contact at a time: a second one waits (an edit must never be sent by two at once).
     let _busy = cx.locks.per_contact.lock(contact_id).await;
+    let scope = LocationScope::load(client.store(), client.location_id()).await;
     let mut outcome = None;
     loop {
         let item = {
             let _guard = cx.locks.storage.lock().await;
             let mut outbox = load(client.store()).await?;
             let now = client.now_ms();
-            let Some(item) = outbox.items.iter_mut().find(|item| item.contact_id == contact_id && !item.needs_agent()) else {
+            let sendable =
+                |item: &OutboxItem| item.contact_id == contact_id && !item.needs_agent() && scope.owns(item.location_id.as_deref());
+            let Some(item) = outbox.items.iter_mut().find(|item| sendable(item)) else {
                 return Ok(outcome);
             };
             if item.next_at_ms > now {
@@ -456,10 +469,16 @@ pub async fn has_source(store: &impl Store, source: &str) -> Result<bool> {
     Ok(load(store).await?.items.iter().any(|item| item.source.as_deref() == Some(source)))
 }
 
-/// Counts for the toolbar badge: (waiting to be sent, needing the agent).
-pub async fn counts(store: &impl Store) -> Result<(usize, usize)> {
+/// Counts for the toolbar badge: (waiting to be sent, needing the agent). Edits of another location than the
+/// connected one (`location_id`; none before a connection) need the agent: switch back, or discard them.
+pub async fn counts(store: &impl Store, location_id: Option<&str>) -> Result<(usize, usize)> {
     let outbox = load(store).await?;
-    let failed = outbox.items.iter().filter(|item| item.needs_agent()).count();
+    let scope = match location_id {
+        Some(location_id) => Some(LocationScope::load(store, location_id).await),
+        None => None,
+    };
+    let held = |item: &OutboxItem| scope.as_ref().is_some_and(|scope| !scope.owns(item.location_id.as_deref()));
+    let failed = outbox.items.iter().filter(|item| item.needs_agent() || held(item)).count();
     Ok((outbox.items.len() - failed, failed))
 }
 
@@ -484,10 +503,20 @@ pub async fn retry<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     delivery: &D,
 ) -> Result<D::Answer> {
     let stored = of_record(cx.store(), &record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id);
+    let scope = LocationScope::load(cx.store(), cx.location_id()).await;
     match stored {
+        Some(item) if !scope.owns(item.location_id.as_deref()) => Err(held_error(scope.other(item.location_id.as_deref()).unwrap_or(""))),
         Some(item) => submit(cx, item, delivery).await,
         None => Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent.")),
     }
+}
+
+/// Why an edit made in another location is not sent to this one.
+pub fn held_error(location_id: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidSettings,
+        format!("This change was made while connected to GHL location {location_id}. Switch the Location ID in Options back to it to send the change, or discard it."),
+    )
 }
 
 /// The agent settles a conflict on a stored edit of the record: what each choice means is the delivery's.
@@ -503,6 +532,12 @@ pub async fn resolve<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     else {
         return Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent."));
     };
+    let scope = LocationScope::load(client.store(), client.location_id()).await;
+    if let Some(other) = scope.other(item.location_id.as_deref()) {
+        if choice != "theirs" {
+            return Err(held_error(other));
+        }
+    }
     let Some(mut item) = delivery.settle(item, choice)? else {
         discard(cx, &record.host.hostname, &record.record_id, id).await?;
         return Ok(None);

@@ -17,6 +17,7 @@ mod ghl_oauth;
 mod ghl_resilience;
 mod hosts;
 mod layers;
+mod location_change;
 mod migration;
 mod note_sending;
 mod options;

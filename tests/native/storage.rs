@@ -1,7 +1,7 @@
 //! Long-running installs: what is kept per record viewed is bounded, cache writes are best effort, and "Clear
 //! cached data" keeps links, the outbox and settings.
 
-use crate::support::CoreFixture;
+use crate::support::{CoreFixture, DEMO_LOCATION};
 use ghl_bridge::hosts::{HostRecord, RecordInput};
 use ghl_bridge::links::{self, Link, MatchedBy, MAX_LINKED, MAX_SAVED_VIEWS};
 use ghl_bridge::platform::lock::AsyncLock;
@@ -13,7 +13,14 @@ fn record(id: u32) -> HostRecord {
 }
 
 fn link(contact: u32, matched_by: MatchedBy) -> Link {
-    Link { contact_id: Some(format!("Contact{contact:014}")), matched_by, business_id: None, linked_at_ms: 0, evidence: None }
+    Link {
+        contact_id: Some(format!("Contact{contact:014}")),
+        matched_by,
+        business_id: None,
+        linked_at_ms: 0,
+        evidence: None,
+        location_id: None,
+    }
 }
 
 #[tokio::test]
@@ -38,12 +45,12 @@ async fn ten_thousand_records_viewed_stay_within_five_megabytes_and_keep_manual_
     assert!(bytes <= 5 * 1024 * 1024, "{bytes} bytes");
     assert_eq!(views, MAX_SAVED_VIEWS);
     assert!(links_kept <= MAX_LINKED, "{links_kept}");
-    assert_eq!(links::linked_records(&store).await.len(), MAX_LINKED);
+    assert_eq!(links::linked_records(&store, DEMO_LOCATION).await.len(), MAX_LINKED);
     // The agent's own links outlive automatic ones; the newest automatic ones are kept too.
     for id in [1, 20, 10_000] {
-        assert!(links::find(&store, &record(id)).await.unwrap().is_some(), "record {id}");
+        assert!(links::find(&store, &record(id), DEMO_LOCATION).await.unwrap().is_some(), "record {id}");
     }
-    assert!(links::find(&store, &record(21)).await.unwrap().is_none(), "the oldest automatic link went");
+    assert!(links::find(&store, &record(21), DEMO_LOCATION).await.unwrap().is_none(), "the oldest automatic link went");
     assert!(links::cached_view(&store, &record(10_000)).await.unwrap().is_some());
     assert!(links::cached_view(&store, &record(1)).await.unwrap().is_none());
 }
