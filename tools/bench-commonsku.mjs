@@ -32,7 +32,7 @@ function rounds(entries) {
 }
 
 async function marks(page) {
-  await page.locator('section.panel[data-source=ghl]').waitFor({ timeout: 20_000 });
+  await page.locator('ghl=section.panel[data-source=ghl]').waitFor({ timeout: 20_000 });
   return page.evaluate(() => {
     const at = (name) => performance.getEntriesByName(name).at(-1)?.startTime;
     return { request: at('ghl-bridge:request'), cached: at('ghl-bridge:cached'), data: at('ghl-bridge:data') };
@@ -116,7 +116,8 @@ try {
     const started = Date.now();
     await inGhl(sandbox, 'PUT', `/contacts/${JANE}/tasks/${task.id}/completed`, { completed: true });
     await page.waitForFunction((title) => {
-      const box = document.getElementById('ghl-bridge-panel')?.shadowRoot?.querySelector(`input[type=checkbox][aria-label="${CSS.escape(title)}"]`);
+      const shadow = [...(globalThis.__ghlBridgeRoots ?? [])].find(([host]) => host.id === 'ghl-bridge-panel' && host.isConnected)?.[1];
+      const box = shadow?.querySelector(`input[type=checkbox][aria-label="${CSS.escape(title)}"]`);
       return box instanceof HTMLInputElement && box.checked;
     }, task.title, { timeout: 70_000, polling: 250 });
     shownAfter.push((Date.now() - started) / 1000);

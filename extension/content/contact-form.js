@@ -26,13 +26,13 @@
   /** Builds the control for one form. */
   function control(dialog, { ask, fill, chosen, record }) {
     const host = element('div', { [MARK]: '', 'data-ghl-bridge': '' });
-    const shadow = host.attachShadow({ mode: 'open' });
+    const shadow = host.attachShadow({ mode: 'closed' }); // a page script cannot reach in to read or press anything
     const style = element('style', { text: STYLE });
     const open = element('button', { type: 'button', text: 'Fill from GHL', 'aria-expanded': 'false' });
     const area = element('div');
     area.hidden = true;
     const status = element('p', { role: 'status' });
-    shadow.append(style, open, area, status);
+    shadow.append(style, element('div', { class: 'control' }, [open, area, status]));
 
     const pickButton = (contact) => {
       const pick = element('button', { type: 'button', text: 'Fill', 'aria-label': `Fill from ${contact.name}` });

@@ -12,7 +12,7 @@
   function control(onSend) {
     const host = document.createElement('span');
     host.setAttribute(MARK, '');
-    const shadow = host.attachShadow({ mode: 'open' });
+    const shadow = host.attachShadow({ mode: 'closed' }); // a page script cannot reach in to read or press anything
     const button = document.createElement('button');
     button.type = 'button';
     button.textContent = 'Send to GHL';

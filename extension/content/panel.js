@@ -166,7 +166,7 @@
    */
   function mountPanel({ onRetry, refresh, act, fillHostForm, pick, outline }) {
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
-    const shadow = host.attachShadow({ mode: 'open' });
+    const shadow = host.attachShadow({ mode: 'closed' }); // a page script cannot reach in to read or press anything
     adoptStyle(shadow);
 
     const bodyId = 'ghl-bridge-body';

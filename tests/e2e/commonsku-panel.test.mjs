@@ -5,6 +5,9 @@ import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { useExtensionSession, panel, commonskuUrl, ghlApi, DEMO } from '../../tools/lib/harness.mjs';
 
+/** The "Fill from GHL" control of a dialog (in its own closed root). */
+const fillControl = (dialog) => dialog.locator('ghl=div.control');
+
 const session = useExtensionSession();
 let sandbox;
 let browser;
@@ -66,8 +69,8 @@ test('a task completed in GHL shows in the open panel without a reload', { timeo
   await inGhl('PUT', `/contacts/${JANE}/tasks/${task.id}/completed`, { completed: true });
   const started = Date.now();
   await page.waitForFunction(() => {
-    const host = document.getElementById('ghl-bridge-panel');
-    const box = host?.shadowRoot?.querySelector('input[type=checkbox][aria-label="Book annual boiler service"]');
+    const [, shadow] = [...(globalThis.__ghlBridgeRoots ?? [])].find(([host]) => host.id === 'ghl-bridge-panel' && host.isConnected) ?? [];
+    const box = shadow?.querySelector('input[type=checkbox][aria-label="Book annual boiler service"]');
     return box instanceof HTMLInputElement && box.checked;
   }, null, { timeout: 65_000, polling: 500 });
   assert.ok(Date.now() - started <= 62_000, `shown after ${Date.now() - started} ms`);
@@ -129,9 +132,9 @@ test('"Fill from GHL" types a GHL contact into the add-contact form so that comm
   await region.getByRole('button', { name: 'Hide' }).click(); // the agent folds the panel away to reach the page
   await page.getByRole('button', { name: '+ Add Contact' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add Contact' });
-  await dialog.getByRole('button', { name: 'Fill from GHL' }).click();
-  await dialog.getByRole('button', { name: 'Fill from Robert Smith' }).click();
-  await dialog.getByRole('status').getByText(/Filled from GHL/).waitFor();
+  await fillControl(dialog).getByRole('button', { name: 'Fill from GHL' }).click();
+  await fillControl(dialog).getByRole('button', { name: 'Fill from Robert Smith' }).click();
+  await fillControl(dialog).getByRole('status').getByText(/Filled from GHL/).waitFor();
   assert.equal(await dialog.getByLabel('First Name', { exact: true }).inputValue(), 'Robert');
   assert.equal(await dialog.getByLabel('Email', { exact: true }).inputValue(), 'robert.smith@example.com');
   await dialog.getByRole('button', { name: 'Save' }).click();
@@ -146,11 +149,11 @@ test('"Fill from GHL" searches GHL by name from the edit-contact form', async ()
   await panel(page).getByRole('button', { name: 'Hide' }).click();
   await page.getByRole('button', { name: 'Edit', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Edit Contact' });
-  await dialog.getByRole('button', { name: 'Fill from GHL' }).click();
-  await dialog.getByRole('searchbox', { name: 'Search GHL by name, email or phone' }).fill('Priya');
-  await dialog.getByRole('button', { name: 'Search GHL' }).click();
-  await dialog.getByRole('button', { name: 'Fill from Priya Patel' }).click();
-  await dialog.getByRole('status').getByText(/Filled from GHL/).waitFor();
+  await fillControl(dialog).getByRole('button', { name: 'Fill from GHL' }).click();
+  await fillControl(dialog).getByRole('searchbox', { name: 'Search GHL by name, email or phone' }).fill('Priya');
+  await fillControl(dialog).getByRole('button', { name: 'Search GHL' }).click();
+  await fillControl(dialog).getByRole('button', { name: 'Fill from Priya Patel' }).click();
+  await fillControl(dialog).getByRole('status').getByText(/Filled from GHL/).waitFor();
   assert.equal(await dialog.getByLabel('Last Name', { exact: true }).inputValue(), 'Patel');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('heading', { level: 1, name: /Priya Patel/ }).waitFor();
@@ -169,7 +172,7 @@ test('hostile GHL text on a commonsku page is shown as text; the token is out of
   assert.equal(await page.evaluate(() => window.__pwned ?? null), null);
   const html = await page.evaluate(() => {
     const serializer = new XMLSerializer();
-    const shadow = document.getElementById('ghl-bridge-panel')?.shadowRoot;
+    const [, shadow] = [...(globalThis.__ghlBridgeRoots ?? [])].find(([host]) => host.id === 'ghl-bridge-panel') ?? [];
     return serializer.serializeToString(document) + [...(shadow?.children ?? [])].map((node) => serializer.serializeToString(node)).join('');
   });
   assert.ok(!html.includes(DEMO.token), 'the token is not in the page');

@@ -17,21 +17,21 @@ const janes = async (collection) =>
 async function openNotesTab() {
   await page.goto(recordUrl(42));
   await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor();
-  await page.locator('section.panel[data-source=ghl]').waitFor();
+  await page.locator('ghl=section.panel[data-source=ghl]').waitFor();
   await page.getByText('Notes & communications', { exact: true }).first().click();
   await page.locator('[data-note-id="9001"] [data-ghl-bridge-send]').waitFor();
 }
 
 const note = (id) => page.locator(`[data-note-id="${id}"]`);
-const sendButton = (id) => note(id).getByRole('button', { name: /^Send to GHL/ });
+const sendButton = (id) => note(id).locator('ghl=button', { hasText: /^Send to GHL/ });
 
 test('a Commusoft note sent twice is one GHL note; after an edit, the same note is updated', async () => {
   const before = (await janes('notes')).length;
   await openNotesTab();
   await sendButton('9002').click();
-  await note('9002').getByText('Sent to GHL as a new note.').waitFor();
+  await note('9002').locator('ghl=[role=status]').getByText('Sent to GHL as a new note.').waitFor();
   await sendButton('9002').click();
-  await note('9002').getByText('GHL already has this note.').waitFor();
+  await note('9002').locator('ghl=[role=status]').getByText('GHL already has this note.').waitFor();
   let notes = await janes('notes');
   assert.equal(notes.length, before + 1);
   const sent = notes.find((n) => n.body === 'Asked for a quote for a new boiler <b>before</b> winter.');
@@ -40,7 +40,7 @@ test('a Commusoft note sent twice is one GHL note; after an edit, the same note 
 
   await page.evaluate(() => window.replicaEditNote('42', '9002', 'Asked for a quote for a new boiler before winter — sent 20 Nov.'));
   await sendButton('9002').click();
-  await note('9002').getByText('Updated the note in GHL.').waitFor();
+  await note('9002').locator('ghl=[role=status]').getByText('Updated the note in GHL.').waitFor();
   notes = await janes('notes');
   assert.equal(notes.length, before + 1);
   assert.equal(notes.find((n) => n.id === sent.id).body, 'Asked for a quote for a new boiler before winter — sent 20 Nov.');
@@ -52,9 +52,9 @@ test('the follow-up rule creates exactly one task for a sent note', async () => 
   const before = (await janes('tasks')).length;
   await openNotesTab();
   await sendButton('9001').click();
-  await note('9001').getByText('Sent to GHL as a new note, with a follow-up task.').waitFor();
+  await note('9001').locator('ghl=[role=status]').getByText('Sent to GHL as a new note, with a follow-up task.').waitFor();
   await sendButton('9001').click();
-  await note('9001').getByText('GHL already has this note.').waitFor();
+  await note('9001').locator('ghl=[role=status]').getByText('GHL already has this note.').waitFor();
   const tasks = await janes('tasks');
   assert.equal(tasks.length, before + 1);
   const task = tasks.find((t) => t.title === 'Call the customer back');
@@ -75,7 +75,7 @@ test('new notes are sent on their own only when Options says so', async () => {
   assert.ok((await asExtensionPage(browser, { type: 'preferences.save', preferences: { sendNewNotes: true } })).ok);
   await page.getByLabel('New Commusoft note').fill('Engineer confirmed for Monday.');
   await page.getByRole('button', { name: '+ Add note' }).click();
-  await note('9103').getByText('Sent to GHL as a new note.').waitFor();
+  await note('9103').locator('ghl=[role=status]').getByText('Sent to GHL as a new note.').waitFor();
   const notes = await janes('notes');
   assert.equal(notes.length, before + 1);
   assert.ok(notes.some((n) => n.body === 'Engineer confirmed for Monday.'));
@@ -86,7 +86,7 @@ test('a notes list the page renders late and in steps is the history, never sent
   const before = (await janes('notes')).length;
   await page.goto(recordUrl(42));
   await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor();
-  await page.locator('section.panel[data-source=ghl]').waitFor();
+  await page.locator('ghl=section.panel[data-source=ghl]').waitFor();
   await page.getByText('Notes & communications', { exact: true }).first().click();
   // The list arrives in steps: three more notes over the next half second (a slow list, or a page planting notes).
   await page.evaluate(async () => {
@@ -109,6 +109,6 @@ test('a notes list the page renders late and in steps is the history, never sent
   // A note the agent writes afterwards is new, and goes.
   await page.getByLabel('New Commusoft note').fill('Spoke to the customer today.');
   await page.getByRole('button', { name: '+ Add note' }).click();
-  await note('9102').getByText('Sent to GHL as a new note.').waitFor();
+  await note('9102').locator('ghl=[role=status]').getByText('Sent to GHL as a new note.').waitFor();
   assert.equal((await janes('notes')).length, before + 1);
 });

@@ -18,7 +18,7 @@ const janesNotes = async () =>
 async function openJane() {
   await page.goto(recordUrl(42));
   await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor();
-  await page.locator('section.panel[data-source=ghl]').waitFor();
+  await page.locator('ghl=section.panel[data-source=ghl]').waitFor();
 }
 
 async function addNoteWhileGhlFails(text) {

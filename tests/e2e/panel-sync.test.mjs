@@ -22,7 +22,7 @@ async function writesSince(seq) {
 async function open(id, heading) {
   await page.goto(recordUrl(id));
   await panel(page).getByText(heading).first().waitFor();
-  await page.locator('section.panel[data-source=ghl]').waitFor();
+  await page.locator('ghl=section.panel[data-source=ghl]').waitFor();
 }
 
 async function setDirections(directions) {
@@ -51,7 +51,7 @@ test('preview, then Apply writes only the changed fields to GHL; a second sync w
   assert.deepEqual([jane.city, jane.postalCode, jane.firstName], ['London', 'N1 7AA', 'Jane']);
 
   await region.getByRole('button', { name: 'Close' }).click();
-  await page.locator('section.panel[data-source=ghl]').waitFor();
+  await page.locator('ghl=section.panel[data-source=ghl]').waitFor();
   const again = await lastSeq();
   await region.getByRole('button', { name: 'Sync this contact' }).click();
   await region.getByText('Already in sync: nothing to change.').waitFor();

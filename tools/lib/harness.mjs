@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { hostApps, hostnameOf } from './hosts.mjs';
+import { seeClosedRoots } from './closed-roots.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST_CHROME = resolve(process.env.DIST_DIR ?? join(ROOT, 'dist'), 'chrome');
@@ -90,7 +91,7 @@ export async function startSandbox({ extraArgs = [] } = {}) {
  * Launches Chromium with dist/chrome loaded and the real hostnames mapped to the sandbox. Returns
  * `{context, worker(), extensionId, close()}`; `worker()` gives the live service worker (it may restart).
  */
-export async function launchBrowser(sandbox, { headless = true, profileDir, extension = DIST_CHROME } = {}) {
+export async function launchBrowser(sandbox, { headless = true, profileDir, extension = DIST_CHROME, closedRootsSeen = true } = {}) {
   const ownProfile = !profileDir;
   const dir = profileDir ?? mkdtempSync(join(tmpdir(), 'ghl-bridge-profile-'));
   const hostPort = sandbox.port(sandbox.site);
@@ -110,6 +111,8 @@ export async function launchBrowser(sandbox, { headless = true, profileDir, exte
       `--load-extension=${extension}`,
     ],
   });
+  // Tests reach into the extension's closed shadow roots (`ghl=` selectors); a page never can.
+  if (closedRootsSeen) await seeClosedRoots(context);
   async function worker() {
     const live = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
     return live ?? context.waitForEvent('serviceworker', { timeout: 15_000 });
@@ -193,4 +196,27 @@ export function useExtensionSession() {
 export const demoState = (sandbox) => sandbox.admin('GET', `/__admin/state?locationId=${DEMO.locationId}`);
 
 /** The panel region of a page. */
-export const panel = (page) => page.getByRole('region', { name: 'GoHighLevel' });
+export const panel = (page) => page.locator('ghl=section.panel[aria-label="GoHighLevel"]');
+
+/**
+ * An open copy of the panel (its nodes and style sheets) beside it, for tools that cannot enter closed roots (axe);
+ * resolves to the copy's host selector. The copy is static: take it after the panel has drawn what is checked.
+ */
+export async function openCopyOfPanel(page) {
+  await panel(page).waitFor();
+  return page.evaluate(() => {
+    const [host, shadow] = [...globalThis.__ghlBridgeRoots].find(([known]) => known.id === 'ghl-bridge-panel' && known.isConnected);
+    document.getElementById('ghl-bridge-panel-copy')?.remove();
+    const copy = document.createElement('div');
+    copy.id = 'ghl-bridge-panel-copy';
+    const open = copy.attachShadow({ mode: 'open' });
+    open.adoptedStyleSheets = shadow.adoptedStyleSheets;
+    open.append(...[...shadow.childNodes].map((node) => node.cloneNode(true)));
+    host.after(copy);
+    return '#ghl-bridge-panel-copy';
+  });
+}
+
+/** The panel's closed root, as tests see it (`__ghlBridgeRoots`), for checks selectors cannot express. */
+export const panelRootHandle = (page) =>
+  page.waitForFunction(() => [...(globalThis.__ghlBridgeRoots ?? [])].find(([host]) => host.id === 'ghl-bridge-panel' && host.isConnected)?.[1]);
