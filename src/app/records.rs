@@ -56,7 +56,8 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                         Ok(_) => log::LogEntry::success("panel.load", None, &format!("Loaded record {} from GHL.", record.record_id)),
                         Err(error) => log::LogEntry::failure("panel.load", None, error),
                     };
-                    log::append(store, entry.took(started_ms, client.now_ms())).await?;
+                    let _ = log::append(store, entry.took(started_ms, client.now_ms())).await;
+                    // best effort
                 }
                 to_json(&view?)
             }

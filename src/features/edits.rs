@@ -1,7 +1,9 @@
 //! What the agent does from the panel: link, unlink, search, create, and edit notes, tasks and tags.
 //!
-//! Edits name the record, not a contact id: the core edits only the contact the record is linked to, so a
-//! content script (or a page that tricked one) cannot reach any other GHL contact.
+//! Edits name the record, not a contact id: the core edits only the contact the record is linked to, and a note or
+//! task id must be one of that contact's. A record is linked to another contact only by the agent's own "Link
+//! existing" or "Create", which a page script cannot press (the panel is in a closed shadow root and acts on trusted
+//! events only; a tab's searches are paced).
 
 use crate::features::delivery::{Deliverer, EditAnswer};
 use crate::features::edit::Edit;
@@ -146,6 +148,34 @@ async fn outbox_item<T: Transport, S: Store, C: Clock>(
     Ok(item)
 }
 
+/// A note or task id from a message must be the linked contact's: one the panel showed for this record (its saved
+/// view), or, when no view has it, one GHL answers for this contact. Another contact's item is refused before
+/// anything is stored.
+async fn ensure_owned<T: Transport, S: Store, C: Clock>(
+    client: &Ctx<'_, T, S, C>,
+    record: &HostRecord,
+    list: &str,
+    id: &str,
+) -> Result<()> {
+    if snapshot(client.store(), record, list, id).await.is_some() {
+        return Ok(());
+    }
+    let contact_id = linked_contact(client.store(), record, client.location_id()).await?;
+    let owner = match list {
+        "notes" => client.get_note(&contact_id, id).await.map(|note| note.contact_id),
+        _ => client.get_task(&contact_id, id).await.map(|task| task.contact_id),
+    };
+    let what = if list == "notes" { "note" } else { "task" };
+    match owner {
+        Ok(Some(owner)) if owner == contact_id => Ok(()),
+        Ok(_) => Err(Error::invalid_message(format!("That {what} is not one of this contact's."))),
+        Err(error) if error.code == ErrorCode::NotFound => {
+            Err(Error::new(ErrorCode::NotFound, format!("GHL has no such {what} for this contact. Reload the panel.")))
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// The note or task as the panel last showed it (the saved view): the snapshot an update is checked against.
 async fn snapshot(store: &impl Store, record: &HostRecord, list: &str, id: &str) -> Option<Snapshot> {
     let view = crate::platform::json::parse(&links::cached_view(store, record).await.ok()??).ok()?;
@@ -176,8 +206,10 @@ pub async fn update_note<T: Transport, S: Store, C: Clock>(
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
     let body = text(body, "note")?;
-    let base = snapshot(client.store(), record, "notes", note_id).await.map(|b| Snapshot { title: None, due_date: None, ..b });
-    let item = outbox_item(client, record, edit_id, Edit::NoteUpdate { note_id: ghl_id(note_id)?, body }, base).await?;
+    let note_id = ghl_id(note_id)?;
+    ensure_owned(client, record, "notes", &note_id).await?;
+    let base = snapshot(client.store(), record, "notes", &note_id).await.map(|b| Snapshot { title: None, due_date: None, ..b });
+    let item = outbox_item(client, record, edit_id, Edit::NoteUpdate { note_id, body }, base).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -187,7 +219,9 @@ pub async fn delete_note<T: Transport, S: Store, C: Clock>(
     note_id: &str,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
-    let item = outbox_item(client, record, edit_id, Edit::NoteDelete { note_id: ghl_id(note_id)? }, None).await?;
+    let note_id = ghl_id(note_id)?;
+    ensure_owned(client, record, "notes", &note_id).await?;
+    let item = outbox_item(client, record, edit_id, Edit::NoteDelete { note_id }, None).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -229,8 +263,10 @@ pub async fn update_task<T: Transport, S: Store, C: Clock>(
     if title.is_none() && body.is_none() && due_date.is_none() {
         return Err(Error::new(ErrorCode::Validation, "Nothing to change."));
     }
-    let base = snapshot(client.store(), record, "tasks", task_id).await;
-    let item = outbox_item(client, record, edit_id, Edit::TaskUpdate { task_id: ghl_id(task_id)?, title, body, due_date }, base).await?;
+    let task_id = ghl_id(task_id)?;
+    ensure_owned(client, record, "tasks", &task_id).await?;
+    let base = snapshot(client.store(), record, "tasks", &task_id).await;
+    let item = outbox_item(client, record, edit_id, Edit::TaskUpdate { task_id, title, body, due_date }, base).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -241,7 +277,9 @@ pub async fn complete_task<T: Transport, S: Store, C: Clock>(
     completed: bool,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
-    let item = outbox_item(client, record, edit_id, Edit::TaskComplete { task_id: ghl_id(task_id)?, completed }, None).await?;
+    let task_id = ghl_id(task_id)?;
+    ensure_owned(client, record, "tasks", &task_id).await?;
+    let item = outbox_item(client, record, edit_id, Edit::TaskComplete { task_id, completed }, None).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 
@@ -251,7 +289,9 @@ pub async fn delete_task<T: Transport, S: Store, C: Clock>(
     task_id: &str,
     edit_id: Option<&str>,
 ) -> Result<EditAnswer> {
-    let item = outbox_item(client, record, edit_id, Edit::TaskDelete { task_id: ghl_id(task_id)? }, None).await?;
+    let task_id = ghl_id(task_id)?;
+    ensure_owned(client, record, "tasks", &task_id).await?;
+    let item = outbox_item(client, record, edit_id, Edit::TaskDelete { task_id }, None).await?;
     outbox::submit(client, item, &Deliverer).await
 }
 

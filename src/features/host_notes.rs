@@ -65,7 +65,7 @@ pub async fn send_note<T: Transport, S: Store, C: Clock>(
     let sent = store::read::<SentNote>(store, &key).await.ok().flatten().filter(|sent| sent.body == body);
     if let (Some(sent), false) = (sent, outbox::has_source(store, &key).await?) {
         let message = "GHL already has this note.";
-        log::append(store, LogEntry::success("note.send", Some(&contact_id), message)).await?;
+        let _ = log::append(store, LogEntry::success("note.send", Some(&contact_id), message)).await; // best effort
         return Ok(NoteSent {
             outcome: SendOutcome::Unchanged,
             ghl_note_id: Some(sent.ghl_note_id),

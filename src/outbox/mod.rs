@@ -420,7 +420,8 @@ async fn flush_contact<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
             Ok(_) => LogEntry::success(&item.op, Some(contact_id), &format!("Sent to GHL (attempt {}).", item.attempts)),
             Err(error) => LogEntry::failure(&item.op, Some(contact_id), error),
         };
-        log::append(client.store(), entry.took(started_ms, client.now_ms())).await?;
+        // Best effort: a log that cannot be written (a full storage) must not leave a delivered edit looking unsent.
+        let _ = log::append(client.store(), entry.took(started_ms, client.now_ms())).await;
         let _guard = cx.locks.storage.lock().await;
         let mut outbox = load(client.store()).await?;
         let stop = match &result {

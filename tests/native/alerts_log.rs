@@ -40,8 +40,15 @@ async fn failures_in_a_row_alert_at_the_threshold_and_success_resets_the_count()
         )
         .await;
     fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
-    // A refused update (the note does not exist) fails without retries.
-    let bad = |n: u32| json!({"type": "note.update", "record": jane(), "noteId": format!("Missing{n}"), "body": "x"});
+    // A refused edit (GHL answers 422) fails without retries.
+    let refuse_next = || {
+        let fault = json!({"next": [{"status": 422}], "pathPrefix": "/contacts/DemoContactJane0001/notes", "methods": ["POST"]});
+        fixture.sandbox.state().set_faults(&fault).unwrap();
+    };
+    let bad = |n: u32| {
+        refuse_next();
+        json!({"type": "note.create", "record": jane(), "body": format!("refused {n}")})
+    };
     fixture.send(bad(1)).await.unwrap_err();
     assert_eq!(fixture.alarm().await["alert"], Value::Null);
     fixture.send(json!({"type": "note.create", "record": jane(), "body": "fine"})).await.unwrap();
@@ -58,13 +65,16 @@ async fn the_log_filters_and_exports() {
     let fixture = CoreFixture::configured().await;
     fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
     fixture.send(json!({"type": "note.create", "record": jane(), "body": "one"})).await.unwrap();
-    fixture.send(json!({"type": "note.update", "record": jane(), "noteId": "Missing", "body": "x"})).await.unwrap_err();
+    let refused = json!({"next": [{"status": 422}], "pathPrefix": "/contacts/DemoContactJane0001/notes", "methods": ["POST"]});
+    fixture.sandbox.state().set_faults(&refused).unwrap();
+    fixture.send(json!({"type": "note.create", "record": jane(), "body": "refused"})).await.unwrap_err();
     let all = fixture.page_ok(json!({"type": "log.query"})).await;
     assert_eq!(all.as_array().unwrap().len(), 2);
-    assert_eq!(all[0]["operation"], "note.update", "newest first");
+    assert_eq!(all[1]["operation"], "note.create", "newest first");
+    assert_eq!(all[0]["ok"], false, "the refused one is the newest");
     let errors = fixture.page_ok(json!({"type": "log.query", "filter": {"errorsOnly": true}})).await;
     assert_eq!(errors.as_array().unwrap().len(), 1);
-    assert_eq!(errors[0]["errorCode"], "not_found");
+    assert_eq!(errors[0]["errorCode"], "validation");
     let other = fixture.page_ok(json!({"type": "log.query", "filter": {"contactId": "Someone"}})).await;
     assert_eq!(other, json!([]));
     let future = fixture.page_ok(json!({"type": "log.query", "filter": {"fromMs": 99_999_999_999_999u64}})).await;
@@ -72,7 +82,7 @@ async fn the_log_filters_and_exports() {
     let csv = fixture.page_ok(json!({"type": "log.export", "format": "csv", "filter": {"errorsOnly": true}})).await;
     let csv = csv.as_str().unwrap();
     assert!(csv.starts_with("time,operation,contact,result,error code,message,trace id,duration ms\r\n"));
-    assert!(csv.contains("\"note.update\",\"DemoContactJane0001\",\"failed\",\"not_found\""), "{csv}");
+    assert!(csv.contains("\"note.create\",\"DemoContactJane0001\",\"failed\",\"validation\""), "{csv}");
     let exported: Value =
         serde_json::from_str(fixture.page_ok(json!({"type": "log.export", "format": "json"})).await.as_str().unwrap()).unwrap();
     assert_eq!(exported.as_array().unwrap().len(), 2);

@@ -129,15 +129,18 @@ async fn edits_of_a_contact_go_in_order_and_a_refused_one_waits_for_the_agent() 
     assert!(first < then, "sent in order: {bodies:?}");
     assert!(outbox(store).is_empty());
 
-    // GHL refuses an update of a note deleted there: stored as failed, shown in the panel, later edits go on.
-    let error = send(&core, json!({"type": "note.update", "record": jane(), "noteId": "NoSuchNote000000000", "body": "x", "editId": "c"}))
-        .await
-        .unwrap_err();
-    assert_eq!((error.code, error.queued), (ErrorCode::NotFound, false));
+    // GHL refuses an edit (422): stored as failed, shown in the panel, later edits go on.
+    sandbox
+        .state()
+        .set_faults(&json!({"next": [{"status": 422}], "pathPrefix": "/contacts/DemoContactJane0001/notes", "methods": ["POST"]}))
+        .unwrap();
+    let error = send(&core, json!({"type": "note.create", "record": jane(), "body": "Refused", "editId": "c"})).await.unwrap_err();
+    sandbox.state().clear_faults();
+    assert_eq!((error.code, error.queued), (ErrorCode::Validation, false));
     send(&core, json!({"type": "note.create", "record": jane(), "body": "Third", "editId": "d"})).await.unwrap();
     let view = send(&core, json!({"type": "panel.load", "record": jane()})).await.unwrap();
     assert_eq!(view["outbox"].as_array().unwrap().len(), 1);
-    assert_eq!(view["outbox"][0]["failure"]["code"], "not_found");
+    assert_eq!(view["outbox"][0]["failure"]["code"], "validation");
     let after = send(&core, json!({"type": "outbox.discard", "record": jane(), "itemId": "c"})).await.unwrap();
     assert_eq!(after["outbox"], json!([]));
     assert!(outbox(store).is_empty());

@@ -250,3 +250,31 @@ async fn a_tab_searches_at_a_persons_pace_not_a_scripts() {
     let searches = fixture.api_requests().iter().filter(|e| e["path"] == "/contacts/search").count();
     assert_eq!(searches, 20, "the refused search never reached GHL");
 }
+
+#[tokio::test]
+async fn a_note_or_task_of_another_contact_cannot_be_edited_from_this_record() {
+    let fixture = CoreFixture::configured().await;
+    fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    let client = demo_client(&fixture.sandbox);
+    let maria = "DemoContactMaria001";
+    let note = ghl_bridge::ghl::requests::NoteInput { body: Some("Maria's own note".into()), ..Default::default() };
+    let theirs = client.create_note(maria, &note).await.unwrap().id.unwrap();
+    let before = fixture.api_requests().iter().filter(|entry| entry["method"] != "GET").count();
+
+    let edits = [
+        json!({"type": "note.update", "record": jane(), "noteId": theirs, "body": "Overwritten from Jane's record"}),
+        json!({"type": "note.delete", "record": jane(), "noteId": theirs}),
+        json!({"type": "task.complete", "record": jane(), "taskId": theirs, "completed": true}),
+        json!({"type": "task.delete", "record": jane(), "taskId": theirs}),
+    ];
+    for edit in edits {
+        let error = fixture.send(edit.clone()).await.unwrap_err();
+        assert!(matches!(error.code, ErrorCode::InvalidMessage | ErrorCode::NotFound), "{edit}: {error:?}");
+    }
+    let writes = fixture.api_requests().iter().filter(|entry| entry["method"] != "GET").count();
+    assert_eq!(writes, before, "nothing was written to GHL");
+    let state = fixture.sandbox.state().location_state(DEMO_LOCATION).unwrap();
+    let kept = state["notes"].as_array().unwrap().iter().find(|n| n["id"] == theirs.as_str()).expect("Maria's note is still there");
+    assert_eq!(kept["body"], "Maria's own note");
+    assert_eq!(fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap()["outbox"], json!([]), "nothing stored to send");
+}

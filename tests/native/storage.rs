@@ -98,3 +98,47 @@ async fn clearing_cached_data_keeps_links_and_settings() {
     // A content script may not clear anything.
     assert!(fixture.send(json!({"type": "data.clearCache"})).await.is_err());
 }
+
+/// A store whose log cannot be written (full): every other item can.
+struct LogFullStore(MemoryStore);
+
+impl Store for LogFullStore {
+    async fn get(&self, key: &str) -> ghl_bridge::Result<Option<String>> {
+        self.0.get(key).await
+    }
+    async fn set(&self, key: &str, json: String) -> ghl_bridge::Result<()> {
+        if key == ghl_bridge::platform::log::LOG_KEY {
+            return Err(ghl_bridge::Error::new(ghl_bridge::ErrorCode::Storage, "QUOTA_BYTES quota exceeded"));
+        }
+        self.0.set(key, json).await
+    }
+    async fn remove(&self, key: &str) -> ghl_bridge::Result<()> {
+        self.0.remove(key).await
+    }
+    async fn clear(&self) -> ghl_bridge::Result<()> {
+        self.0.clear().await
+    }
+}
+
+#[tokio::test]
+async fn a_log_that_cannot_be_written_never_makes_a_delivered_edit_look_unsent() {
+    use crate::support::*;
+    let sandbox = sandbox().await;
+    let store: &'static LogFullStore = Box::leak(Box::new(LogFullStore(MemoryStore::new())));
+    let core = ghl_bridge::app::Core::new(
+        ghl_bridge::ghl::Platform::new(ReqwestTransport::new(), store, TokioClock).with_retry(FAST_RETRY),
+        sandbox.http_url(),
+    );
+    let settings =
+        json!({"type": "settings.save", "settings": {"locationId": DEMO_LOCATION, "auth": {"kind": "pit", "token": DEMO_TOKEN}}});
+    core.dispatch(&settings.to_string(), &extension_page_sender()).await.unwrap();
+    let jane = json!({"host": "app.commusoft.co.uk", "recordId": "42", "email": "jane.doe@example.com"});
+    let sender = content_script_sender("app.commusoft.co.uk");
+    core.dispatch(&json!({"type": "panel.load", "record": jane}).to_string(), &sender).await.unwrap();
+    let note = json!({"type": "note.create", "record": jane, "body": "Logged or not, sent once", "editId": "log-full-1"});
+    core.dispatch(&note.to_string(), &sender).await.expect("the edit is delivered and answered as such");
+    assert_eq!(store.0.get(ghl_bridge::outbox::OUTBOX_KEY).await.unwrap().as_deref(), Some(r#"{"items":[]}"#), "nothing waits");
+    let state = sandbox.state().location_state(DEMO_LOCATION).unwrap();
+    let sent = state["notes"].as_array().unwrap().iter().filter(|n| n["body"] == "Logged or not, sent once").count();
+    assert_eq!(sent, 1);
+}
