@@ -425,23 +425,61 @@ const MATCH_PAGE: u32 = 20;
 /// Every GHL contact with the record's email — by search *and* the duplicate lookup, which answers one contact
 /// even when several share it (and search lags writes by seconds) — or, with none, with each of its phones.
 pub async fn matches<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<Matches> {
+    find_matches(client, record, false).await
+}
+
+/// [`matches`] with the phone lookups sent together with the email's: one round trip instead of two, for a page
+/// that lists a few people (the phone answers are unused when the email matches, so it costs requests).
+pub async fn matches_at_once<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<Matches> {
+    find_matches(client, record, true).await
+}
+
+async fn find_matches<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord, at_once: bool) -> Result<Matches> {
+    if record.email.is_none() && record.phones().is_empty() {
+        return Err(Error::new(
+            ErrorCode::NoIdentity,
+            "This customer record shows no email address or phone number, so it cannot be matched automatically. Use \"Link existing\" to find the GHL contact, or point at the email in \"What was read from this page\".",
+        ));
+    }
     let mut searched = Vec::new();
-    let mut contacts: Vec<Match> = Vec::new();
-    if let Some(email) = record.email.as_deref() {
+    let (by_email, early_phones) = match record.email.as_deref() {
+        Some(email) if at_once => {
+            let (by_email, by_phones) = join(by_email(client, email), by_phones(client, record)).await;
+            (Some(by_email), Some(by_phones))
+        }
+        Some(email) => (Some(by_email(client, email).await), None),
+        None => (None, None),
+    };
+    if let (Some(email), Some(found)) = (record.email.as_deref(), by_email) {
         searched.push(format!("email {email}"));
-        let (listed, duplicate) =
-            join(client.contacts_where("email", email, MATCH_PAGE), client.find_duplicate(DuplicateKey::Email(email))).await;
-        // Search may answer loosely: only contacts whose email is the record's (or that do not say) count.
-        let same_email = |contact: &Contact| contact.email.as_deref().is_none_or(|other| other.eq_ignore_ascii_case(email));
-        add(&mut contacts, duplicate?.into_iter().collect(), MatchedBy::Email, &format!("email:{email}"), &same_email);
-        add(&mut contacts, listed?, MatchedBy::Email, &format!("email:{email}"), &same_email);
+        let contacts = found?;
         if !contacts.is_empty() {
             return Ok(Matches { searched, contacts });
         }
     }
+    searched.extend(record.phones().iter().map(|phone| format!("phone {phone}")));
+    let contacts = match early_phones {
+        Some(found) => found?,
+        None => by_phones(client, record).await?,
+    };
+    Ok(Matches { searched, contacts })
+}
+
+async fn by_email<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, email: &str) -> Result<Vec<Match>> {
+    let mut contacts = Vec::new();
+    let (listed, duplicate) =
+        join(client.contacts_where("email", email, MATCH_PAGE), client.find_duplicate(DuplicateKey::Email(email))).await;
+    // Search may answer loosely: only contacts whose email is the record's (or that do not say) count.
+    let same_email = |contact: &Contact| contact.email.as_deref().is_none_or(|other| other.eq_ignore_ascii_case(email));
+    add(&mut contacts, duplicate?.into_iter().collect(), MatchedBy::Email, &format!("email:{email}"), &same_email);
+    add(&mut contacts, listed?, MatchedBy::Email, &format!("email:{email}"), &same_email);
+    Ok(contacts)
+}
+
+async fn by_phones<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, record: &HostRecord) -> Result<Vec<Match>> {
+    let mut contacts = Vec::new();
     let country = record.phone_country;
     for phone in record.phones() {
-        searched.push(format!("phone {phone}"));
         let (listed, duplicate) =
             join(client.contacts_where("phone", &phone, MATCH_PAGE), client.find_duplicate(DuplicateKey::Phone(&phone))).await;
         let same_phone =
@@ -453,13 +491,7 @@ pub async fn matches<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>
             add(&mut contacts, listed, MatchedBy::Phone, &format!("phone:{phone}"), &same_phone);
         }
     }
-    if searched.is_empty() {
-        return Err(Error::new(
-            ErrorCode::NoIdentity,
-            "This customer record shows no email address or phone number, so it cannot be matched automatically. Use \"Link existing\" to find the GHL contact, or point at the email in \"What was read from this page\".",
-        ));
-    }
-    Ok(Matches { searched, contacts })
+    Ok(contacts)
 }
 
 /// What a new GHL contact would be created with. Titles ("Mrs") are not part of a GHL name.

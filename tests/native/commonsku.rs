@@ -150,3 +150,33 @@ async fn the_mapping_preview_and_sync_work_per_host_app() {
     assert!(labels.contains(&"Client name → Company name"), "{labels:?}");
     assert!(labels.contains(&"First name → First name"), "{labels:?}");
 }
+
+#[tokio::test]
+async fn a_short_client_list_is_matched_in_one_round_and_the_email_still_comes_first() {
+    let fixture = CoreFixture::configured().await;
+    let people = json!([
+        // An email GHL does not know, and Robert's phone: matched by phone.
+        person("", vec![pair("name", "R. Smith"), pair("email", "r.smith@elsewhere.example"), pair("mobile", "+447700900234")]),
+        // Jane's email, and Priya's phone: the email wins.
+        person("", vec![pair("name", "Jane Doe"), pair("email", "jane.doe@example.com"), pair("mobile", "+447700900456")]),
+    ]);
+    let client = json!({"app": "commonsku", "kind": "client", "host": HOST, "recordId": CLIENT, "evidence": []});
+    let before = fixture.api_requests().len();
+    fixture.sandbox.state().set_faults(&json!({"latencyMs": 100})).unwrap(); // rounds are told apart by time
+    let view = fixture.send_from(HOST, json!({"type": "client.load", "record": client, "people": people})).await.unwrap();
+    fixture.sandbox.state().clear_faults();
+    let matched: Vec<(&str, &str)> = view["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["state"].as_str().unwrap(), p["contact"]["id"].as_str().unwrap_or_default()))
+        .collect();
+    assert_eq!(matched, [("match", "DemoContactRobert01"), ("match", "DemoContactJane0001")]);
+    // Every lookup of the people started before the first answer came back: one round.
+    let log = &fixture.api_requests()[before..];
+    let lookups: Vec<&Value> =
+        log.iter().filter(|entry| entry["path"].as_str().is_some_and(|path| path.starts_with("/contacts/search"))).collect();
+    assert_eq!(lookups.len(), 8, "email and phone, search and duplicate, for two people");
+    let first_answer = lookups.iter().map(|e| e["at"].as_u64().unwrap() + e["durationMs"].as_u64().unwrap()).min().unwrap();
+    assert!(lookups.iter().all(|e| e["at"].as_u64().unwrap() <= first_answer), "{lookups:?}");
+}
