@@ -98,20 +98,6 @@ pub const MAX_SAVED_VIEWS: usize = 200;
 pub const MAX_LINKED: usize = 3000;
 const VIEWS_KEY: &str = "views.index";
 
-/// The saved views' keys, least recently written first.
-#[derive(Debug, Default, Serialize)]
-struct ViewIndex {
-    keys: Vec<String>,
-}
-
-impl FromJson for ViewIndex {
-    fn from_json(value: &Json) -> JsonResult<Self> {
-        let fields = value.object("the saved views' index")?;
-        let keys = fields.texts("keys").unwrap_or_default();
-        fields.finish(Self { keys })
-    }
-}
-
 fn view_key(record: &HostRecord) -> String {
     view_key_of(&record.host.hostname, &record.record_id)
 }
@@ -282,26 +268,19 @@ pub async fn cached_view(store: &impl Store, record: &HostRecord) -> Result<Opti
 pub async fn save_view(store: &impl Store, lock: &AsyncLock, record: &HostRecord, view_json: String) {
     let _guard = lock.lock().await;
     let key = view_key(record);
-    let mut index = store::read::<ViewIndex>(store, VIEWS_KEY).await.ok().flatten().unwrap_or_default();
-    index.keys.retain(|known| *known != key);
-    index.keys.push(key.clone());
-    let excess = index.keys.len().saturating_sub(MAX_SAVED_VIEWS);
-    for old in index.keys.drain(..excess) {
-        let _ = store.remove(&old).await;
-    }
     let _ = store.set(&key, view_json).await;
-    let _ = store::write(store, VIEWS_KEY, &index).await;
+    let _ = store::keep_recent(store, VIEWS_KEY, &key, MAX_SAVED_VIEWS).await;
 }
 
 /// "Clear cached data": every saved view goes; links, the outbox and settings stay.
 pub async fn clear_views(store: &impl Store, lock: &AsyncLock) -> Result<usize> {
     let _guard = lock.lock().await;
-    let index = store::read::<ViewIndex>(store, VIEWS_KEY).await.ok().flatten().unwrap_or_default();
-    for key in &index.keys {
+    let keys = store::recent_keys(store, VIEWS_KEY).await;
+    for key in &keys {
         store.remove(key).await?;
     }
     store.remove(VIEWS_KEY).await?;
-    Ok(index.keys.len())
+    Ok(keys.len())
 }
 
 pub async fn forget_view(store: &impl Store, record: &HostRecord) -> Result<()> {

@@ -253,8 +253,18 @@ async fn deliver_host_note<T: Transport, S: Store, C: Clock>(
     };
     let sent = SentNote { ghl_note_id, body, version: Some(item.id.clone()), follow_up_task_id: None };
     store::write(store, key, &sent).await?;
+    {
+        let _guard = client.locks.storage.lock().await;
+        // Best effort, like the saved views: the note is in GHL whether or not the index could be written.
+        let _ = store::keep_recent(store, SENT_INDEX_KEY, key, MAX_SENT_NOTES).await;
+    }
     Ok(outcome)
 }
+
+/// Most sent-note records kept (each says which GHL note a host note became): beyond it the least recently sent
+/// go, and sending one of those notes again makes a new GHL note instead of "GHL already has this note".
+pub const MAX_SENT_NOTES: usize = 3000;
+const SENT_INDEX_KEY: &str = "sent.index";
 
 async fn created<T: Transport, S: Store, C: Clock>(
     client: &Ctx<'_, T, S, C>,

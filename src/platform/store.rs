@@ -66,6 +66,39 @@ pub async fn read_moved<T: FromJson>(store: &impl Store, key: &str, legacy: &str
     }
 }
 
+/// The keys of a bounded family of items, least recently written first (saved views, sent-note records).
+#[derive(Debug, Default, Serialize)]
+struct RecentKeys {
+    keys: Vec<String>,
+}
+
+impl FromJson for RecentKeys {
+    fn from_json(value: &json::Json) -> json::JsonResult<Self> {
+        let fields = value.object("an index of keys")?;
+        let keys = fields.texts("keys").unwrap_or_default();
+        fields.finish(Self { keys })
+    }
+}
+
+/// Notes in the index `index_key` that `key` was just written, and removes the least recently written items beyond
+/// `max`. Call under the caller's storage lock; the index is read, changed and written back.
+pub async fn keep_recent(store: &impl Store, index_key: &str, key: &str, max: usize) -> Result<()> {
+    let mut index = read::<RecentKeys>(store, index_key).await.ok().flatten().unwrap_or_default();
+    index.keys.retain(|known| known != key);
+    index.keys.push(key.to_owned());
+    let excess = index.keys.len().saturating_sub(max);
+    for old in index.keys.drain(..excess) {
+        // Best effort: an item that cannot be removed now is gone from the index, not from the budget's count.
+        let _ = store.remove(&old).await;
+    }
+    write(store, index_key, &index).await
+}
+
+/// The keys `index_key` lists ([`keep_recent`]), least recently written first.
+pub async fn recent_keys(store: &impl Store, index_key: &str) -> Vec<String> {
+    read::<RecentKeys>(store, index_key).await.ok().flatten().unwrap_or_default().keys
+}
+
 /// Reads a typed item; `None` when absent, `Err` when it cannot be read as `T`.
 pub async fn read<T: FromJson>(store: &impl Store, key: &str) -> Result<Option<T>> {
     match store.get(key).await? {
@@ -112,5 +145,34 @@ impl Store for MemoryStore {
     async fn clear(&self) -> Result<()> {
         self.items.borrow_mut().clear();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_recent_removes_the_least_recently_written_beyond_the_cap() {
+        let store = MemoryStore::new();
+        for key in ["a", "b", "c", "a", "d"] {
+            block_on(store.set(key, "1".into())).unwrap();
+            block_on(keep_recent(&store, "index", key, 3)).unwrap();
+        }
+        // "b" was the least recently written when "d" came: it went; "a", written again, stayed.
+        assert_eq!(block_on(recent_keys(&store, "index")), ["c", "a", "d"]);
+        assert!(block_on(store.get("b")).unwrap().is_none());
+        assert!(block_on(store.get("a")).unwrap().is_some());
+    }
+
+    /// Polls a future that never waits (the memory store's) to its end.
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(value) = future.as_mut().poll(&mut context) {
+                return value;
+            }
+        }
     }
 }

@@ -50,6 +50,10 @@ async fn a_note_sent_twice_is_one_ghl_note_and_an_edit_updates_it() {
 
     let other = fixture.send_note("cs-note-2", "Second note").await.unwrap();
     assert_ne!(other["ghlNoteId"], first["ghlNoteId"], "another Commusoft note is another GHL note");
+    // The records are bounded: each is listed, most recently sent last (the least recent go beyond the cap).
+    use ghl_bridge::platform::store::Store;
+    let index = fixture.core.store().get("sent.index").await.unwrap().expect("an index of sent notes");
+    assert!(index.contains("sent:app.commusoft.co.uk:42:cs-note-1") && index.ends_with(r#"cs-note-2"]}"#), "{index}");
 }
 
 #[tokio::test]
