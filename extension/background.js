@@ -119,6 +119,17 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 
 chrome.alarms.onAlarm.addListener((alarm) => { alarmFired(alarm.name); });
 
+// The manifest's keyboard commands, each relayed to the tab it was pressed in (the panel there acts on it).
+const COMMANDS = { 'toggle-panel': 'panel.toggle' };
+chrome.commands?.onCommand.addListener((command, tab) => { relayCommand(command, tab); });
+
+/** @param {string} command @param {chrome.tabs.Tab | undefined} tab */
+async function relayCommand(command, tab) {
+  const type = COMMANDS[/** @type {keyof typeof COMMANDS} */ (command)];
+  const target = tab ?? (await chrome.tabs.query({ active: true, currentWindow: true }))[0];
+  if (type && target?.id != null) await chrome.tabs.sendMessage(target.id, { type }).catch(() => {}); // no panel there
+}
+
 /** Lets the core act on an alarm; the badge then shows how many edits wait for the agent. */
 async function alarmFired(name) {
   try {
@@ -197,4 +208,4 @@ function describeSender(sender) {
 // For tests and the worker's own console: pages and content scripts cannot reach a worker's globals.
 refreshBadge(); // badge and background alarm as the stored state says, at every start
 
-globalThis.ghlBridge = /** @type {GhlBridgeGlobal} */ ({ handle, startup, ready, alarmFired });
+globalThis.ghlBridge = /** @type {GhlBridgeGlobal} */ ({ handle, startup, ready, alarmFired, relayCommand });

@@ -370,5 +370,9 @@
   new MutationObserver(schedule).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
   addEventListener('popstate', check);
   globalThis.navigation?.addEventListener?.('currententrychange', check);
+  // The keyboard command, relayed by our own worker (a message with no tab: pages cannot send one).
+  chrome.runtime.onMessage.addListener((message, sender) => {
+    if (sender.id === chrome.runtime.id && !sender.tab && message?.type === 'panel.toggle') current?.panel?.toggleByKeyboard();
+  });
   check();
 })();

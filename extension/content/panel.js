@@ -176,12 +176,12 @@
     const content = element('div');
     const diagnostics = element('details', {}, [element('summary', { text: 'What was read from this page' })]);
     body.append(status, content, diagnostics);
-    listen(toggle, 'click', () => {
-      const expanded = toggle.getAttribute('aria-expanded') !== 'true';
+    const setExpanded = (/** @type {boolean} */ expanded) => {
       toggle.setAttribute('aria-expanded', String(expanded));
       toggle.textContent = expanded ? 'Hide' : 'Show';
       body.hidden = !expanded;
-    });
+    };
+    listen(toggle, 'click', () => setExpanded(toggle.getAttribute('aria-expanded') !== 'true'));
     const region = element('section', { class: 'panel', 'aria-label': 'GoHighLevel' }, [
       element('header', {}, [element('h2', { text: 'GoHighLevel' }), toggle]),
       body,
@@ -626,6 +626,19 @@
     }
 
     return {
+      /**
+       * The keyboard command (Alt+Shift+G by default): shows the panel and puts the focus in it; pressed again while
+       * the focus is in it, folds it away (the focus stays on "Show").
+       */
+      toggleByKeyboard() {
+        if (toggle.getAttribute('aria-expanded') === 'true' && shadow.activeElement) {
+          setExpanded(false);
+          toggle.focus();
+          return;
+        }
+        setExpanded(true);
+        /** @type {HTMLElement} */ (content.querySelector('button, input, textarea, select, a[href]') ?? toggle).focus();
+      },
       /** Re-attaches the panel if the page removed it. */
       ensureAttached() {
         if (!host.isConnected) document.documentElement.append(host);

@@ -259,12 +259,13 @@ test('the sync log: filters, errors only, and JSON and CSV exports', async () =>
   const record = { host: 'app.commusoft.co.uk', recordId: '42', email: 'jane.doe@example.com' };
   await asExtensionPage(browser, { type: 'panel.load', record });
   await asExtensionPage(browser, { type: 'note.create', record, body: 'Logged note' });
-  await asExtensionPage(browser, { type: 'note.update', record, noteId: 'NoSuchNote', body: 'x' });
+  await sandbox.admin('POST', '/__admin/faults', { next: [{ status: 422 }], pathPrefix: '/contacts/DemoContactJane0001/notes', methods: ['POST'] });
+  await asExtensionPage(browser, { type: 'note.create', record, body: 'Refused note' });
   await openOptions();
   await page.getByRole('button', { name: 'Show log' }).click();
   await statusSays('Log: 2 entries.');
   const rows = page.locator('#log-entries tbody tr');
-  assert.match(await rows.first().textContent(), /note\.updateDemoContactJane0001Failed \(not_found\)/);
+  assert.match(await rows.first().textContent(), /note\.createDemoContactJane0001Failed \(validation\)/);
   await page.getByLabel('Errors only').check();
   await page.getByRole('button', { name: 'Show log' }).click();
   await statusSays('Log: 1 entries.');
@@ -275,7 +276,7 @@ test('the sync log: filters, errors only, and JSON and CSV exports', async () =>
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const text = readFileSync(await csv.path(), 'utf8');
   assert.equal(text.split('\r\n').length, 3, 'header, one error, final line break');
-  assert.match(text, /"note\.update","DemoContactJane0001","failed","not_found"/);
+  assert.match(text, /"note\.create","DemoContactJane0001","failed","validation"/);
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
   assert.equal(JSON.parse(readFileSync(await json.path(), 'utf8')).length, 1);
 });

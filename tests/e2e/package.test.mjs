@@ -30,6 +30,8 @@ test('the Chrome manifest: MV3, module worker, wasm CSP, only GHL and the host a
   // Asked for at run time, one origin: the user's own OAuth token endpoint (Options → Save with OAuth).
   assert.deepEqual(m.optional_host_permissions, ['https://*/*']);
   assert.deepEqual(m.options_ui, { page: 'options/options.html', open_in_tab: true });
+  // Changeable in the browser's shortcut settings; Alt+Shift+G until then.
+  assert.equal(m.commands['toggle-panel'].suggested_key.default, 'Alt+Shift+G');
   assert.equal(m.web_accessible_resources, undefined, 'nothing of ours is exposed to pages');
   assert.equal(m.externally_connectable, undefined, 'no page or other extension may message us');
   const packaged = ['pkg/ghl_bridge_bg.wasm', 'pkg/ghl_bridge_pages_bg.wasm', 'options/options.html', 'options/options.js', 'options/options.css'];

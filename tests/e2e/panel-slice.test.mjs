@@ -2,7 +2,7 @@
 // → GHL (sandbox) → panel. Production manifest, real hostnames, headless Chromium.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useExtensionSession, saveSettings, clearStorage, panel, recordUrl, asExtensionPage, DEMO } from '../../tools/lib/harness.mjs';
+import { useExtensionSession, saveSettings, clearStorage, panel, recordUrl, asExtensionPage, panelRootHandle, DEMO } from '../../tools/lib/harness.mjs';
 
 const session = useExtensionSession();
 let sandbox;
@@ -121,4 +121,25 @@ test('content scripts cannot read or change settings through the worker', async 
   const fromPage = await asExtensionPage(browser, { type: 'settings.get' });
   assert.equal(fromPage.ok, true);
   assert.equal(JSON.stringify(fromPage.data).includes(DEMO.token), false, 'the token never leaves the core');
+});
+
+test('the keyboard command shows the panel with the focus in it, and folds it away when pressed again', async () => {
+  await page.goto(recordUrl(42));
+  await page.bringToFront();
+  const region = panel(page);
+  await region.getByRole('heading', { name: 'Jane Doe' }).waitFor();
+  await region.getByRole('button', { name: 'Hide' }).click();
+  await region.getByRole('button', { name: 'Show' }).waitFor();
+  // What Chrome does for Alt+Shift+G (headless Chromium has no browser-level shortcuts): the worker's command relay.
+  const press = async () => (await browser.worker()).evaluate(async () => {
+    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+    await globalThis.ghlBridge.relayCommand('toggle-panel', tab);
+  });
+  await press();
+  await region.getByRole('button', { name: 'Hide' }).waitFor();
+  const focused = await (await panelRootHandle(page)).evaluate((root) => root.activeElement?.tagName ?? null);
+  assert.ok(focused, 'the focus is in the panel');
+  await press();
+  await region.getByRole('button', { name: 'Show' }).waitFor();
+  assert.equal(await (await panelRootHandle(page)).evaluate((root) => root.activeElement?.textContent), 'Show', 'the focus stays on Show');
 });
