@@ -112,6 +112,14 @@
 
   const button = (text, onClick, props = {}) => element('button', { type: 'button', text, on: { click: onClick }, ...props });
 
+  /** Each form's or question's Cancel and what it does: Escape there runs it (the agent's own key only). */
+  const cancels = new WeakMap();
+  const cancelButton = (onCancel) => {
+    const cancel = button('Cancel', onCancel);
+    cancels.set(cancel, onCancel);
+    return cancel;
+  };
+
   /** ISO (with zone) → the agent's locale; GHL's zoneless appointment times are shown as written. */
   function showDate(iso) {
     if (!iso) return '';
@@ -146,7 +154,7 @@
   /** Replaces a list item with an inline "are you sure?" (no blocking dialog over the host page). */
   function confirmInline(item, problem, { shown = null, question, label, onConfirm, onCancel }) {
     const yes = button('Delete', () => onConfirm(yes), { 'aria-label': label });
-    item.replaceChildren(...[shown, element('p', { text: question }), element('div', { class: 'row' }, [yes, button('Cancel', onCancel)]), problem].filter(Boolean));
+    item.replaceChildren(...[shown, element('p', { text: question }), element('div', { class: 'row' }, [yes, cancelButton(onCancel)]), problem].filter(Boolean));
     yes.focus();
   }
 
@@ -182,6 +190,18 @@
       body.hidden = !expanded;
     };
     listen(toggle, 'click', () => setExpanded(toggle.getAttribute('aria-expanded') !== 'true'));
+    // Escape closes the innermost open form or question around the focus, as its Cancel does.
+    listen(shadow, 'keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      for (let node = shadow.activeElement; node; node = node.parentElement) {
+        const cancel = [...node.querySelectorAll(':scope > .row > button')].find((candidate) => cancels.has(candidate));
+        if (cancel) {
+          event.stopPropagation(); // the host page's own Escape handling does not also act
+          cancels.get(cancel)();
+          return;
+        }
+      }
+    });
     const region = element('section', { class: 'panel', 'aria-label': 'GoHighLevel' }, [
       element('header', {}, [element('h2', { text: 'GoHighLevel' }), toggle]),
       body,
@@ -404,7 +424,7 @@
           const text = element('textarea', { 'aria-label': 'Edit note' });
           text.value = note.body;
           const save = element('button', { type: 'submit', text: 'Save note' });
-          const form = element('form', {}, [text, element('div', { class: 'row' }, [save, button('Cancel', show)]), itemProblem]);
+          const form = element('form', {}, [text, element('div', { class: 'row' }, [save, cancelButton(show)]), itemProblem]);
           listen(form, 'submit', (event) => {
             event.preventDefault();
             perform(itemProblem, [text, save], 'note.update', { noteId: note.id, body: text.value }, replaceAll);
@@ -488,7 +508,7 @@
           const due = element('input', { type: 'datetime-local', 'aria-label': 'Edit due date' });
           due.value = toLocalInput(task.dueDate);
           const save = element('button', { type: 'submit', text: 'Save task' });
-          const form = element('form', {}, [title, due, element('div', { class: 'row' }, [save, button('Cancel', show)]), itemProblem]);
+          const form = element('form', {}, [title, due, element('div', { class: 'row' }, [save, cancelButton(show)]), itemProblem]);
           listen(form, 'submit', (event) => {
             event.preventDefault();
             const dueDate = fromLocalInput(due.value);

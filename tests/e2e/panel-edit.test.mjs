@@ -259,3 +259,26 @@ test("the Commusoft page's own scripts cannot message the extension", async () =
   assert.notEqual(outcome, 'answered', outcome);
   assert.equal((await sandbox.admin('GET', '/__admin/log')).entries.filter((e) => e.method !== 'GET' && e.path !== '/contacts/search').length, 0);
 });
+
+test('Escape closes an open edit form or question, as its Cancel does', async () => {
+  await openJane();
+  const notes = panel(page).getByRole('list', { name: 'Notes' });
+  const item = notes.locator('[data-note-id]').first();
+  const before = await item.textContent();
+  await item.getByRole('button', { name: 'Edit note' }).click();
+  const box = item.getByRole('textbox', { name: 'Edit note' });
+  await box.fill('Typed, then thought better of it');
+  await page.keyboard.press('Escape');
+  await box.waitFor({ state: 'detached' });
+  assert.equal(await item.textContent(), before, 'nothing changed');
+  await item.getByRole('button', { name: 'Delete note' }).click();
+  await item.getByRole('button', { name: 'Confirm delete note' }).waitFor();
+  await page.keyboard.press('Escape');
+  await item.getByRole('button', { name: 'Confirm delete note' }).waitFor({ state: 'detached' });
+  assert.equal(await item.textContent(), before, 'still there');
+  // A page script's Escape is not the agent's.
+  await item.getByRole('button', { name: 'Edit note' }).click();
+  await (await panelRootHandle(page)).evaluate((root) => root.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true })));
+  await page.waitForTimeout(300);
+  assert.equal(await item.getByRole('textbox', { name: 'Edit note' }).count(), 1, 'the form stays open');
+});
