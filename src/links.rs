@@ -204,10 +204,7 @@ async fn evict_links(store: &impl Store, index: &mut Index) {
 /// changed) is kept, not used — and never removed for a 404 the other location's id would get here.
 pub async fn find(store: &impl Store, record: &HostRecord, location_id: &str) -> Result<Option<Link>> {
     let Some(link) = store::read::<Link>(store, &link_key(record)).await? else { return Ok(None) };
-    let owned = match link.location_id.as_deref() {
-        Some(location) => location == location_id,
-        None => LocationScope::load(store, location_id).await.owns(None),
-    };
+    let owned = LocationScope::load(store, location_id).await.owns(link.location_id.as_deref());
     Ok(owned.then_some(link))
 }
 

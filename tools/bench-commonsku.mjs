@@ -1,7 +1,7 @@
 // ./build.sh bench, commonsku part — figures, not verdicts: contact page time-to-data, a client page with 10
 // contacts (time and rounds of GHL requests), a task completed in GHL → shown in the open panel, and GHL requests
 // per hour for one visible panel and for one hidden tab.
-import { startSandbox, launchBrowser, saveSettings, clearStorage, commonskuUrl, ghlApi } from './lib/harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, clearStorage, commonskuUrl, ghlApi, panel } from './lib/harness.mjs';
 
 const VISITS = Number(process.env.BENCH_VISITS ?? 7);
 const WATCH_SECONDS = Number(process.env.BENCH_WATCH_SECONDS ?? 95);
@@ -115,11 +115,7 @@ try {
     await page.waitForTimeout(sample * 9000);
     const started = Date.now();
     await inGhl(sandbox, 'PUT', `/contacts/${JANE}/tasks/${task.id}/completed`, { completed: true });
-    await page.waitForFunction((title) => {
-      const shadow = [...(globalThis.__ghlBridgeRoots ?? [])].find(([host]) => host.id === 'ghl-bridge-panel' && host.isConnected)?.[1];
-      const box = shadow?.querySelector(`input[type=checkbox][aria-label="${CSS.escape(title)}"]`);
-      return box instanceof HTMLInputElement && box.checked;
-    }, task.title, { timeout: 70_000, polling: 250 });
+    await panel(page).locator(`input[type=checkbox][aria-label=${JSON.stringify(task.title)}]:checked`).waitFor({ state: 'attached', timeout: 70_000 });
     shownAfter.push((Date.now() - started) / 1000);
   }
   console.log(`  task completed in GHL → shown in the open panel: ${shownAfter.map((s) => `${s.toFixed(1)} s`).join(', ')} (goal ≤ 60 s)`);

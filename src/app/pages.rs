@@ -23,8 +23,7 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         let store = &self.platform.store;
         match request {
             Request::SettingsSave { settings } => {
-                let previous = Settings::load(store).await.ok().flatten();
-                let saved = settings.save(store).await?;
+                let (saved, previous) = settings.save(store).await?;
                 // Another location: links, index entries and edits stay with the one they were made in (held, not
                 // sent here); saved views showed its contacts, so they go.
                 if let Some(previous) = previous.filter(|previous| previous.location_id != saved.location_id) {

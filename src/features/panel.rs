@@ -105,15 +105,13 @@ impl WaitingEdit {
             })
             .unwrap_or_default();
         let choice = |choice, label| EditChoice { choice, label };
-        let (state, theirs, choices) = match &item.failure {
-            _ if held_in.is_some() => {
-                (crate::outbox::held_error(held_in.unwrap_or_default()).message.clone(), None, vec![choice("discard", "Discard")])
-            }
-            None => ("Waiting to be sent".to_owned(), None, vec![choice("retry", "Send now"), choice("discard", "Discard")]),
-            Some(failure) if failure.code == "conflict" && failure.deleted => {
+        let (state, theirs, choices) = match (held_in, &item.failure) {
+            (Some(other), _) => (crate::outbox::held_error(other).message.clone(), None, vec![choice("discard", "Discard")]),
+            (None, None) => ("Waiting to be sent".to_owned(), None, vec![choice("retry", "Send now"), choice("discard", "Discard")]),
+            (None, Some(failure)) if failure.code == "conflict" && failure.deleted => {
                 (failure.message.clone(), None, vec![choice("recreate", "Send as new"), choice("discard", "Discard")])
             }
-            Some(failure) if failure.code == "conflict" => {
+            (None, Some(failure)) if failure.code == "conflict" => {
                 let mut choices = vec![choice("mine", "Keep mine"), choice("theirs", "Keep GHL's")];
                 if edit.as_ref().is_some_and(crate::features::edit::Edit::merges) {
                     choices.push(choice("merge", "Merge"));
@@ -121,7 +119,7 @@ impl WaitingEdit {
                 let theirs = failure.theirs.as_ref().map(|theirs| theirs.body.clone().or_else(|| theirs.title.clone()).unwrap_or_default());
                 (failure.message.clone(), theirs, choices)
             }
-            Some(failure) => {
+            (None, Some(failure)) => {
                 let state = if failure.retryable {
                     format!("Will be sent automatically ({})", failure.message)
                 } else {
@@ -605,7 +603,7 @@ async fn waiting_edits<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, 
     waiting
         .into_iter()
         .map(|item| {
-            let held_in = scope.other(item.location_id.as_deref()).map(str::to_owned);
+            let held_in = item.held_in(&scope).map(str::to_owned);
             WaitingEdit::of(item, record.host.spec.name, held_in.as_deref())
         })
         .collect()

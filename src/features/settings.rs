@@ -207,10 +207,10 @@ impl Settings {
         })
     }
 
-    /// Stores validated settings. Changing the credential or location forgets the OAuth tokens: they belong to
-    /// the old connection.
+    /// Stores validated settings; answers them and the settings they replaced. Changing the credential or location
+    /// forgets the OAuth tokens: they belong to the old connection.
     /// An empty token keeps the saved one, so a person can change the location without pasting it again.
-    pub async fn save(mut self, store: &impl Store) -> Result<Self> {
+    pub async fn save(mut self, store: &impl Store) -> Result<(Self, Option<Self>)> {
         let previous = Self::load(store).await.ok().flatten();
         if let (Auth::PrivateIntegrationToken { token }, Some(Auth::PrivateIntegrationToken { token: saved })) =
             (&mut self.auth, previous.as_ref().map(|p| &p.auth))
@@ -224,7 +224,7 @@ impl Settings {
             store.remove(SESSION_KEY).await?;
         }
         store::write(store, SETTINGS_KEY, &settings).await?;
-        Ok(settings)
+        Ok((settings, previous))
     }
 }
 

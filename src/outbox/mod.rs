@@ -246,6 +246,11 @@ impl OutboxItem {
         }
     }
 
+    /// The other location it was made in, when that is not the connected one (`scope`'s): it is held, not sent.
+    pub fn held_in<'a>(&'a self, scope: &'a LocationScope) -> Option<&'a str> {
+        scope.other(self.location_id.as_deref())
+    }
+
     /// Waits for the agent: GHL refused it for a reason a retry will not change.
     pub fn needs_agent(&self) -> bool {
         self.failure.as_ref().is_some_and(|failure| !failure.retryable)
@@ -363,7 +368,7 @@ pub async fn flush_all<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(c
     let scope = LocationScope::load(client.store(), client.location_id()).await;
     let mut contacts: Vec<String> = Vec::new();
     for item in &outbox.items {
-        let due = !item.needs_agent() && scope.owns(item.location_id.as_deref()) && item.next_at_ms <= client.now_ms();
+        let due = !item.needs_agent() && item.held_in(&scope).is_none() && item.next_at_ms <= client.now_ms();
         if due && !contacts.contains(&item.contact_id) {
             contacts.push(item.contact_id.clone());
         }
@@ -393,8 +398,7 @@ async fn flush_contact<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
             let _guard = cx.locks.storage.lock().await;
             let mut outbox = load(client.store()).await?;
             let now = client.now_ms();
-            let sendable =
-                |item: &OutboxItem| item.contact_id == contact_id && !item.needs_agent() && scope.owns(item.location_id.as_deref());
+            let sendable = |item: &OutboxItem| item.contact_id == contact_id && !item.needs_agent() && item.held_in(&scope).is_none();
             let Some(item) = outbox.items.iter_mut().find(|item| sendable(item)) else {
                 return Ok(outcome);
             };
@@ -478,7 +482,7 @@ pub async fn counts(store: &impl Store, location_id: Option<&str>) -> Result<(us
         Some(location_id) => Some(LocationScope::load(store, location_id).await),
         None => None,
     };
-    let held = |item: &OutboxItem| scope.as_ref().is_some_and(|scope| !scope.owns(item.location_id.as_deref()));
+    let held = |item: &OutboxItem| scope.as_ref().is_some_and(|scope| item.held_in(scope).is_some());
     let failed = outbox.items.iter().filter(|item| item.needs_agent() || held(item)).count();
     Ok((outbox.items.len() - failed, failed))
 }
@@ -503,12 +507,24 @@ pub async fn retry<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     id: &str,
     delivery: &D,
 ) -> Result<D::Answer> {
+    let item = sendable_of_record(cx, record, id).await?;
+    submit(cx, item, delivery).await
+}
+
+/// A stored edit of the record the agent acts on ("Send now", a conflict's choice): refused when it is gone, or
+/// when it was made in another location than the connected one (it is held; "Discard" still works).
+async fn sendable_of_record<T: Transport, S: Store, C: Clock>(
+    cx: &Ctx<'_, T, S, C>,
+    record: &crate::hosts::HostRecord,
+    id: &str,
+) -> Result<OutboxItem> {
     let stored = of_record(cx.store(), &record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id);
-    let scope = LocationScope::load(cx.store(), cx.location_id()).await;
-    match stored {
-        Some(item) if !scope.owns(item.location_id.as_deref()) => Err(held_error(scope.other(item.location_id.as_deref()).unwrap_or(""))),
-        Some(item) => submit(cx, item, delivery).await,
-        None => Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent.")),
+    let Some(item) = stored else {
+        return Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent."));
+    };
+    match item.held_in(&LocationScope::load(cx.store(), cx.location_id()).await) {
+        Some(other) => Err(held_error(other)),
+        None => Ok(item),
     }
 }
 
@@ -529,16 +545,7 @@ pub async fn resolve<T: Transport, S: Store, C: Clock, D: Delivery<T, S, C>>(
     delivery: &D,
 ) -> Result<Option<D::Answer>> {
     let client = cx;
-    let Some(item) = of_record(client.store(), &record.host.hostname, &record.record_id).await?.into_iter().find(|item| item.id == id)
-    else {
-        return Err(Error::new(ErrorCode::NotFound, "That change is no longer waiting to be sent."));
-    };
-    let scope = LocationScope::load(client.store(), client.location_id()).await;
-    if let Some(other) = scope.other(item.location_id.as_deref()) {
-        if choice != "theirs" {
-            return Err(held_error(other));
-        }
-    }
+    let item = sendable_of_record(cx, record, id).await?;
     let Some(mut item) = delivery.settle(item, choice)? else {
         discard(cx, &record.host.hostname, &record.record_id, id).await?;
         return Ok(None);

@@ -110,10 +110,11 @@ pub struct BodyReader {
 }
 
 impl BodyReader {
-    /// Starts reading the answer to `request` with `status` and `headers`; refuses a declared length over the limit.
-    pub fn new(request: &HttpRequest, status: u16, headers: &[(String, String)]) -> Result<Self, TransportError> {
+    /// Starts reading an answer with `status` and `headers` to a request allowing `max_body_bytes`
+    /// ([`HttpRequest::max_body_bytes`]); refuses a declared length over the limit.
+    pub fn new(max_body_bytes: usize, status: u16, headers: &[(String, String)]) -> Result<Self, TransportError> {
         let cut = !(200..300).contains(&status);
-        let max = if cut { request.max_body_bytes.min(MAX_ERROR_BODY_BYTES) } else { request.max_body_bytes };
+        let max = if cut { max_body_bytes.min(MAX_ERROR_BODY_BYTES) } else { max_body_bytes };
         let declared = headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("content-length"));
         let declared = declared.and_then(|(_, value)| value.trim().parse::<u64>().ok());
         match declared {
@@ -221,25 +222,21 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
 mod tests {
     use super::*;
 
-    fn request(max_body_bytes: usize) -> HttpRequest {
-        HttpRequest { method: Method::Get, url: "https://x/".into(), headers: vec![], body: None, timeout_ms: 1, max_body_bytes }
-    }
-
     fn length(bytes: u64) -> Vec<(String, String)> {
         vec![("Content-Length".into(), bytes.to_string())]
     }
 
     #[test]
     fn a_success_answer_declared_over_the_limit_is_refused_before_reading() {
-        let error = BodyReader::new(&request(1000), 200, &length(1001)).unwrap_err();
+        let error = BodyReader::new(1000, 200, &length(1001)).unwrap_err();
         assert_eq!(error.kind, TransportErrorKind::Body);
-        assert!(BodyReader::new(&request(1000), 200, &length(1000)).is_ok());
-        assert!(BodyReader::new(&request(1000), 200, &[("content-length".into(), "lots".into())]).is_ok(), "unreadable: streamed");
+        assert!(BodyReader::new(1000, 200, &length(1000)).is_ok());
+        assert!(BodyReader::new(1000, 200, &[("content-length".into(), "lots".into())]).is_ok(), "unreadable: streamed");
     }
 
     #[test]
     fn a_success_answer_streaming_past_the_limit_is_refused() {
-        let mut reader = BodyReader::new(&request(10), 200, &[]).unwrap();
+        let mut reader = BodyReader::new(10, 200, &[]).unwrap();
         assert_eq!(reader.push(b"0123456789"), Ok(false));
         assert_eq!(reader.push(b"x").unwrap_err().kind, TransportErrorKind::Body);
     }
@@ -247,7 +244,7 @@ mod tests {
     #[test]
     fn an_error_answer_is_cut_not_refused() {
         let huge = MAX_ERROR_BODY_BYTES as u64 * 100;
-        let mut reader = BodyReader::new(&request(MAX_RESPONSE_BYTES), 422, &length(huge)).unwrap();
+        let mut reader = BodyReader::new(MAX_RESPONSE_BYTES, 422, &length(huge)).unwrap();
         let chunk = vec![b'a'; MAX_ERROR_BODY_BYTES - 1];
         assert_eq!(reader.push(&chunk), Ok(false));
         // "é" is two bytes: the cut falls inside it.

@@ -60,10 +60,7 @@ pub async fn get_moved(store: &impl Store, key: &str, legacy: &str) -> Result<Op
 
 /// [`read`], after [`get_moved`].
 pub async fn read_moved<T: FromJson>(store: &impl Store, key: &str, legacy: &str) -> Result<Option<T>> {
-    match get_moved(store, key, legacy).await? {
-        None => Ok(None),
-        Some(text) => json::read(&text).map(Some).map_err(|_| Error::storage(format!("The stored item \"{key}\" could not be read."))),
-    }
+    parsed(key, get_moved(store, key, legacy).await?)
 }
 
 /// The keys of a bounded family of items, least recently written first (saved views, sent-note records).
@@ -101,7 +98,11 @@ pub async fn recent_keys(store: &impl Store, index_key: &str) -> Vec<String> {
 
 /// Reads a typed item; `None` when absent, `Err` when it cannot be read as `T`.
 pub async fn read<T: FromJson>(store: &impl Store, key: &str) -> Result<Option<T>> {
-    match store.get(key).await? {
+    parsed(key, store.get(key).await?)
+}
+
+fn parsed<T: FromJson>(key: &str, text: Option<String>) -> Result<Option<T>> {
+    match text {
         None => Ok(None),
         Some(text) => json::read(&text).map(Some).map_err(|_| Error::storage(format!("The stored item \"{key}\" could not be read."))),
     }

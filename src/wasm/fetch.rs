@@ -35,7 +35,7 @@ impl Transport for FetchTransport {
             builder = builder.header(name, value);
         }
         builder = builder.abort_signal(Some(&signal));
-        let limits = HttpRequest { body: None, ..request.clone() };
+        let max_body_bytes = request.max_body_bytes;
         let prepared = match request.body {
             Some(body) => builder.body(body),
             None => builder.build(),
@@ -44,7 +44,7 @@ impl Transport for FetchTransport {
 
         let abort = Closure::once_into_js(move || controller.abort());
         let timer = set_timeout(abort.unchecked_ref(), request.timeout_ms.min(i32::MAX as u32) as i32);
-        let outcome = read(prepared, &limits).await;
+        let outcome = read(prepared, max_body_bytes).await;
         clear_timeout(&timer);
 
         outcome.map_err(|detail| {
@@ -54,12 +54,12 @@ impl Transport for FetchTransport {
     }
 }
 
-async fn read(request: gloo_net::http::Request, limits: &HttpRequest) -> Result<HttpResponse, (TransportErrorKind, String)> {
+async fn read(request: gloo_net::http::Request, max_body_bytes: usize) -> Result<HttpResponse, (TransportErrorKind, String)> {
     let response = request.send().await.map_err(|e| (TransportErrorKind::Network, e.to_string()))?;
     let status = response.status();
     let headers: Vec<(String, String)> = response.headers().entries().collect();
     let refused = |error: TransportError| (error.kind, error.detail);
-    let mut body = BodyReader::new(limits, status, &headers).map_err(refused)?;
+    let mut body = BodyReader::new(max_body_bytes, status, &headers).map_err(refused)?;
     if let Some(stream) = response.body() {
         let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
         let failed = |e: JsValue| (TransportErrorKind::Network, describe(&e));

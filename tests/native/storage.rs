@@ -55,15 +55,18 @@ async fn ten_thousand_records_viewed_stay_within_five_megabytes_and_keep_manual_
     assert!(links::cached_view(&store, &record(1)).await.unwrap().is_none());
 }
 
-/// A store that is full: every write fails, reads work.
-struct FullStore(MemoryStore);
+/// A store that is full for the keys `.1` picks: writing them fails; reads and other writes work.
+struct FullFor(MemoryStore, fn(&str) -> bool);
 
-impl Store for FullStore {
+impl Store for FullFor {
     async fn get(&self, key: &str) -> ghl_bridge::Result<Option<String>> {
         self.0.get(key).await
     }
-    async fn set(&self, _key: &str, _json: String) -> ghl_bridge::Result<()> {
-        Err(ghl_bridge::Error::new(ghl_bridge::ErrorCode::Storage, "QUOTA_BYTES quota exceeded"))
+    async fn set(&self, key: &str, json: String) -> ghl_bridge::Result<()> {
+        if (self.1)(key) {
+            return Err(ghl_bridge::Error::new(ghl_bridge::ErrorCode::Storage, "QUOTA_BYTES quota exceeded"));
+        }
+        self.0.set(key, json).await
     }
     async fn remove(&self, key: &str) -> ghl_bridge::Result<()> {
         self.0.remove(key).await
@@ -75,7 +78,7 @@ impl Store for FullStore {
 
 #[tokio::test]
 async fn a_full_storage_never_fails_saving_a_view() {
-    let store = FullStore(MemoryStore::new());
+    let store = FullFor(MemoryStore::new(), |_| true);
     // Returns nothing to fail with: the panel that drew the view is shown all the same.
     links::save_view(&store, &AsyncLock::default(), &record(42), "{}".to_owned()).await;
     assert!(links::cached_view(&store, &record(42)).await.unwrap().is_none());
@@ -99,32 +102,11 @@ async fn clearing_cached_data_keeps_links_and_settings() {
     assert!(fixture.send(json!({"type": "data.clearCache"})).await.is_err());
 }
 
-/// A store whose log cannot be written (full): every other item can.
-struct LogFullStore(MemoryStore);
-
-impl Store for LogFullStore {
-    async fn get(&self, key: &str) -> ghl_bridge::Result<Option<String>> {
-        self.0.get(key).await
-    }
-    async fn set(&self, key: &str, json: String) -> ghl_bridge::Result<()> {
-        if key == ghl_bridge::platform::log::LOG_KEY {
-            return Err(ghl_bridge::Error::new(ghl_bridge::ErrorCode::Storage, "QUOTA_BYTES quota exceeded"));
-        }
-        self.0.set(key, json).await
-    }
-    async fn remove(&self, key: &str) -> ghl_bridge::Result<()> {
-        self.0.remove(key).await
-    }
-    async fn clear(&self) -> ghl_bridge::Result<()> {
-        self.0.clear().await
-    }
-}
-
 #[tokio::test]
 async fn a_log_that_cannot_be_written_never_makes_a_delivered_edit_look_unsent() {
     use crate::support::*;
     let sandbox = sandbox().await;
-    let store: &'static LogFullStore = Box::leak(Box::new(LogFullStore(MemoryStore::new())));
+    let store: &'static FullFor = Box::leak(Box::new(FullFor(MemoryStore::new(), |key| key == ghl_bridge::platform::log::LOG_KEY)));
     let core = ghl_bridge::app::Core::new(
         ghl_bridge::ghl::Platform::new(ReqwestTransport::new(), store, TokioClock).with_retry(FAST_RETRY),
         sandbox.http_url(),

@@ -32,7 +32,7 @@ impl Transport for ReqwestTransport {
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
-        let limits = request.clone();
+        let max_body_bytes = request.max_body_bytes;
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
@@ -44,7 +44,7 @@ impl Transport for ReqwestTransport {
         let headers: Vec<(String, String)> =
             response.headers().iter().map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or("").to_owned())).collect();
         // Read as the browser transport reads: chunk by chunk, within the request's limit.
-        let mut body = BodyReader::new(&HttpRequest { body: None, ..limits }, status, &headers)?;
+        let mut body = BodyReader::new(max_body_bytes, status, &headers)?;
         let mut response = response;
         while let Some(chunk) = response.chunk().await.map_err(|e| TransportError::new(TransportErrorKind::Network, e.to_string()))? {
             if body.push(&chunk)? {

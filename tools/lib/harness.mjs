@@ -204,8 +204,8 @@ export const panel = (page) => page.locator('ghl=section.panel[aria-label="GoHig
  */
 export async function openCopyOfPanel(page) {
   await panel(page).waitFor();
-  return page.evaluate(() => {
-    const [host, shadow] = [...globalThis.__ghlBridgeRoots].find(([known]) => known.id === 'ghl-bridge-panel' && known.isConnected);
+  return (await panelRootHandle(page)).evaluate((shadow) => {
+    const { host } = shadow;
     document.getElementById('ghl-bridge-panel-copy')?.remove();
     const copy = document.createElement('div');
     copy.id = 'ghl-bridge-panel-copy';
