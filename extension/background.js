@@ -112,12 +112,16 @@ chrome.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   handle(message, sender).then((answer) => {
     sendResponse(answer);
+    // "Connect GHL" in a panel: the core names the page (a content script cannot open the extension's pages).
+    if (answer.ok && typeof answer.data?.openExtensionPage === 'string') chrome.tabs.create({ url: chrome.runtime.getURL(answer.data.openExtensionPage) });
     refreshBadge();
   });
   return true; // the answer is asynchronous
 });
 
 chrome.alarms.onAlarm.addListener((alarm) => { alarmFired(alarm.name); });
+// Installed or updated: the core says whether to open a page (a new install with nothing set up: the connect step).
+chrome.runtime.onInstalled.addListener(({ reason }) => { alarmFired(`runtime.${reason}`); });
 
 // The manifest's keyboard commands, each relayed to the tab it was pressed in (the panel there acts on it).
 const COMMANDS = { 'toggle-panel': 'panel.toggle' };
@@ -130,12 +134,13 @@ async function relayCommand(command, tab) {
   if (type && target?.id != null) await chrome.tabs.sendMessage(target.id, { type }).catch(() => {}); // no panel there
 }
 
-/** Lets the core act on an alarm; the badge then shows how many edits wait for the agent. */
+/** Lets the core act on an alarm or a runtime event; the badge then shows how many edits wait for the agent. */
 async function alarmFired(name) {
   try {
     const counts = JSON.parse(await records.call('onAlarm', name));
     showBadge(counts.failed);
     await keepAlarms(counts.alarms);
+    if (counts.open) await chrome.tabs.create({ url: chrome.runtime.getURL(counts.open) });
     if (counts.alert) {
       chrome.notifications?.create({ type: 'basic', iconUrl: 'icons/icon-128.png', title: counts.alert.title, message: counts.alert.message });
     }
@@ -189,6 +194,7 @@ async function handle(message, sender) {
         status: error?.status ?? null,
         traceId: error?.traceId ?? null,
         queued: Boolean(error?.queued),
+        fixPage: typeof error?.fixPage === 'string' ? error.fixPage : null,
       },
     };
   }

@@ -122,6 +122,9 @@ pub struct Linked {
     pub viewed_at_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+    /// The host page the agent last saw the record on (popup and data check link there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
 }
 
 impl FromJson for Linked {
@@ -135,6 +138,7 @@ impl FromJson for Linked {
             business_id: fields.text("businessId"),
             viewed_at_ms: fields.count_or_zero("viewedAtMs"),
             location_id: fields.text("locationId"),
+            page_url: fields.text("pageUrl"),
         };
         fields.finish(linked)
     }
@@ -162,7 +166,11 @@ async fn index(store: &impl Store) -> Index {
 pub async fn remember(store: &impl Store, lock: &AsyncLock, record: &HostRecord, link: &Link, now_ms: u64) -> Result<()> {
     let _guard = lock.lock().await;
     let mut index = index(store).await;
-    index.records.retain(|linked| !(linked.host == record.host.hostname && linked.record_id == record.record_id));
+    let same = |linked: &Linked| linked.host == record.host.hostname && linked.record_id == record.record_id;
+    // A record refreshed in the background has no page: the one the agent last saw it on is kept.
+    let page_url =
+        record.page_url.clone().or_else(|| index.records.iter().find(|linked| same(linked)).and_then(|linked| linked.page_url.clone()));
+    index.records.retain(|linked| !same(linked));
     if let Some(contact_id) = &link.contact_id {
         if index.records.len() >= MAX_LINKED {
             evict_links(store, &mut index).await;
@@ -175,6 +183,7 @@ pub async fn remember(store: &impl Store, lock: &AsyncLock, record: &HostRecord,
             business_id: link.business_id.clone(),
             viewed_at_ms: now_ms,
             location_id: link.location_id.clone(),
+            page_url,
         });
     }
     store::write(store, INDEX_KEY, &index).await

@@ -24,8 +24,8 @@ for (const file of WASM_FILES) {
   }
 }
 
-// Shared by every host, after the host's own profile: reader, form filling, host notes, panel, then the boot.
-const SHARED_CONTENT = ['content/record-reader.js', 'content/form-fill.js', 'content/host-notes.js', 'content/panel.js', 'content/contact-form.js', 'content/main.js'];
+// Shared by every host, after the host's own profile: words and dates, reader, form filling, host notes, panel, then the boot.
+const SHARED_CONTENT = ['lib/i18n.js', 'content/record-reader.js', 'content/form-fill.js', 'content/host-notes.js', 'content/panel.js', 'content/contact-form.js', 'content/main.js'];
 
 /** The manifest with each host app's content-script entry and host permissions, from the host list. */
 function withHosts(base, hosts) {
@@ -56,7 +56,7 @@ function assemble(flavour, flavourManifest) {
   const out = join(distDir, flavour);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'pkg'), { recursive: true });
-  for (const entry of ['content', 'hosts', 'options', 'icons']) {
+  for (const entry of ['content', 'hosts', 'options', 'popup', 'lib', '_locales', 'icons']) {
     cpSync(join(source, entry), join(out, entry), { recursive: true, filter: (path) => !path.endsWith('host.json') });
   }
   // The worker is one file: the glues inlined into background.js (one fetch instead of three before the wasm's).

@@ -370,9 +370,12 @@
   new MutationObserver(schedule).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
   addEventListener('popstate', check);
   globalThis.navigation?.addEventListener?.('currententrychange', check);
-  // The keyboard command, relayed by our own worker (a message with no tab: pages cannot send one).
-  chrome.runtime.onMessage.addListener((message, sender) => {
-    if (sender.id === chrome.runtime.id && !sender.tab && message?.type === 'panel.toggle') current?.panel?.toggleByKeyboard();
+  // Messages from our own worker and pages (no tab: a web page cannot send one): the keyboard command, relayed by
+  // the worker, and the toolbar popup asking which record this page shows (to name its GHL contact).
+  chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    if (sender.id !== chrome.runtime.id || sender.tab) return;
+    if (message?.type === 'panel.toggle') current?.panel?.toggleByKeyboard();
+    if (message?.type === 'panel.record') sendResponse(current?.record ?? current?.page ?? null);
   });
   check();
 })();

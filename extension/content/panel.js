@@ -5,6 +5,7 @@
 'use strict';
 
 (() => {
+  const { words } = globalThis.ghlBridge;
   const STYLE = `
     :host { all: initial; position: fixed; top: 72px; right: 12px; z-index: 2147483000; width: 340px;
             max-height: calc(100vh - 96px); font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
@@ -142,12 +143,18 @@
     return Number.isNaN(date.getTime()) ? null : date.toISOString();
   }
 
-  function problemBox(problem, onRetry) {
+  /** A problem the core reported, with "Try again" when it may pass, and "Connect GHL" when the core names the page
+   * that fixes it (`onFix` asks the worker to open it). */
+  function problemBox(problem, onRetry, onFix) {
     const box = element('div', { class: 'problem', role: 'alert', 'data-code': problem.code }, [
       element('strong', { text: PROBLEM_TITLES[problem.code] ?? 'Something went wrong' }),
       element('span', { text: problem.message }),
     ]);
-    if (problem.retryable && onRetry) box.append(element('div', { class: 'row' }, [button('Try again', onRetry)]));
+    const actions = [
+      problem.retryable && onRetry ? button('Try again', onRetry) : null,
+      problem.fixPage && onFix ? button(words('panelConnectGhl'), onFix) : null,
+    ].filter(Boolean);
+    if (actions.length) box.append(element('div', { class: 'row' }, actions));
     return box;
   }
 
@@ -173,6 +180,7 @@
    * `act(type, fields)` sends an action for this record to the core and resolves to `{ok, data | error}`.
    */
   function mountPanel({ onRetry, refresh, act, fillHostForm, pick, outline }) {
+    const problemFor = (problem, retry) => problemBox(problem, retry, () => act('connect.open'));
     const host = element('div', { id: 'ghl-bridge-panel', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'closed' }); // a page script cannot reach in to read or press anything
     adoptStyle(shadow);
@@ -238,7 +246,7 @@
         return false;
       }
       // Otherwise what the agent typed stays in the form until GHL has it.
-      where.replaceChildren(problemBox(answer.error, () => perform(where, controls, type, sent, onDone, onPlanChanged)));
+      where.replaceChildren(problemFor(answer.error, () => perform(where, controls, type, sent, onDone, onPlanChanged)));
       return false;
     }
 
@@ -279,7 +287,7 @@
         const answer = await act('contact.syncPreview', {});
         start.disabled = false;
         if (!answer.ok) {
-          area.replaceChildren(problemBox(answer.error, preview));
+          area.replaceChildren(problemFor(answer.error, preview));
           return;
         }
         const plan = answer.data;
@@ -293,7 +301,7 @@
         const heading = element('h4', { text: plan.heading });
         const cancel = button('Close', () => area.replaceChildren());
         if (plan.inSync) {
-          area.replaceChildren(...[heading, changed?.code ? problemBox(changed) : null, element('p', { role: 'status', text: 'Already in sync: nothing to change.' }), list, cancel].filter(Boolean));
+          area.replaceChildren(...[heading, changed?.code ? problemFor(changed) : null, element('p', { role: 'status', text: 'Already in sync: nothing to change.' }), list, cancel].filter(Boolean));
           return;
         }
         const outcome = element('div');
@@ -313,7 +321,7 @@
           }
           area.replaceChildren(...lines, button('Close', () => (result.reload ? onRetry() : area.replaceChildren())));
         }, (problem) => preview(problem)));
-        const notice = changed?.code ? problemBox(changed) : null;
+        const notice = changed?.code ? problemFor(changed) : null;
         area.replaceChildren(...[heading, notice, list, element('div', { class: 'row' }, [apply, cancel]), outcome].filter(Boolean));
       }
       return { start, area };
@@ -358,7 +366,7 @@
       const unlink = button('Unlink', async () => {
         const answer = await act('link.remove', {});
         if (answer.ok) showView(answer.data);
-        else headerProblem.replaceChildren(problemBox(answer.error));
+        else headerProblem.replaceChildren(problemFor(answer.error));
       });
       header.append(element('h3', { text: contact.name }), facts, tagList, tagForm,
         element('div', { class: 'row' }, [open, sync.start, unlink]), headerProblem, sync.area);
@@ -670,7 +678,7 @@
       },
       showProblem(problem) {
         settle();
-        replace(problemBox(problem, onRetry));
+        replace(problemFor(problem, onRetry));
       },
       showView,
       showPeople,

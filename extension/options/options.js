@@ -5,6 +5,7 @@
 /** The page's element for `selector` (the page is ours: every selector used here exists). @returns {any} */
 const $ = (/** @type {string} */ selector) => document.querySelector(selector);
 const statusLine = $('#status');
+globalThis.ghlBridge.localize(document);
 
 /** Sends one message to the service worker; resolves to its data or throws `{code, message}`. */
 async function send(type, fields = {}) {
@@ -43,6 +44,19 @@ const kind = () => connection.elements.kind.value;
 function showKind() {
   for (const element of document.querySelectorAll('[data-kind]')) {
     if (element instanceof HTMLElement) element.hidden = element.dataset.kind !== kind();
+  }
+}
+
+/**
+ * The guided connect step: shown while nothing is set up, or when the page was opened at it (first run, "Connect
+ * GHL" in the popup or the panel); opened at it, the first field takes the focus.
+ */
+function showConnectStep(view) {
+  const asked = location.hash === '#connect';
+  $('#connect-step').hidden = view.configured && !asked;
+  if (asked) {
+    $('#connect-step').scrollIntoView();
+    (kind() === 'oauth' ? $('#token-endpoint') : $('#token')).focus();
   }
 }
 
@@ -485,6 +499,6 @@ $('#reset-yes').addEventListener('click', (event) => {
 // ---- Start ---------------------------------------------------------------------------------------------------
 
 Promise.all([send('settings.get'), send('preferences.get'), send('mapping.get')]).then(
-  ([settings, preferences, mapping]) => { fillSettings(settings); fillPreferences(preferences); fillMapping(mapping); loadOverrides(); },
+  ([settings, preferences, mapping]) => { fillSettings(settings); showConnectStep(settings); fillPreferences(preferences); fillMapping(mapping); loadOverrides(); },
   (error) => announce(error.message, { error: true }),
 );

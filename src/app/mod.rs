@@ -5,6 +5,8 @@ mod pages;
 pub mod protocol;
 #[cfg(feature = "records")]
 mod records;
+#[cfg(feature = "records")]
+pub use records::{CONNECT_PAGE, INSTALLED};
 
 use crate::app::protocol::{Request, Sender, SenderInput};
 use crate::features::settings::Settings;
@@ -43,14 +45,26 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         &self.platform.store
     }
 
-    /// Validates the sender and the message (both JSON text), then serves it; answers JSON text.
+    /// Validates the sender and the message (both JSON text), then serves it; answers JSON text. An error a person
+    /// fixes by connecting GHL again names the connect step.
     pub async fn dispatch(&self, message: &str, sender: &str) -> Result<String> {
+        self.serve(message, sender).await.map_err(|mut error| {
+            use ErrorCode::*;
+            if matches!(error.code, NotConfigured | InvalidSettings | Unauthorized | ReconnectNeeded | MissingScope | Forbidden) {
+                error.fix_page = Some(crate::features::settings::CONNECT_PAGE);
+            }
+            error
+        })
+    }
+
+    async fn serve(&self, message: &str, sender: &str) -> Result<String> {
         if message.len() > MAX_MESSAGE_BYTES {
             return Err(Error::invalid_message("Message refused: it is larger than any the extension sends."));
         }
         let sender: SenderInput = crate::platform::json::read(sender)
             .map_err(|_| Error::new(ErrorCode::ForbiddenSender, "Message refused: its sender is unknown."))?;
         let tab = sender.tab_id;
+        let page_url = sender.url.clone();
         let sender = Sender::classify(&sender)?;
         let request = Request::parse(message)?;
         sender.authorize(&request)?;
@@ -61,10 +75,23 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 _ => {}
             }
         }
+        if let Request::PopupStatus { record } = request {
+            return self.serve_popup(record).await;
+        }
         match request.record().cloned() {
-            Some(input) => self.serve_record(input, request).await,
+            Some(mut input) => {
+                if let Sender::ContentScript { .. } = &sender {
+                    input.page_url = page_url;
+                }
+                self.serve_record(input, request).await
+            }
             None => self.serve_extension_page(request).await,
         }
+    }
+
+    #[cfg(not(feature = "records"))]
+    async fn serve_popup(&self, _: Option<crate::hosts::RecordInput>) -> Result<String> {
+        Err(Error::wrong_module())
     }
 
     #[cfg(not(feature = "records"))]

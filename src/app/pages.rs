@@ -73,7 +73,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             }
             Request::ConnectionCheck {} => {
                 let settings = Settings::require(store).await?;
-                to_json(&self.client(&settings).check_connection().await?)
+                let report = self.client(&settings).check_connection().await?;
+                crate::features::popup::note_location(store, &report.location_id, report.location_name.as_deref()).await?;
+                to_json(&report)
             }
             Request::MappingGet { app } => {
                 let spec = host_app(app.as_deref())?;

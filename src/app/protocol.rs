@@ -122,12 +122,21 @@ pub enum Request {
         item_id: String,
         choice: String,
     },
+    /// The agent pressed "Connect GHL" in a panel: answers the page the worker opens (the connect step).
+    ConnectOpen {
+        record: RecordInput,
+    },
     /// Save connection settings (extension pages only).
     SettingsSave {
         settings: Settings,
     },
     /// The settings without secrets (extension pages only).
     SettingsGet {},
+    /// What the toolbar popup shows: the connection, edits waiting, the last background refresh and — given the
+    /// record of the tab it opened over — the GHL contact that record is linked to (extension pages only).
+    PopupStatus {
+        record: Option<RecordInput>,
+    },
     /// Probe the saved connection: location, scopes, rate-limit headroom (extension pages only).
     ConnectionCheck {},
     /// The preferences, defaults before the first save (extension pages only).
@@ -249,7 +258,7 @@ impl Request {
             "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "data.clearCache" | "log.get" => {
                 (&[], &[])
             }
-            "contact.syncPreview" => (&["record"], &[]),
+            "contact.syncPreview" | "connect.open" => (&["record"], &[]),
             "contact.sync" => (&["record"], &["fingerprint"]),
             "note.send" => (&["record", "sourceId", "body"], &["automatic"]),
             "mapping.save" => (&["mapping"], &["app"]),
@@ -258,6 +267,7 @@ impl Request {
             "mapping.preview" => (&["mapping", "sample"], &["contact", "app"]),
             "preferences.save" => (&["preferences"], &[]),
             "oauth.start" => (&["redirectUri"], &[]),
+            "popup.status" => (&[], &["record"]),
             "oauth.finish" => (&["redirectUrl"], &[]),
             other => return Err(Error::invalid_message(format!("Unknown message type \"{}\".", clip(other, 60)))),
         };
@@ -322,6 +332,7 @@ impl Request {
                 None => Self::SettingsGet {}, // only with a problem recorded, refused just below
             },
             "settings.get" => Self::SettingsGet {},
+            "popup.status" => Self::PopupStatus { record: fields.item::<RecordInput>("record") },
             "preferences.get" => Self::PreferencesGet {},
             "preferences.save" => match fields.item::<Preferences>("preferences") {
                 Some(preferences) => Self::PreferencesSave { preferences },
@@ -333,6 +344,7 @@ impl Request {
             "data.reset" => Self::DataReset {},
             "data.clearCache" => Self::DataClearCache {},
             "contact.syncPreview" => Self::ContactSyncPreview { record: record() },
+            "connect.open" => Self::ConnectOpen { record: record() },
             "contact.sync" => Self::ContactSync { record: record(), fingerprint: fields.text("fingerprint") },
             "record.read" => Self::RecordRead { record: record() },
             "reader.overrides" => Self::ReaderOverrides { record: record() },
@@ -395,6 +407,7 @@ impl Request {
             | Self::OutboxDiscard { record, .. }
             | Self::OutboxResolve { record, .. }
             | Self::ContactSyncPreview { record }
+            | Self::ConnectOpen { record }
             | Self::ContactSync { record, .. }
             | Self::RecordRead { record }
             | Self::ReaderOverrides { record }
@@ -403,6 +416,7 @@ impl Request {
             Self::ReaderOverridesGet {} | Self::ReaderOverridesImport { .. } | Self::ReaderOverridesClear { .. } => None,
             Self::SettingsSave { .. }
             | Self::SettingsGet {}
+            | Self::PopupStatus { .. }
             | Self::ConnectionCheck {}
             | Self::PreferencesGet {}
             | Self::PreferencesSave { .. }

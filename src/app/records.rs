@@ -19,6 +19,11 @@ use crate::platform::store::Store;
 use serde::Serialize;
 
 impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
+    /// The toolbar popup's status (from storage: no GHL request).
+    pub(super) async fn serve_popup(&self, record: Option<RecordInput>) -> Result<String> {
+        to_json(&crate::features::popup::status(&self.platform.store, record).await?)
+    }
+
     /// A message about one host record: a panel's or a content script's.
     pub(super) async fn serve_record(&self, input: RecordInput, request: Request) -> Result<String> {
         let store = &self.platform.store;
@@ -37,6 +42,8 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 return Ok(links::cached_view(store, &record).await?.unwrap_or_else(|| "null".to_owned()));
             }
             Request::RecordRead { .. } => return to_json(&record.reading),
+            // The worker opens it: a content script cannot open the extension's pages.
+            Request::ConnectOpen { .. } => return to_json(&OpenPage { open_extension_page: CONNECT_PAGE }),
             Request::ReaderOverrides { .. } => return to_json(&overrides::load(store, record.host.spec.app).await?),
             Request::ReaderOverrideAdd { item, .. } => {
                 return to_json(&overrides::add(store, record.host.spec.app, item.clone()).await?);
@@ -116,8 +123,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
     }
 
     /// A `chrome.alarms` alarm fired (or, by any other name, the worker asks for the status after a message or at
-    /// start): send the outbox's due edits. Answers `{sent, waiting, failed, alert, refreshed, alarms}` (the toolbar
-    /// badge shows `failed`; the worker keeps `alarms`).
+    /// start; [`INSTALLED`] when the browser installed the extension): send the outbox's due edits. Answers
+    /// `{sent, waiting, failed, alert, refreshed, alarms, open}` (the toolbar badge shows `failed`; the worker keeps
+    /// `alarms` and opens `open`, a page of the extension).
     pub async fn on_alarm(&self, name: &str) -> Result<String> {
         let store = &self.platform.store;
         let mut sent = 0;
@@ -130,7 +138,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 let client = self.client(settings);
                 sent = crate::outbox::flush_all(&client, &Deliverer).await?;
                 if name == crate::features::background_refresh::ALARM {
-                    refreshed = Some(crate::features::background_refresh::run(&client, &preferences).await?);
+                    let outcome = crate::features::background_refresh::run(&client, &preferences).await;
+                    crate::features::popup::note_refresh(store, client.now_ms(), &outcome).await;
+                    refreshed = Some(outcome?);
                 }
             }
         }
@@ -141,6 +151,9 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             failed,
             alert: crate::features::alerts::take(store).await?,
             refreshed,
+            // A new install with nothing set up starts at the guided connect step; an update or a reinstall over
+            // kept settings opens nothing.
+            open: (name == INSTALLED && settings.is_none()).then_some(CONNECT_PAGE),
             alarms: vec![
                 // Sends what waits, every minute (Chrome allows 30 s at the least).
                 AlarmSpec { name: crate::outbox::ALARM, period_in_minutes: Some(1) },
@@ -165,6 +178,21 @@ struct AlarmReport {
     refreshed: Option<crate::features::background_refresh::RefreshReport>,
     /// The alarms the worker keeps, by name and period; a `None` period: clear that alarm.
     alarms: Vec<AlarmSpec>,
+    /// An extension page the worker opens in a new tab (first run).
+    open: Option<&'static str>,
+}
+
+/// The event name the worker gives [`Core::on_alarm`] when the browser has just installed the extension (not for
+/// updates).
+pub const INSTALLED: &str = "runtime.install";
+
+pub use crate::features::settings::CONNECT_PAGE;
+
+/// An extension page for the worker to open in a new tab.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenPage {
+    open_extension_page: &'static str,
 }
 
 /// One `chrome.alarms` alarm as the worker should keep it.

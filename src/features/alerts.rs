@@ -40,11 +40,16 @@ pub struct Alert {
 }
 read_fields!(Alert, "an alert" { title: required_text("title"), message: required_text("message") });
 
+/// A logged failure that means GHL refused the credentials.
+pub fn is_auth_failure(entry: &LogEntry) -> bool {
+    !entry.ok && entry.error_code.as_deref().is_some_and(|code| AUTH_CODES.contains(&code))
+}
+
 /// Takes note of one logged operation; raises an alert when a rule says so and the window allows.
 fn observe(state: &mut AlertState, rule: &crate::features::preferences::AlertRule, entry: &LogEntry) {
     state.seen_seq = state.seen_seq.max(entry.seq);
     state.consecutive_failures = if entry.ok { 0 } else { state.consecutive_failures + 1 };
-    let auth = !entry.ok && entry.error_code.as_deref().is_some_and(|code| AUTH_CODES.contains(&code));
+    let auth = is_auth_failure(entry);
     let raised = if auth && rule.on_auth_failure {
         Some(Alert { title: "GHL Bridge: connect GHL again".to_owned(), message: entry.message.clone() })
     } else if rule.after_failures > 0 && state.consecutive_failures == u64::from(rule.after_failures) {

@@ -10,5 +10,6 @@ pub mod edit;
 pub mod edits;
 pub mod host_notes;
 pub mod panel;
+pub mod popup;
 pub mod preferences;
 pub mod settings;

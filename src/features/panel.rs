@@ -19,6 +19,11 @@ use serde::Serialize;
 /// Where an agent opens a contact in GHL.
 const GHL_APP: &str = "https://app.gohighlevel.com";
 
+/// The contact's page in GHL's own app.
+pub fn ghl_contact_url(location_id: &str, contact_id: &str) -> String {
+    format!("{GHL_APP}/v2/location/{}/contacts/detail/{}", encode_component(location_id), encode_component(contact_id))
+}
+
 /// How long the location's user names are reused before asking GHL again.
 const USERS_TTL_MS: u64 = 24 * 3_600_000;
 
@@ -577,11 +582,7 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     let view = PanelView::Matched {
         history: capabilities.unified_history.then(|| history(&notes, &appointments)),
         refresh_every_secs: capabilities.live_refresh_secs,
-        ghl_url: format!(
-            "{GHL_APP}/v2/location/{}/contacts/detail/{}",
-            encode_component(client.location_id()),
-            encode_component(&contact.id)
-        ),
+        ghl_url: ghl_contact_url(client.location_id(), &contact.id),
         notes,
         tasks: task_views(tasks?, &users, now_ms),
         appointments,

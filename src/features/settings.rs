@@ -11,6 +11,9 @@ use serde::Serialize;
 /// Storage key of the settings record.
 /// A credential item (the token): see [`store::SECRET_PREFIX`].
 pub const SETTINGS_KEY: &str = "secret.settings";
+/// Options at the guided connect step: where a new install starts, and where "Connect GHL" buttons lead.
+pub const CONNECT_PAGE: &str = "options/options.html#connect";
+
 /// Where versions before the secret store kept the settings (moved on first read).
 const LEGACY_SETTINGS_KEY: &str = "settings";
 

@@ -31,6 +31,10 @@ pub struct RecordInput {
     pub position: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    /// The address of the page the record was read on: what the browser says of the sending tab, never a member of
+    /// the message (the popup and the data check link to it).
+    #[serde(skip)]
+    pub page_url: Option<String>,
 }
 
 impl FromJson for RecordInput {
@@ -65,6 +69,7 @@ impl FromJson for RecordInput {
             last_name: known_fields.text("lastName"),
             position: known_fields.text("position"),
             evidence: fields.items_or_empty("evidence"),
+            page_url: None,
         };
         if let Some(known) = &known {
             known.finish(())?;
@@ -92,6 +97,8 @@ pub struct HostRecord {
     pub fields: Resolved,
     /// What was read and what was set aside, for the panel's "What was read from this page".
     pub reading: Reading,
+    /// Where the agent last saw it (see [`RecordInput::page_url`]).
+    pub page_url: Option<String>,
 }
 
 impl std::ops::Deref for HostRecord {
@@ -123,6 +130,7 @@ impl HostRecord {
         if !kind.ids.accepts(&record_id) {
             return Err(Error::invalid_message(super::id_problem(kind)));
         }
+        let page_url = input.page_url.filter(|url| super::https_hostname(url).is_some_and(|name| name == host.hostname));
         let mut evidence = input.evidence;
         let given = [
             ("name", input.name),
@@ -142,7 +150,7 @@ impl HostRecord {
             }
         }
         let (fields, reading) = reading::resolve(&evidence, phone_country);
-        Ok(Self { host, kind, phone_country, record_id, fields, reading })
+        Ok(Self { host, kind, phone_country, record_id, fields, reading, page_url })
     }
 }
 

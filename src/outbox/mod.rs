@@ -477,14 +477,45 @@ pub async fn has_source(store: &impl Store, source: &str) -> Result<bool> {
 /// Counts for the toolbar badge: (waiting to be sent, needing the agent). Edits of another location than the
 /// connected one (`location_id`; none before a connection) need the agent: switch back, or discard them.
 pub async fn counts(store: &impl Store, location_id: Option<&str>) -> Result<(usize, usize)> {
+    let records = by_record(store, location_id).await?;
+    Ok(records.iter().fold((0, 0), |(waiting, failed), record| (waiting + record.waiting, failed + record.need_agent)))
+}
+
+/// One record's stored edits: how many wait to be sent, and how many wait for the agent (failed for good, in a
+/// conflict, or made in another location).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordEdits {
+    pub host: String,
+    pub record_id: String,
+    pub waiting: usize,
+    pub need_agent: usize,
+}
+
+/// The outbox by record, in the order the records' first edits were made.
+pub async fn by_record(store: &impl Store, location_id: Option<&str>) -> Result<Vec<RecordEdits>> {
     let outbox = load(store).await?;
     let scope = match location_id {
         Some(location_id) => Some(LocationScope::load(store, location_id).await),
         None => None,
     };
     let held = |item: &OutboxItem| scope.as_ref().is_some_and(|scope| item.held_in(scope).is_some());
-    let failed = outbox.items.iter().filter(|item| item.needs_agent() || held(item)).count();
-    Ok((outbox.items.len() - failed, failed))
+    let mut records: Vec<RecordEdits> = Vec::new();
+    for item in &outbox.items {
+        let position = match records.iter().position(|known| known.host == item.host && known.record_id == item.record_id) {
+            Some(position) => position,
+            None => {
+                records.push(RecordEdits { host: item.host.clone(), record_id: item.record_id.clone(), waiting: 0, need_agent: 0 });
+                records.len() - 1
+            }
+        };
+        if item.needs_agent() || held(item) {
+            records[position].need_agent += 1;
+        } else {
+            records[position].waiting += 1;
+        }
+    }
+    Ok(records)
 }
 
 /// The agent gave up on a stored edit. Only edits of the given record can be discarded from its panel.

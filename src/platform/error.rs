@@ -115,6 +115,10 @@ pub struct ErrorDetail {
     /// The edit is stored and will be sent automatically (see `crate::outbox`): nothing the agent typed is lost.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub queued: bool,
+    /// The extension page where a person fixes this (the connect step, for credentials GHL refused): the panel
+    /// offers a button that opens it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_page: Option<&'static str>,
 }
 
 /// Boxed: results are moved through every layer, and a one-pointer error keeps each `Result` small, which
@@ -151,6 +155,7 @@ impl Error {
             trace_id: None,
             retry_after_ms: None,
             queued: false,
+            fix_page: None,
         }))
     }
 

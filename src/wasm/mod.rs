@@ -71,6 +71,9 @@ pub fn js_error(error: Error) -> JsValue {
     if error.queued {
         set("queued", JsValue::TRUE);
     }
+    if let Some(page) = error.fix_page {
+        set("fixPage", JsValue::from_str(page));
+    }
     if let Some(ms) = error.retry_after_ms {
         set("retryAfterMs", JsValue::from_f64(ms as f64));
     }

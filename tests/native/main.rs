@@ -24,5 +24,6 @@ mod options;
 mod outbox;
 mod panel_actions;
 mod panel_load;
+mod popup;
 mod storage;
 mod sync;

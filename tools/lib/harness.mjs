@@ -91,7 +91,7 @@ export async function startSandbox({ extraArgs = [] } = {}) {
  * Launches Chromium with dist/chrome loaded and the real hostnames mapped to the sandbox. Returns
  * `{context, worker(), extensionId, close()}`; `worker()` gives the live service worker (it may restart).
  */
-export async function launchBrowser(sandbox, { headless = true, profileDir, extension = DIST_CHROME, closedRootsSeen = true } = {}) {
+export async function launchBrowser(sandbox, { headless = true, profileDir, extension = DIST_CHROME, closedRootsSeen = true, keepFirstRun = false } = {}) {
   const ownProfile = !profileDir;
   const dir = profileDir ?? mkdtempSync(join(tmpdir(), 'ghl-bridge-profile-'));
   const hostPort = sandbox.port(sandbox.site);
@@ -111,6 +111,11 @@ export async function launchBrowser(sandbox, { headless = true, profileDir, exte
       `--load-extension=${extension}`,
     ],
   });
+  // A fresh profile is a new install: the extension opens Options at its connect step. Tests about that keep the
+  // tab (`firstRun` resolves to it); the rest close it.
+  const firstRun = context.pages().find(isConnectStep) ??
+    (ownProfile ? await context.waitForEvent('page', { predicate: isConnectStep, timeout: 10_000 }).catch(() => null) : null);
+  if (firstRun && !keepFirstRun) await firstRun.close();
   // Tests reach into the extension's closed shadow roots (`ghl=` selectors); a page never can.
   if (closedRootsSeen) await seeClosedRoots(context);
   async function worker() {
@@ -123,12 +128,15 @@ export async function launchBrowser(sandbox, { headless = true, profileDir, exte
     context,
     extensionId,
     worker,
+    firstRun: keepFirstRun ? firstRun : null,
     async close() {
       await context.close();
       if (ownProfile) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
+
+const isConnectStep = (/** @type {import('playwright-core').Page} */ page) => /\/options\/options\.html#connect$/.test(page.url());
 
 /** Sends a message to the core as our options page would: tests set up settings, preferences and mappings with it. */
 export async function asExtensionPage(browser, message) {
