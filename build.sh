@@ -25,6 +25,7 @@ SANDBOX_BIN="$TOOLS_BIN/ghl-sandbox"
 export PATH="$ROOT/node_modules/.bin:$PATH"
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export FIREFOX_PATH="${FIREFOX_PATH:-/usr/bin/firefox-esr}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
@@ -64,6 +65,19 @@ setup_chromium() {
   [ -x "$CHROMIUM_PATH" ] && [ -x "$CHROMEDRIVER" ] || die "chromium installed, but $CHROMIUM_PATH or $CHROMEDRIVER is missing."
 }
 
+# Debian's Firefox ESR for the Firefox end-to-end layer (driven over WebDriver BiDi; no browser download).
+setup_firefox() {
+  if [ -x "$FIREFOX_PATH" ]; then return; fi
+  say "installing Debian's firefox-esr"
+  if command -v apt-get >/dev/null && as_root true 2>/dev/null; then
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null \
+      || die "apt-get could not install firefox-esr."
+  else
+    die "Firefox is missing: install the Debian package 'firefox-esr' (apt-get install firefox-esr), or set FIREFOX_PATH."
+  fi
+  [ -x "$FIREFOX_PATH" ] || die "firefox-esr installed, but $FIREFOX_PATH is missing."
+}
+
 setup_node() {
   command -v node >/dev/null && command -v npm >/dev/null \
     || die "Node.js 20+ and npm are missing: apt-get install nodejs npm (or use your distribution's Node 20+)."
@@ -79,6 +93,7 @@ setup() {
   setup_rust
   setup_node
   setup_chromium
+  setup_firefox
   setup_wasm_bindgen
 }
 
@@ -185,6 +200,9 @@ test_all() {
 
   run_layer "end to end (Playwright, production manifest)" count_node \
     env DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node --test --test-concurrency=1 tests/e2e/
+
+  run_layer "Firefox end to end (WebDriver BiDi, dist/firefox)" count_node \
+    env DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node --test --test-concurrency=1 tests/firefox/
 
   printf '\n'
   for line in "${LAYER_SUMMARY[@]}"; do printf '  %s\n' "$line"; done
