@@ -6,7 +6,7 @@
 
 (() => {
   // The panel's DOM helpers: text only, and listeners that act on the agent's own (trusted) events.
-  const { element, listen: on } = globalThis.ghlBridge;
+  const { element, listen: on, words } = globalThis.ghlBridge;
   const MARK = 'data-ghl-bridge-fill';
 
   /** The form's name as the agent reads it: its `aria-label`, what `aria-labelledby` points at, or its heading. */
@@ -28,19 +28,19 @@
     const host = element('div', { [MARK]: '', 'data-ghl-bridge': '' });
     const shadow = host.attachShadow({ mode: 'closed' }); // a page script cannot reach in to read or press anything
     const style = element('style', { text: STYLE });
-    const open = element('button', { type: 'button', text: 'Fill from GHL', 'aria-expanded': 'false' });
+    const open = element('button', { type: 'button', text: words('fillFillFromGHL'), 'aria-expanded': 'false' });
     const area = element('div');
     area.hidden = true;
     const status = element('p', { role: 'status' });
     shadow.append(style, element('div', { class: 'control' }, [open, area, status]));
 
     const pickButton = (contact) => {
-      const pick = element('button', { type: 'button', text: 'Fill', 'aria-label': `Fill from ${contact.name}` });
+      const pick = element('button', { type: 'button', text: words('fillFill'), 'aria-label': words('fillFromNamed', contact.name) });
       on(pick, 'click', async () => {
         const page = record();
         if (!page) return;
         status.className = '';
-        status.textContent = 'Filling from GHL…';
+        status.textContent = words('fillFillingFromGHL');
         const answer = await ask({ type: 'contact.fill', record: page, contactId: contact.id });
         if (!answer.ok) {
           status.className = 'problem';
@@ -48,7 +48,7 @@
           return;
         }
         const result = fill(answer.data.fills);
-        status.textContent = result.open ? answer.data.message : 'The form closed before it could be filled.';
+        status.textContent = result.open ? answer.data.message : words('fillTheFormClosedBeforeItCould');
         area.hidden = true;
         open.setAttribute('aria-expanded', 'false');
       });
@@ -65,27 +65,27 @@
       if (!expanded) return;
       const page = record();
       if (!page) {
-        area.replaceChildren(element('p', { class: 'problem', text: 'Open a client or contact page first: GHL is searched from there.' }));
+        area.replaceChildren(element('p', { class: 'problem', text: words('fillOpenAClientOrContactPage') }));
         return;
       }
-      const query = element('input', { type: 'search', 'aria-label': 'Search GHL by name, email or phone', autocomplete: 'off' });
-      const search = element('button', { type: 'submit', text: 'Search GHL' });
-      const results = element('ul', { 'aria-label': 'GHL contacts' });
+      const query = element('input', { type: 'search', 'aria-label': words('fillSearchGHLByNameEmailOr'), autocomplete: 'off' });
+      const search = element('button', { type: 'submit', text: words('fillSearchGHL') });
+      const results = element('ul', { 'aria-label': words('fillGHLContacts') });
       const form = element('form', {}, [query, search]);
       on(form, 'submit', async () => {
-        results.replaceChildren(element('li', { class: 'meta', text: 'Searching GHL…' }));
+        results.replaceChildren(element('li', { class: 'meta', text: words('fillSearchingGHL') }));
         const answer = await ask({ type: 'contact.search', record: page, query: query.value });
         if (!answer.ok) {
           results.replaceChildren(element('li', { class: 'problem', text: answer.error.message }));
           return;
         }
         results.replaceChildren(...answer.data.map(item));
-        if (!answer.data.length) results.append(element('li', { class: 'meta', text: 'No GHL contacts found.' }));
+        if (!answer.data.length) results.append(element('li', { class: 'meta', text: words('fillNoGHLContactsFound') }));
       });
       const first = chosen();
       area.replaceChildren(...[
-        first ? element('p', { class: 'meta', text: 'Chosen on the client page:' }) : null,
-        first ? element('ul', { 'aria-label': 'Chosen contact' }, [item(first)]) : null,
+        first ? element('p', { class: 'meta', text: words('fillChosenOnTheClientPage') }) : null,
+        first ? element('ul', { 'aria-label': words('fillChosenContact') }, [item(first)]) : null,
         form,
         results,
       ].filter(Boolean));

@@ -4,6 +4,7 @@
 'use strict';
 
 (() => {
+  const { words } = globalThis.ghlBridge;
   /**
    * Sets an input's value the way typing would, so the page's framework sees the change: Angular reads the input
    * event; React's controlled inputs keep the value only when its onChange runs, which the native setter plus an
@@ -38,7 +39,7 @@
       input.setAttribute('data-ghl-bridge-filled', '');
       input.style.outline = '3px solid #f59e0b';
       input.style.outlineOffset = '1px';
-      input.title = 'Filled from GoHighLevel — review, then save the form';
+      input.title = words('fillFilledFromGoHighLevelReviewThenSave');
       filled.push(field);
     }
     return { open: true, filled, missing };

@@ -5,6 +5,7 @@
 'use strict';
 
 (() => {
+  const { words } = globalThis.ghlBridge;
   const MARK = 'data-ghl-bridge-send';
   // How long the notes list must hold still before its notes count as the history.
   const SETTLED_MS = 1500;
@@ -15,7 +16,7 @@
     const shadow = host.attachShadow({ mode: 'closed' }); // a page script cannot reach in to read or press anything
     const button = document.createElement('button');
     button.type = 'button';
-    button.textContent = 'Send to GHL';
+    button.textContent = words('hostNotesSendToGHL');
     const status = document.createElement('span');
     status.setAttribute('role', 'status');
     const style = document.createElement('style');

@@ -5,11 +5,13 @@
 'use strict';
 
 (() => {
-  const { hostProfiles, collectEvidence, collectPeople, evidenceKey, describePlace, pageOutline, mountPanel, fillHostForm, decorateNotes, decorateContactForms } = globalThis.ghlBridge;
+  const { words, hostProfiles, collectEvidence, collectPeople, evidenceKey, describePlace, pageOutline, mountPanel, fillHostForm, decorateNotes, decorateContactForms } = globalThis.ghlBridge;
   // The profile of this page's host app (the manifest injects only the profiles of the hosts it matched).
   const profile = Object.values(hostProfiles ?? {}).find((candidate) => candidate.hostnames.some((name) =>
     name.startsWith('*.') ? location.hostname.endsWith(name.slice(1)) : location.hostname === name));
   if (!profile) return;
+  // Read now: once the extension is updated under this page, this script can no longer ask for its words.
+  const EXTENSION_RELOADED = words('pageReloadThisPageToUseThe');
   // What was read must hold still this long before it is used: the app renders in steps.
   const SETTLE_MS = 300;
   // After a route change the app may show the previous record's details under the new URL for a moment: the
@@ -90,7 +92,7 @@
     state.person = null;
     state.record = null;
     keepFresh(state, null); // a list is loaded again when the page's list changes, not on a timer
-    if (!quiet) state.panel.showLoading(`Reading the ${state.kind}’s contacts…`);
+    if (!quiet) state.panel.showLoading(words('pageReadingContacts', state.kind));
     // The list renders in steps: use it once it has held still.
     let last = '';
     let since = Date.now();
@@ -141,7 +143,7 @@
     const answer = await ask({ type: 'panel.load', record: state.record });
     if (myGeneration !== generation || current !== state) return;
     if (answer.ok) {
-      state.panel.showView(answer.data, { back: { label: 'Back to Contacts', go: () => loadList(state) } });
+      state.panel.showView(answer.data, { back: { label: words('pageBackToContacts'), go: () => loadList(state) } });
       keepFresh(state, answer.data.refreshEverySecs);
     } else showProblem(state, answer.error);
   }
@@ -191,7 +193,7 @@
       return;
     }
     if (answer.ok) {
-      state.panel.showView(answer.data, state.person ? { back: { label: 'Back to Contacts', go: () => loadList(state) } } : {});
+      state.panel.showView(answer.data, state.person ? { back: { label: words('pageBackToContacts'), go: () => loadList(state) } } : {});
       keepFresh(state, answer.data.refreshEverySecs);
     } else keepFresh(state, state.refreshEvery);
   }
@@ -209,7 +211,7 @@
     const myGeneration = ++generation;
     const stale = () => myGeneration !== generation || current !== state;
     state.loading = true;
-    state.panel.showLoading(`Reading the ${profile.noun} record…`);
+    state.panel.showLoading(words('pageReadingRecord', profile.noun));
     const identity = { app: profile.app, kind: state.kind, host: location.hostname, recordId: state.recordId };
     if (!overrides) {
       const answer = await ask({ type: 'reader.overrides', record: identity });
@@ -229,7 +231,7 @@
       state.record = null;
       state.panel.showProblem({
         code: 'record_unreadable',
-        message: read?.reading?.problem ?? 'The record\u2019s details did not appear on this page. Reload the page; if this keeps happening, use “This isn\u2019t right” under “What was read from this page”.',
+        message: read?.reading?.problem ?? words('pageTheRecordSDetailsDidNot'),
         retryable: true,
       });
       return;
@@ -309,7 +311,7 @@
         event.stopImmediatePropagation();
         const place = describePlace(target, document, profile);
         if (!place) {
-          finish({ ok: false, message: 'That part of the page cannot be used: point at the value itself, inside the record.' });
+          finish({ ok: false, message: words('pageThatPartOfThePageCannot') });
           return;
         }
         const answer = await ask({ type: 'reader.overrideAdd', record: { app: profile.app, kind: state.kind, host: location.hostname, recordId: state.recordId }, override: { field, ...place } });
@@ -333,7 +335,7 @@
   async function sendNote(state, sourceId, body, automatic, { button, status }) {
     button.disabled = true;
     status.className = '';
-    status.textContent = 'Sending to GHL…';
+    status.textContent = words('pageSendingToGHL');
     const answer = await ask({ type: 'note.send', record: state.record, sourceId, body, ...(automatic ? { automatic: true } : {}) });
     button.disabled = false;
     if (!answer.ok) {
@@ -352,12 +354,12 @@
     try {
       const answer = await chrome.runtime.sendMessage(message);
       if (answer && typeof answer.ok === 'boolean') return answer;
-      return { ok: false, error: { code: 'internal', message: 'The extension did not answer. Reload the page.', retryable: true } };
+      return { ok: false, error: { code: 'internal', message: words('pageTheExtensionDidNotAnswerReload'), retryable: true } };
     } catch (error) {
       // After an extension update the old content script loses its connection.
       return {
         ok: false,
-        error: { code: 'extension_reloaded', message: 'Reload this page to use the updated extension.', retryable: false },
+        error: { code: 'extension_reloaded', message: EXTENSION_RELOADED, retryable: false },
       };
     }
   }

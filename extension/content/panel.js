@@ -5,7 +5,7 @@
 'use strict';
 
 (() => {
-  const { words } = globalThis.ghlBridge;
+  const { words, dateTime, wallTime, sinceOrDate, dueOrDate } = globalThis.ghlBridge;
   const STYLE = `
     :host { all: initial; position: fixed; top: 72px; right: 12px; z-index: 2147483000; width: 340px;
             max-height: calc(100vh - 96px); font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
@@ -61,30 +61,32 @@
 
   // Short headings for the error codes the core returns; the core's message says what to do.
   const PROBLEM_TITLES = {
-    not_configured: 'GHL is not connected',
-    invalid_settings: 'GHL settings need attention',
-    unauthorized: 'GHL rejected the token',
-    missing_scope: 'The token is missing permissions',
-    forbidden: 'No access to this GHL location',
-    reconnect_needed: 'Connect GHL again',
-    no_identity: 'Cannot match this record',
-    conflict: 'Changed in GHL meanwhile',
-    not_found: 'Not found in GHL',
-    validation: 'GHL refused the change',
-    duplicate: 'Already in GHL',
-    rate_limited: 'GHL is busy',
-    daily_limit: 'Daily GHL limit reached',
-    server_error: 'GHL is having trouble',
-    network: 'GHL is unreachable',
-    timeout: 'GHL did not answer',
-    bad_response: 'Unexpected answer from GHL',
-    record_unreadable: 'Cannot read this record',
-    plan_changed: 'Changed since the preview',
-    extension_reloaded: 'The extension was updated',
+    not_configured: words('panelGHLIsNotConnected'),
+    invalid_settings: words('panelGHLSettingsNeedAttention'),
+    unauthorized: words('panelGHLRejectedTheToken'),
+    missing_scope: words('panelTheTokenIsMissingPermissions'),
+    forbidden: words('panelNoAccessToThisGHLLocation'),
+    reconnect_needed: words('panelConnectGHLAgain'),
+    no_identity: words('panelCannotMatchThisRecord'),
+    conflict: words('panelChangedInGHLMeanwhile'),
+    not_found: words('panelNotFoundInGHL'),
+    validation: words('panelGHLRefusedTheChange'),
+    duplicate: words('panelAlreadyInGHL'),
+    rate_limited: words('panelGHLIsBusy'),
+    daily_limit: words('panelDailyGHLLimitReached'),
+    server_error: words('panelGHLIsHavingTrouble'),
+    network: words('panelGHLIsUnreachable'),
+    timeout: words('panelGHLDidNotAnswer'),
+    bad_response: words('panelUnexpectedAnswerFromGHL'),
+    record_unreadable: words('panelCannotReadThisRecord'),
+    plan_changed: words('panelChangedSinceThePreview'),
+    extension_reloaded: words('panelTheExtensionWasUpdated'),
   };
 
 
-  const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  // How the shown view wants dates: the host's locale (none: the browser's), and the location's time zone for GHL's
+  // zoneless appointment times.
+  const dates = { locale: undefined, locationTimeZone: null };
 
   /**
    * Listens for the agent only: events a page script makes (`click()`, `dispatchEvent`, `requestSubmit()`) are not
@@ -116,18 +118,15 @@
   /** Each form's or question's Cancel and what it does: Escape there runs it (the agent's own key only). */
   const cancels = new WeakMap();
   const cancelButton = (onCancel) => {
-    const cancel = button('Cancel', onCancel);
+    const cancel = button(words('panelCancel'), onCancel);
     cancels.set(cancel, onCancel);
     return cancel;
   };
 
-  /** ISO (with zone) → the agent's locale; GHL's zoneless appointment times are shown as written. */
-  function showDate(iso) {
-    if (!iso) return '';
-    if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(iso)) return iso.slice(0, 16);
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
-  }
+  /** When a note was written: "2 hr. ago" when recent, else the date, in the view's locale. */
+  const writtenAt = (iso) => (iso ? sinceOrDate(iso, dates.locale) : '');
+  /** An appointment's start: GHL's zoneless wall time, its zone named when it is not the agent's. */
+  const startsAt = (text) => (text ? wallTime(text, dates.locale, dates.locationTimeZone) : '');
 
   /** ISO → the value of a datetime-local input (local time). */
   function toLocalInput(iso) {
@@ -147,11 +146,11 @@
    * that fixes it (`onFix` asks the worker to open it). */
   function problemBox(problem, onRetry, onFix) {
     const box = element('div', { class: 'problem', role: 'alert', 'data-code': problem.code }, [
-      element('strong', { text: PROBLEM_TITLES[problem.code] ?? 'Something went wrong' }),
+      element('strong', { text: PROBLEM_TITLES[problem.code] ?? words('panelSomethingWentWrong') }),
       element('span', { text: problem.message }),
     ]);
     const actions = [
-      problem.retryable && onRetry ? button('Try again', onRetry) : null,
+      problem.retryable && onRetry ? button(words('panelTryAgain'), onRetry) : null,
       problem.fixPage && onFix ? button(words('panelConnectGhl'), onFix) : null,
     ].filter(Boolean);
     if (actions.length) box.append(element('div', { class: 'row' }, actions));
@@ -160,7 +159,7 @@
 
   /** Replaces a list item with an inline "are you sure?" (no blocking dialog over the host page). */
   function confirmInline(item, problem, { shown = null, question, label, onConfirm, onCancel }) {
-    const yes = button('Delete', () => onConfirm(yes), { 'aria-label': label });
+    const yes = button(words('panelDelete'), () => onConfirm(yes), { 'aria-label': label });
     item.replaceChildren(...[shown, element('p', { text: question }), element('div', { class: 'row' }, [yes, cancelButton(onCancel)]), problem].filter(Boolean));
     yes.focus();
   }
@@ -186,15 +185,15 @@
     adoptStyle(shadow);
 
     const bodyId = 'ghl-bridge-body';
-    const toggle = element('button', { type: 'button', 'aria-expanded': 'true', 'aria-controls': bodyId, text: 'Hide' });
+    const toggle = element('button', { type: 'button', 'aria-expanded': 'true', 'aria-controls': bodyId, text: words('panelHide') });
     const body = element('div', { class: 'body', id: bodyId });
     const status = element('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
     const content = element('div');
-    const diagnostics = element('details', {}, [element('summary', { text: 'What was read from this page' })]);
+    const diagnostics = element('details', {}, [element('summary', { text: words('panelWhatWasReadFromThisPage') })]);
     body.append(status, content, diagnostics);
     const setExpanded = (/** @type {boolean} */ expanded) => {
       toggle.setAttribute('aria-expanded', String(expanded));
-      toggle.textContent = expanded ? 'Hide' : 'Show';
+      toggle.textContent = expanded ? words('panelHide') : words('panelShow');
       body.hidden = !expanded;
     };
     listen(toggle, 'click', () => setExpanded(toggle.getAttribute('aria-expanded') !== 'true'));
@@ -210,8 +209,8 @@
         }
       }
     });
-    const region = element('section', { class: 'panel', 'aria-label': 'GoHighLevel' }, [
-      element('header', {}, [element('h2', { text: 'GoHighLevel' }), toggle]),
+    const region = element('section', { class: 'panel', 'aria-label': words('panelGoHighLevel') }, [
+      element('header', {}, [element('h2', { text: words('panelGoHighLevel') }), toggle]),
       body,
     ]);
     shadow.append(region);
@@ -227,7 +226,7 @@
     async function perform(where, controls, type, fields, onDone, onPlanChanged = null) {
       // Every action carries an id of its own, kept by "Try again": the core's outbox stores an edit once.
       const sent = fields.editId ? fields : { ...fields, editId: crypto.randomUUID() };
-      where.replaceChildren(element('p', { class: 'pending', text: 'Saving to GHL…' }));
+      where.replaceChildren(element('p', { class: 'pending', text: words('panelSavingToGHL') }));
       for (const control of controls) control.disabled = true;
       const answer = await act(type, sent);
       for (const control of controls) control.disabled = false;
@@ -253,7 +252,7 @@
     /** This record's edits the core still holds: waiting to be sent, or refused and waiting for the agent. */
     function outboxSection(items) {
       if (!items?.length) return null;
-      const list = element('ul', { class: 'items', 'aria-label': 'Waiting to send' });
+      const list = element('ul', { class: 'items', 'aria-label': words('panelWaitingToSend') });
       for (const item of items) {
         const problem = element('div');
         // The core says what each item is, where it stands and which choices it offers.
@@ -266,12 +265,12 @@
         });
         const parts = [element('strong', { text: item.label }), element('div', { class: 'text', text: item.summary }), element('div', { class: 'meta', text: item.state })];
         if (item.theirs != null) {
-          parts.push(element('div', { class: 'meta', text: 'In GHL now:' }), element('div', { class: 'text', 'data-version': 'ghl', text: item.theirs }));
+          parts.push(element('div', { class: 'meta', text: words('panelInGHLNow') }), element('div', { class: 'text', 'data-version': 'ghl', text: item.theirs }));
         }
         list.append(element('li', { 'data-outbox-item': item.id, 'data-state': item.failure?.retryable === false ? 'failed' : 'waiting' },
           [...parts, element('div', { class: 'row' }, controls), problem]));
       }
-      return element('div', { 'data-part': 'outbox' }, [element('h4', { text: 'Waiting to send' }), list]);
+      return element('div', { 'data-part': 'outbox' }, [element('h4', { text: words('panelWaitingToSend') }), list]);
     }
 
     /**
@@ -280,9 +279,9 @@
      */
     function syncControls() {
       const area = element('div', { 'data-part': 'sync' });
-      const start = button('Sync this contact', () => preview());
+      const start = button(words('panelSyncThisContact'), () => preview());
       async function preview(changed = null) {
-        area.replaceChildren(element('p', { class: 'pending', text: 'Comparing with GHL…' }));
+        area.replaceChildren(element('p', { class: 'pending', text: words('panelComparingWithGHL') }));
         start.disabled = true;
         const answer = await act('contact.syncPreview', {});
         start.disabled = false;
@@ -292,16 +291,16 @@
         }
         const plan = answer.data;
         const rows = plan.rows.filter((row) => row.action !== 'off');
-        const list = element('ul', { class: 'items', 'aria-label': 'Sync preview' }, rows.map((row) =>
+        const list = element('ul', { class: 'items', 'aria-label': words('panelSyncPreview') }, rows.map((row) =>
           element('li', { 'data-action': row.action }, [
             element('strong', { text: row.label }),
             element('div', { class: 'meta', text: `${plan.hostName}: ${row.hostValue ?? '—'} · GHL: ${row.ghlValue ?? '—'}` }),
             element('div', { text: row.effect }),
           ])));
         const heading = element('h4', { text: plan.heading });
-        const cancel = button('Close', () => area.replaceChildren());
+        const cancel = button(words('panelClose'), () => area.replaceChildren());
         if (plan.inSync) {
-          area.replaceChildren(...[heading, changed?.code ? problemFor(changed) : null, element('p', { role: 'status', text: 'Already in sync: nothing to change.' }), list, cancel].filter(Boolean));
+          area.replaceChildren(...[heading, changed?.code ? problemFor(changed) : null, element('p', { role: 'status', text: words('panelAlreadyInSyncNothingToChange') }), list, cancel].filter(Boolean));
           return;
         }
         const outcome = element('div');
@@ -315,11 +314,11 @@
               lines.push(element('p', { text: result.openFormHint }),
                 element('ul', {}, result.hostFill.map((fill) => element('li', { text: `${label(fill.field)}: ${fill.value}` }))));
             } else {
-              lines.push(element('p', { text: `Filled ${filled.filled.length} field(s) in the edit form, highlighted — review them and save the form.` }));
-              if (filled.missing.length) lines.push(element('p', { class: 'muted', text: `Not found in the form: ${filled.missing.map(label).join(', ')}.` }));
+              lines.push(element('p', { text: words('panelFilledFields', String(filled.filled.length)) }));
+              if (filled.missing.length) lines.push(element('p', { class: 'muted', text: words('panelNotFoundInForm', filled.missing.map(label).join(', ')) }));
             }
           }
-          area.replaceChildren(...lines, button('Close', () => (result.reload ? onRetry() : area.replaceChildren())));
+          area.replaceChildren(...lines, button(words('panelClose'), () => (result.reload ? onRetry() : area.replaceChildren())));
         }, (problem) => preview(problem)));
         const notice = changed?.code ? problemFor(changed) : null;
         area.replaceChildren(...[heading, notice, list, element('div', { class: 'row' }, [apply, cancel]), outcome].filter(Boolean));
@@ -328,14 +327,16 @@
     }
 
     function showMatched(view) {
+      dates.locale = view.locale ?? undefined;
+      dates.locationTimeZone = view.locationTimeZone ?? null;
       const { contact } = view;
       const header = element('div', { 'data-part': 'contact' });
       const facts = element('dl');
-      for (const [label, value] of [['Email', contact.email], ['Phone', contact.phone], ['Company', contact.companyName]]) {
+      for (const [label, value] of [[words('panelEmail'), contact.email], [words('panelPhone'), contact.phone], [words('panelCompany'), contact.companyName]]) {
         if (value) facts.append(element('dt', { text: label }), element('dd', { text: value }));
       }
       const headerProblem = element('div');
-      const tagList = element('ul', { class: 'tags', 'aria-label': 'Tags' });
+      const tagList = element('ul', { class: 'tags', 'aria-label': words('panelTags') });
       const renderTags = () => {
         tagList.replaceChildren(
           ...contact.tags.map((tag) =>
@@ -344,13 +345,13 @@
               button('×', () => perform(headerProblem, [], 'tags.remove', { tags: [tag] }, (tags) => {
                 contact.tags = tags;
                 renderTags();
-              }), { 'aria-label': `Remove tag ${tag}` }),
+              }), { 'aria-label': words('panelRemoveTag', tag) }),
             ])),
         );
       };
       renderTags();
-      const tagInput = element('input', { type: 'text', 'aria-label': 'New tag', autocomplete: 'off' });
-      const addTag = element('button', { type: 'submit', text: 'Add tag' });
+      const tagInput = element('input', { type: 'text', 'aria-label': words('panelNewTag'), autocomplete: 'off' });
+      const addTag = element('button', { type: 'submit', text: words('panelAddTag') });
       const tagForm = element('form', { class: 'row' }, [tagInput, addTag]);
       listen(tagForm, 'submit', (event) => {
         event.preventDefault();
@@ -361,9 +362,9 @@
           renderTags();
         });
       });
-      const open = element('a', { href: view.ghlUrl, target: '_blank', rel: 'noopener noreferrer', text: 'Open in GHL' });
+      const open = element('a', { href: view.ghlUrl, target: '_blank', rel: 'noopener noreferrer', text: words('panelOpenInGHL') });
       const sync = syncControls();
-      const unlink = button('Unlink', async () => {
+      const unlink = button(words('panelUnlink'), async () => {
         const answer = await act('link.remove', {});
         if (answer.ok) showView(answer.data);
         else headerProblem.replaceChildren(problemFor(answer.error));
@@ -372,8 +373,8 @@
         element('div', { class: 'row' }, [open, sync.start, unlink]), headerProblem, sync.area);
       if (view.colleagues.length) {
         header.append(element('details', {}, [
-          element('summary', { text: `Same business (${view.colleagues.length})` }),
-          element('ul', { 'aria-label': 'Same business' }, view.colleagues.map((c) => element('li', { text: c.name }))),
+          element('summary', { text: words('panelSameBusinessCount', String(view.colleagues.length)) }),
+          element('ul', { 'aria-label': words('panelSameBusiness') }, view.colleagues.map((c) => element('li', { text: c.name }))),
         ]));
       }
       // Hosts with one contact history (the core says): notes and appointments in one list.
@@ -385,7 +386,7 @@
 
     /** Notes, or — with `history` — the History list: notes (editable in place) and appointments, newest first. */
     function notesSection(notes, history = null) {
-      const list = element('ul', { class: 'items', 'aria-label': history ? 'History' : 'Notes' });
+      const list = element('ul', { class: 'items', 'aria-label': history ? words('panelHistory') : words('panelNotes') });
       const problem = element('div');
       // Every note edit answers the whole list in the core's order; the panel only draws it. The History mixes in
       // appointments, so after a note edit it is loaded again whole.
@@ -404,34 +405,34 @@
             item.dataset.kind = entry.kind;
             return item;
           }));
-          if (!history.length) list.append(element('li', { class: 'muted', text: 'No notes or appointments yet.' }));
+          if (!history.length) list.append(element('li', { class: 'muted', text: words('panelNoNotesOrAppointmentsYet') }));
           return;
         }
         list.replaceChildren(...notes.map((note) => noteItem(note)));
-        if (!notes.length) list.append(element('li', { class: 'muted', text: 'No notes yet.' }));
+        if (!notes.length) list.append(element('li', { class: 'muted', text: words('panelNoNotesYet') }));
       };
       // `mark`: what the History calls the entry ("Note"), shown first.
       const noteItem = (note, mark = null) => {
         const item = element('li', { 'data-note-id': note.id });
         const itemProblem = element('div');
         const show = () => {
-          const meta = [note.pinned ? 'Pinned' : '', note.author ?? '', showDate(note.dateAdded)].filter(Boolean).join(' · ');
+          const meta = [note.pinned ? words('panelPinned') : '', note.author ?? '', writtenAt(note.dateAdded)].filter(Boolean).join(' · ');
           const parts = [
             note.title ? element('strong', { text: note.title }) : null,
             element('p', { class: 'text', text: note.body }),
             element('div', { class: 'meta', text: meta }),
             element('div', { class: 'row' }, [
-              button('Edit', edit, { 'aria-label': 'Edit note' }),
-              button('Delete', confirmDelete, { 'aria-label': 'Delete note' }),
+              button(words('panelEdit'), edit, { 'aria-label': words('panelEditNote') }),
+              button(words('panelDelete'), confirmDelete, { 'aria-label': words('panelDeleteNote') }),
             ]),
             itemProblem,
           ];
           item.replaceChildren(...[mark ? element('span', { class: 'badge', text: mark }) : null, ...parts].filter(Boolean));
         };
         const edit = () => {
-          const text = element('textarea', { 'aria-label': 'Edit note' });
+          const text = element('textarea', { 'aria-label': words('panelEditNote') });
           text.value = note.body;
-          const save = element('button', { type: 'submit', text: 'Save note' });
+          const save = element('button', { type: 'submit', text: words('panelSaveNote') });
           const form = element('form', {}, [text, element('div', { class: 'row' }, [save, cancelButton(show)]), itemProblem]);
           listen(form, 'submit', (event) => {
             event.preventDefault();
@@ -442,8 +443,8 @@
         };
         const confirmDelete = () => confirmInline(item, itemProblem, {
           shown: element('p', { class: 'text', text: note.body }),
-          question: 'Delete this note in GHL?',
-          label: 'Confirm delete note',
+          question: words('panelDeleteThisNoteInGHL'),
+          label: words('panelConfirmDeleteNote'),
           onConfirm: (yes) => perform(itemProblem, [yes], 'note.delete', { noteId: note.id }, replaceAll),
           onCancel: show,
         });
@@ -452,8 +453,8 @@
       };
       render();
       const text = element('textarea', { id: 'ghl-new-note' });
-      const add = element('button', { type: 'submit', text: 'Add note' });
-      const form = element('form', {}, [element('label', { for: 'ghl-new-note', text: 'Note' }), text, element('div', { class: 'row' }, [add]), problem]);
+      const add = element('button', { type: 'submit', text: words('panelAddNote') });
+      const form = element('form', {}, [element('label', { for: 'ghl-new-note', text: words('panelNote') }), text, element('div', { class: 'row' }, [add]), problem]);
       listen(form, 'submit', (event) => {
         event.preventDefault();
         perform(problem, [text, add], 'note.create', { body: text.value }, (list) => {
@@ -461,12 +462,12 @@
           replaceAll(list);
         });
       });
-      return element('div', { 'data-part': history ? 'history' : 'notes' }, [element('h4', { text: history ? 'History' : 'Notes' }), form, list]);
+      return element('div', { 'data-part': history ? 'history' : 'notes' }, [element('h4', { text: history ? words('panelHistory') : words('panelNotes') }), form, list]);
     }
 
     function tasksSection(tasks) {
-      const open = element('ul', { class: 'items', 'aria-label': 'Tasks' });
-      const done = element('ul', { class: 'items', 'aria-label': 'Completed tasks' });
+      const open = element('ul', { class: 'items', 'aria-label': words('panelTasks') });
+      const done = element('ul', { class: 'items', 'aria-label': words('panelCompletedTasks') });
       const doneSummary = element('summary');
       const doneBox = element('details', {}, [doneSummary, done]);
       const problem = element('div');
@@ -479,7 +480,7 @@
         const openTasks = tasks.filter((t) => !t.completed);
         const doneTasks = tasks.filter((t) => t.completed);
         open.replaceChildren(...openTasks.map(taskItem));
-        if (!openTasks.length) open.append(element('li', { class: 'muted', text: 'No open tasks.' }));
+        if (!openTasks.length) open.append(element('li', { class: 'muted', text: words('panelNoOpenTasks') }));
         done.replaceChildren(...doneTasks.map(taskItem));
         doneSummary.textContent = `Completed (${doneTasks.length})`;
         doneBox.hidden = !doneTasks.length;
@@ -495,27 +496,27 @@
             perform(itemProblem, [box], 'task.complete', { taskId: task.id, completed: wanted }, replaceAll)
               .then((ok) => { if (!ok) box.checked = !wanted; });
           });
-          const due = task.dueDate ? `Due ${showDate(task.dueDate)}` : 'No due date';
+          const due = task.dueDate ? words('panelDue', dueOrDate(task.dueDate, dates.locale)) : words('panelNoDueDate');
           item.replaceChildren(
             element('div', { class: 'row' }, [box, element('span', { text: task.title })]),
             task.body ? element('p', { class: 'text', text: task.body }) : '',
             element('div', { class: 'meta' }, [
-              task.overdue ? element('span', { class: 'badge', text: 'Overdue' }) : '',
-              element('span', { text: ` ${due}${task.assignee ? ` · ${task.assignee}` : ''}` }),
+              task.overdue ? element('span', { class: 'badge', text: words('panelOverdue') }) : '',
+              element('span', { text: ` ${due}${task.assignee ? ` · ${task.assignee}` : ''}`, title: task.dueDate ? dateTime(task.dueDate, dates.locale) : undefined }),
             ]),
             element('div', { class: 'row' }, [
-              button('Edit', edit, { 'aria-label': `Edit task ${task.title}` }),
-              button('Delete', confirmDelete, { 'aria-label': `Delete task ${task.title}` }),
+              button(words('panelEdit'), edit, { 'aria-label': words('panelEditTaskNamed', task.title) }),
+              button(words('panelDelete'), confirmDelete, { 'aria-label': words('panelDeleteTaskNamed', task.title) }),
             ]),
             itemProblem,
           );
         };
         const edit = () => {
-          const title = element('input', { type: 'text', 'aria-label': 'Edit task title' });
+          const title = element('input', { type: 'text', 'aria-label': words('panelEditTaskTitle') });
           title.value = task.title;
-          const due = element('input', { type: 'datetime-local', 'aria-label': 'Edit due date' });
+          const due = element('input', { type: 'datetime-local', 'aria-label': words('panelEditDueDate') });
           due.value = toLocalInput(task.dueDate);
-          const save = element('button', { type: 'submit', text: 'Save task' });
+          const save = element('button', { type: 'submit', text: words('panelSaveTask') });
           const form = element('form', {}, [title, due, element('div', { class: 'row' }, [save, cancelButton(show)]), itemProblem]);
           listen(form, 'submit', (event) => {
             event.preventDefault();
@@ -526,8 +527,8 @@
           title.focus();
         };
         const confirmDelete = () => confirmInline(item, itemProblem, {
-          question: `Delete the task "${task.title}" in GHL?`,
-          label: 'Confirm delete task',
+          question: words('panelDeleteTaskQuestion', task.title),
+          label: words('panelConfirmDeleteTask'),
           onConfirm: (yes) => perform(itemProblem, [yes], 'task.delete', { taskId: task.id }, replaceAll),
           onCancel: show,
         });
@@ -537,10 +538,10 @@
       render();
       const title = element('input', { type: 'text', id: 'ghl-new-task-title' });
       const due = element('input', { type: 'datetime-local', id: 'ghl-new-task-due' });
-      const add = element('button', { type: 'submit', text: 'Add task' });
+      const add = element('button', { type: 'submit', text: words('panelAddTask') });
       const form = element('form', {}, [
-        element('label', { for: 'ghl-new-task-title', text: 'Task title' }), title,
-        element('label', { for: 'ghl-new-task-due', text: 'Due date' }), due,
+        element('label', { for: 'ghl-new-task-title', text: words('panelTaskTitle') }), title,
+        element('label', { for: 'ghl-new-task-due', text: words('panelDueDate') }), due,
         element('div', { class: 'row' }, [add]), problem,
       ]);
       listen(form, 'submit', (event) => {
@@ -553,56 +554,56 @@
           replaceAll(list);
         });
       });
-      return element('div', { 'data-part': 'tasks' }, [element('h4', { text: 'Tasks' }), form, open, doneBox]);
+      return element('div', { 'data-part': 'tasks' }, [element('h4', { text: words('panelTasks') }), form, open, doneBox]);
     }
 
     function appointmentItem(a, mark = null) {
       return element('li', { 'data-appointment-id': a.id }, [
         mark ? element('span', { class: 'badge', text: mark }) : null,
         element('strong', { text: a.title }),
-        element('div', { class: 'meta', text: [showDate(a.startTime), a.status, a.upcoming ? '' : 'past'].filter(Boolean).join(' · ') }),
+        element('div', { class: 'meta', text: [startsAt(a.startTime), a.status, a.upcoming ? '' : words('panelPast')].filter(Boolean).join(' · ') }),
       ]);
     }
 
     function appointmentsSection(appointments) {
-      const list = element('ul', { class: 'items', 'aria-label': 'Appointments' }, appointments.map(appointmentItem));
-      if (!appointments.length) list.append(element('li', { class: 'muted', text: 'No appointments.' }));
-      return element('div', { 'data-part': 'appointments' }, [element('h4', { text: 'Appointments' }), list]);
+      const list = element('ul', { class: 'items', 'aria-label': words('panelAppointments') }, appointments.map(appointmentItem));
+      if (!appointments.length) list.append(element('li', { class: 'muted', text: words('panelNoAppointments') }));
+      return element('div', { 'data-part': 'appointments' }, [element('h4', { text: words('panelAppointments') }), list]);
     }
 
     function showUnmatched(view) {
       const problem = element('div');
-      const linkButton = (candidate) => button('Link', () => perform(problem, [], 'link.set', { contactId: candidate.id }, showView),
-        { 'aria-label': `Link ${candidate.name}` });
+      const linkButton = (candidate) => button(words('panelLink'), () => perform(problem, [], 'link.set', { contactId: candidate.id }, showView),
+        { 'aria-label': words('panelLinkNamed', candidate.name) });
       const candidateItem = (candidate) => element('li', {}, [
         element('span', { text: [candidate.name, candidate.email, candidate.phone].filter(Boolean).join(' · ') }), ' ', linkButton(candidate),
       ]);
       const prefill = view.prefill;
       const creates = [[prefill.firstName, prefill.lastName].filter(Boolean).join(' '), prefill.email, prefill.phone].filter(Boolean).join(' · ');
-      const create = button('Create in GHL', () => perform(problem, [create], 'contact.create', {}, showView));
+      const create = button(words('panelCreateInGHL'), () => perform(problem, [create], 'contact.create', {}, showView));
       // With the field mapping: shows what the new contact gets (or which duplicate GHL has) before creating.
       const sync = syncControls();
-      const query = element('input', { type: 'search', 'aria-label': 'Search GHL contacts', autocomplete: 'off' });
-      const search = element('button', { type: 'submit', text: 'Search' });
-      const results = element('ul', { class: 'items', 'aria-label': 'Search results' });
+      const query = element('input', { type: 'search', 'aria-label': words('panelSearchGHLContacts'), autocomplete: 'off' });
+      const search = element('button', { type: 'submit', text: words('panelSearch') });
+      const results = element('ul', { class: 'items', 'aria-label': words('panelSearchResults') });
       const searchForm = element('form', { class: 'row' }, [query, search]);
       listen(searchForm, 'submit', (event) => {
         event.preventDefault();
         perform(problem, [query, search], 'contact.search', { query: query.value }, (found) => {
           results.replaceChildren(...found.map(candidateItem));
-          if (!found.length) results.append(element('li', { class: 'muted', text: 'No contacts found.' }));
+          if (!found.length) results.append(element('li', { class: 'muted', text: words('panelNoContactsFound') }));
         });
       });
       replace(
         element('p', { text: view.intro }),
         outboxSection(view.outbox),
-        view.candidates.length ? element('ul', { class: 'items', 'aria-label': 'Possible matches' }, view.candidates.map(candidateItem)) : null,
-        element('p', { class: 'meta', text: `Searched by ${view.searched.join(', ')}.` }),
-        element('h4', { text: 'Create in GHL' }),
-        element('p', { class: 'meta', text: creates ? `Creates ${creates}.` : 'Creates a contact from this record.' }),
+        view.candidates.length ? element('ul', { class: 'items', 'aria-label': words('panelPossibleMatches') }, view.candidates.map(candidateItem)) : null,
+        element('p', { class: 'meta', text: words('panelSearchedBy', view.searched.join(', ')) }),
+        element('h4', { text: words('panelCreateInGHL') }),
+        element('p', { class: 'meta', text: creates ? `Creates ${creates}.` : words('panelCreatesAContactFromThisRecord') }),
         element('div', { class: 'row' }, [create, ...(view.candidates.length ? [] : [sync.start])]),
         sync.area,
-        element('h4', { text: 'Link existing' }),
+        element('h4', { text: words('panelLinkExisting') }),
         searchForm,
         results,
         problem,
@@ -649,7 +650,7 @@
       else showUnmatched(view);
       if (back) content.prepend(element('div', { class: 'row' }, [button(back.label, back.go)]));
       region.dataset.source = cached ? 'cache' : 'ghl';
-      settle(cached ? 'Showing the saved view — refreshing from GHL…' : '');
+      settle(cached ? words('panelShowingTheSavedViewRefreshingFrom') : '');
       if (cached) region.setAttribute('aria-busy', 'true');
     }
 
@@ -671,7 +672,7 @@
       ensureAttached() {
         if (!host.isConnected) document.documentElement.append(host);
       },
-      showLoading(text = 'Looking up this record in GHL…') {
+      showLoading(text = words('panelLookingUpThisRecordInGHL')) {
         status.textContent = text;
         region.setAttribute('aria-busy', 'true');
         replace();
@@ -692,41 +693,41 @@
        * with "This isn't right" to point at a value the reader missed and "Copy page outline" for a bug report.
        */
       showDiagnostics(recordId, reading) {
-        const list = element('dl', {}, [element('dt', { text: 'Record id' }), element('dd', { text: recordId })]);
+        const list = element('dl', {}, [element('dt', { text: words('panelRecordId') }), element('dd', { text: recordId })]);
         for (const field of reading?.fields ?? []) {
           list.append(element('dt', { text: field.label }),
             element('dd', { text: field.value }, [element('div', { class: 'meta', text: `from ${field.source}` })]));
         }
         const parts = [diagnostics.firstChild, list];
         if (reading?.setAside?.length) {
-          parts.push(element('p', { class: 'meta', text: 'Found but not used:' }),
-            element('ul', { 'aria-label': 'Found but not used' }, reading.setAside.map((aside) =>
+          parts.push(element('p', { class: 'meta', text: words('panelFoundButNotUsed') }),
+            element('ul', { 'aria-label': words('panelFoundButNotUsed2') }, reading.setAside.map((aside) =>
               element('li', { class: 'meta', text: `${aside.label}: “${aside.value}” — ${aside.reason}` }))));
         }
         const fix = element('div', { 'data-part': 'reader-fix' });
         const choose = () => {
           // The core says which fields can be pointed at (the same list when the page could not be read at all).
           const choices = (reading?.pickable ?? []).map(({ field, label }) =>
-            button(label, () => pointAt(field, label), { 'aria-label': `Point at the ${label.toLowerCase()} on the page` }));
-          fix.replaceChildren(element('p', { text: 'Which value did the extension miss or get wrong?' }),
-            element('div', { class: 'row' }, [...choices, button('Cancel', () => fix.replaceChildren(wrong, copy))]));
+            button(label, () => pointAt(field, label), { 'aria-label': words('panelPointAt', label.toLowerCase()) }));
+          fix.replaceChildren(element('p', { text: words('panelWhichValueDidTheExtensionMiss') }),
+            element('div', { class: 'row' }, [...choices, button(words('panelCancel'), () => fix.replaceChildren(wrong, copy))]));
         };
         const pointAt = async (field, text) => {
-          fix.replaceChildren(element('p', { role: 'status', text: `Click the ${text.toLowerCase()} on the page (Esc cancels).` }));
+          fix.replaceChildren(element('p', { role: 'status', text: words('panelClickThe', text.toLowerCase()) }));
           const outcome = await pick(field);
           if (outcome.ok) return; // the record is read again, and this view redrawn
           fix.replaceChildren(...[outcome.message ? element('p', { class: 'problem', role: 'alert', text: outcome.message }) : null, wrong, copy].filter(Boolean));
         };
-        const wrong = button('This isn\u2019t right', choose);
-        const copy = button('Copy page outline', async () => {
+        const wrong = button(words('panelThisIsnTRight'), choose);
+        const copy = button(words('panelCopyPageOutline'), async () => {
           const text = outline();
           try {
             await navigator.clipboard.writeText(text);
-            fix.replaceChildren(element('p', { role: 'status', text: 'Page outline copied (structure only, no customer values).' }), wrong, copy);
+            fix.replaceChildren(element('p', { role: 'status', text: words('panelPageOutlineCopiedStructureOnlyNo') }), wrong, copy);
           } catch {
-            const box = element('textarea', { 'aria-label': 'Page outline', readonly: true });
+            const box = element('textarea', { 'aria-label': words('panelPageOutline'), readonly: true });
             box.value = text;
-            fix.replaceChildren(element('p', { role: 'status', text: 'Copy the outline below (structure only, no customer values).' }), box, wrong, copy);
+            fix.replaceChildren(element('p', { role: 'status', text: words('panelCopyTheOutlineBelowStructureOnly') }), box, wrong, copy);
           }
         });
         fix.replaceChildren(wrong, copy);

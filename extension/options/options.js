@@ -4,14 +4,16 @@
 
 /** The page's element for `selector` (the page is ours: every selector used here exists). @returns {any} */
 const $ = (/** @type {string} */ selector) => document.querySelector(selector);
+const { words } = globalThis.ghlBridge;
 const statusLine = $('#status');
+await globalThis.ghlBridge.ready();
 globalThis.ghlBridge.localize(document);
 
 /** Sends one message to the service worker; resolves to its data or throws `{code, message}`. */
 async function send(type, fields = {}) {
   const answer = await chrome.runtime.sendMessage({ type, ...fields });
   if (!answer?.ok) {
-    const error = new Error(answer?.error?.message ?? 'The extension did not answer. Reload this page and try again.');
+    const error = new Error(answer?.error?.message ?? words('optionsTheExtensionDidNotAnswerReload'));
     throw Object.assign(error, { code: answer?.error?.code ?? 'internal' });
   }
   return answer.data;
@@ -64,7 +66,7 @@ function fillSettings(view) {
   connection.elements.locationId.value = view.locationId ?? '';
   connection.elements.kind.value = view.authKind ?? 'pit';
   $('#token').value = '';
-  $('#token-hint').textContent = view.tokenHint ? `A token ending ${view.tokenHint} is saved. Leave the box empty to keep it.` : '';
+  $('#token-hint').textContent = view.tokenHint ? words('optionsTokenEnding', view.tokenHint) : '';
   $('#token-endpoint').value = view.tokenEndpoint ?? '';
   $('#client-id').value = view.clientId ?? '';
   showKind();
@@ -87,7 +89,7 @@ async function allowTokenEndpoint(endpoint) {
   }
   if (!chrome.permissions || !origin.startsWith('https://')) return;
   const granted = await chrome.permissions.request({ origins: [origin] });
-  if (!granted) throw new Error(`Without permission to reach ${origin.slice(0, -2)} the extension cannot use your token endpoint.`);
+  if (!granted) throw new Error(words('optionsWithoutPermission', origin.slice(0, -2)));
 }
 
 connection.addEventListener('change', (event) => { if (event.target.name === 'kind') showKind(); });
@@ -100,7 +102,7 @@ connection.addEventListener('submit', (event) => {
     if (settings.auth.kind === 'oauth') await allowTokenEndpoint(settings.auth.tokenEndpoint);
     fillSettings(await send('settings.save', { settings }));
     fillMapping(await send('mapping.get')); // the location's custom fields, now that GHL can be asked
-    announce(settings.auth.kind === 'oauth' ? 'Saved. Click Connect to authorize GHL.' : 'Saved. Use Test connection to check it.');
+    announce(settings.auth.kind === 'oauth' ? words('optionsSavedClickConnectToAuthorizeGHL') : words('optionsSavedUseTestConnectionToCheck'));
   });
 });
 
@@ -108,7 +110,7 @@ $('#show-token').addEventListener('click', (event) => {
   const input = $('#token');
   const show = input.type === 'password';
   input.type = show ? 'text' : 'password';
-  event.currentTarget.textContent = show ? 'Hide' : 'Show';
+  event.currentTarget.textContent = show ? words('optionsHide') : words('optionsShow');
   event.currentTarget.setAttribute('aria-pressed', String(show));
 });
 
@@ -122,23 +124,23 @@ function renderReport(report) {
     dd.textContent = detail;
     list.append(dt, dd);
   };
-  row('Location', report.locationName ? `${report.locationName} (${report.locationId})` : report.locationId);
-  row('Read contacts', report.contactsReadonly ? 'Allowed' : 'Not allowed');
-  row('Change contacts', report.contactsWrite ? 'Allowed' : 'Not allowed');
-  row('Missing scopes', report.missingScopes.length ? report.missingScopes.join(', ') : 'None');
+  row(words('optionsLocation'), report.locationName ? `${report.locationName} (${report.locationId})` : report.locationId);
+  row(words('optionsReadContacts'), report.contactsReadonly ? words('optionsAllowed') : words('optionsNotAllowed'));
+  row(words('optionsChangeContacts'), report.contactsWrite ? words('optionsAllowed') : words('optionsNotAllowed'));
+  row(words('optionsMissingScopes'), report.missingScopes.length ? report.missingScopes.join(', ') : words('optionsNone'));
   const rate = report.rateLimit;
   if (rate?.remaining != null && rate?.max != null) {
     const seconds = rate.intervalMs ? ` per ${Math.round(rate.intervalMs / 1000)} s` : '';
-    row('Rate limit left', `${rate.remaining} of ${rate.max}${seconds}`);
+    row(words('optionsRateLimitLeft'), `${rate.remaining} of ${rate.max}${seconds}`);
   }
-  if (rate?.dailyRemaining != null && rate?.dailyLimit != null) row('Daily requests left', `${rate.dailyRemaining} of ${rate.dailyLimit}`);
+  if (rate?.dailyRemaining != null && rate?.dailyLimit != null) row(words('optionsDailyRequestsLeft'), `${rate.dailyRemaining} of ${rate.dailyLimit}`);
   box.replaceChildren(list);
   box.hidden = false;
 }
 
 $('#test-connection').addEventListener('click', (event) => {
   busy(event.currentTarget, async () => {
-    announce('Testing the connection…');
+    announce(words('optionsTestingTheConnection'));
     $('#connection-report').hidden = true;
     const report = await send('connection.check');
     renderReport(report);
@@ -153,10 +155,10 @@ $('#connect').addEventListener('click', (event) => {
     try {
       redirectUrl = await chrome.identity.launchWebAuthFlow({ url: authorizeUrl, interactive: true });
     } catch (error) {
-      throw new Error(`GHL's sign-in window closed before finishing (${error.message}). Click Connect to try again.`);
+      throw new Error(words('optionsSignInClosed', error.message));
     }
     fillSettings(await send('oauth.finish', { redirectUrl }));
-    announce('Connected to GHL. Use Test connection to check it.');
+    announce(words('optionsConnectedToGHLUseTestConnection'));
   });
 });
 
@@ -180,13 +182,13 @@ function mappingRow(row, index) {
   const n = index + 1;
   const cells = [
     select(mappingChoices.hostFields, row.host, `Row ${n} ${mappingChoices.appName} field`),
-    select(mappingChoices.ghlFields, row.ghl, `Row ${n} GHL field`),
+    select(mappingChoices.ghlFields, row.ghl, words('optionsRowGhlField', String(n))),
     select(mappingChoices.directions, row.direction, `Row ${n} direction`),
   ];
   const remove = document.createElement('button');
   remove.type = 'button';
-  remove.textContent = 'Remove';
-  remove.setAttribute('aria-label', `Remove row ${n}`);
+  remove.textContent = words('optionsRemove');
+  remove.setAttribute('aria-label', words('optionsRemoveRow', String(n)));
   remove.addEventListener('click', () => { tr.remove(); renumber(); });
   const transform = document.createElement('span');
   transform.className = 'hint';
@@ -253,7 +255,7 @@ $('#mapping').addEventListener('submit', (event) => {
   busy(event.submitter ?? $('#mapping button[type=submit]'), async () => {
     const saved = await send('mapping.save', { app: mappingChoices.app, mapping: readMapping() });
     mappingRows.replaceChildren(...saved.rows.map(mappingRow));
-    announce('Field mapping saved. Agents\' next Sync this contact uses it.');
+    announce(words('optionsFieldMappingSavedAgentsNextSync'));
   });
 });
 
@@ -267,9 +269,9 @@ $('#preview').addEventListener('submit', (event) => {
     const contact = $('#preview-contact').value.trim();
     const preview = await send('mapping.preview', { app: mappingChoices.app, mapping: readMapping(), sample, ...(contact ? { contact } : {}) });
     const table = document.createElement('table');
-    table.createCaption().textContent = preview.contactId ? `Sync with GHL contact ${preview.contactId}` : 'A new GHL contact would be created with';
+    table.createCaption().textContent = preview.contactId ? words('optionsSyncWithContact', preview.contactId) : words('optionsANewGHLContactWouldBe');
     const head = table.createTHead().insertRow();
-    for (const title of ['Field', mappingChoices.appName, 'GHL', 'What happens']) {
+    for (const title of [words('optionsField'), mappingChoices.appName, 'GHL', words('optionsWhatHappens')]) {
       const th = document.createElement('th');
       th.scope = 'col';
       th.textContent = title;
@@ -301,7 +303,7 @@ function fillHostApps() {
     box.type = 'checkbox';
     box.dataset.app = app.id;
     box.checked = !hostsOff.includes(app.id);
-    label.append(box, ` Show the GHL panel in ${app.label}`);
+    label.append(box, ' ', words('optionsShowPanelIn', app.label));
     return label;
   });
   const fieldset = $('#host-apps');
@@ -344,7 +346,7 @@ preferencesForm.addEventListener('submit', (event) => {
         .filter((box) => !box.checked).map((box) => box.dataset.app),
     };
     fillPreferences(await send('preferences.save', { preferences }));
-    announce('Sync settings saved.');
+    announce(words('optionsSyncSettingsSaved'));
   });
 });
 
@@ -372,9 +374,9 @@ const logTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeSty
 async function showLog() {
   const entries = await send('log.query', { filter: logFilter() });
   const table = document.createElement('table');
-  table.createCaption().textContent = `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first`;
+  table.createCaption().textContent = entries.length === 1 ? words('optionsLogEntry', '1') : words('optionsLogEntries', String(entries.length));
   const head = table.createTHead().insertRow();
-  for (const title of ['Time', 'Operation', 'Contact', 'Result', 'Message', 'Trace id', 'ms']) {
+  for (const title of [words('optionsTime'), words('optionsOperation'), words('optionsContact'), words('optionsResult'), words('optionsMessage'), words('optionsTraceId'), 'ms']) {
     const th = document.createElement('th');
     th.scope = 'col';
     th.textContent = title;
@@ -394,7 +396,7 @@ async function showLog() {
 
 $('#log-filter').addEventListener('submit', (event) => {
   event.preventDefault();
-  busy(event.submitter ?? $('#log-filter button[type=submit]'), async () => announce(`Log: ${await showLog()} entries.`));
+  busy(event.submitter ?? $('#log-filter button[type=submit]'), async () => announce(words('optionsLogShown', String(await showLog()))));
 });
 
 for (const format of ['json', 'csv']) {
@@ -406,7 +408,7 @@ for (const format of ['json', 'csv']) {
       link.download = `ghl-bridge-log.${format}`;
       link.click();
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-      announce(`Log exported as ${format.toUpperCase()}.`);
+      announce(words('optionsLogExported', format.toUpperCase()));
     });
   });
 }
@@ -420,11 +422,11 @@ function showOverrides(all) {
     app: group.app, ...item, fieldWords: group.fieldLabels.find(([field]) => field === item.field)?.[1] ?? item.field,
   })));
   list.replaceChildren(...(items.length ? items.map((item) => {
-    const where = item.label ? `next to the label “${item.label}”` : `at ${item.path}`;
+    const where = item.label ? words('optionsNextToLabel', item.label) : words('optionsAtPath', item.path);
     const line = document.createElement('li');
     line.textContent = `${item.app}: ${item.fieldWords} ${where}`;
     return line;
-  }) : [Object.assign(document.createElement('li'), { textContent: 'None: every page was read without help.' })]));
+  }) : [Object.assign(document.createElement('li'), { textContent: words('optionsNoneEveryPageWasReadWithout') })]));
 }
 
 async function loadOverrides() {
@@ -439,7 +441,7 @@ $('#overrides-export').addEventListener('click', (event) => {
     link.download = 'ghl-bridge-reading-fixes.json';
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-    announce('Reading fixes exported.');
+    announce(words('optionsReadingFixesExported'));
   });
 });
 
@@ -452,13 +454,13 @@ $('#overrides-import').addEventListener('change', (event) => {
     try {
       parsed = JSON.parse(await file.text());
     } catch {
-      throw new Error('That file is not a reading-fixes export (it is not JSON).');
+      throw new Error(words('optionsThatFileIsNotAReading'));
     }
     const apps = Array.isArray(parsed?.apps) ? parsed.apps : [];
-    if (!apps.length) throw new Error('That file holds no reading fixes.');
+    if (!apps.length) throw new Error(words('optionsThatFileHoldsNoReadingFixes'));
     for (const overrides of apps) await send('reader.overridesImport', { overrides });
     await loadOverrides();
-    announce(`Reading fixes imported for ${apps.map((group) => group.app).join(', ')}.`);
+    announce(words('optionsFixesImported', apps.map((group) => group.app).join(', ')));
     input.value = '';
   });
 });
@@ -473,7 +475,7 @@ $('#export').addEventListener('click', (event) => {
     link.download = 'ghl-bridge-settings.json';
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-    announce('Settings exported (without the token).');
+    announce(words('optionsSettingsExportedWithoutTheToken'));
   });
 });
 
@@ -492,7 +494,7 @@ $('#reset-yes').addEventListener('click', (event) => {
     fillMapping(await send('mapping.get'));
     resetConfirm.hidden = true;
     $('#connection-report').hidden = true;
-    announce('Everything was reset. Enter the connection again to use the extension.');
+    announce(words('optionsEverythingWasResetEnterTheConnection'));
   });
 });
 
@@ -502,3 +504,5 @@ Promise.all([send('settings.get'), send('preferences.get'), send('mapping.get')]
   ([settings, preferences, mapping]) => { fillSettings(settings); showConnectStep(settings); fillPreferences(preferences); fillMapping(mapping); loadOverrides(); },
   (error) => announce(error.message, { error: true }),
 );
+
+export {}; // a module (top-level await; its names stay its own)

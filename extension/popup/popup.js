@@ -2,10 +2,11 @@
 // The toolbar popup: draws what the core says (`popup.status`, from storage: no GHL request) — the connection with
 // the button that fixes it, edits waiting and the records they belong to, the last background refresh, and which GHL
 // contact the record in this tab is (the tab's content script says which record it shows).
-const { words, localize, relativeTime } = globalThis.ghlBridge;
+const { words, ready, localize, relativeTime } = globalThis.ghlBridge;
 /** @returns {any} */
 const $ = (/** @type {string} */ selector) => document.querySelector(selector);
 
+await ready();
 localize(document);
 
 /** The record the panel in the active tab shows, if any (no content script of ours there: none). */

@@ -74,7 +74,7 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             Request::ConnectionCheck {} => {
                 let settings = Settings::require(store).await?;
                 let report = self.client(&settings).check_connection().await?;
-                crate::features::popup::note_location(store, &report.location_id, report.location_name.as_deref()).await?;
+                crate::features::location_facts::note(store, &report).await?;
                 to_json(&report)
             }
             Request::MappingGet { app } => {

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod edit;
 pub mod edits;
 pub mod host_notes;
+pub mod location_facts;
 pub mod panel;
 pub mod popup;
 pub mod preferences;

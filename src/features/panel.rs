@@ -47,6 +47,13 @@ pub enum PanelView {
         /// The panel then draws "History" instead of separate notes and appointments.
         #[serde(skip_serializing_if = "Option::is_none")]
         history: Option<Vec<HistoryEntry>>,
+        /// The locale the panel shows dates in (the host's; none: the browser's).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        locale: Option<&'static str>,
+        /// The location's time zone, which GHL's zoneless appointment times are in (none before "Test connection"
+        /// has read it): the panel names it when it is not the agent's.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        location_time_zone: Option<String>,
         /// While the panel is visible, load again after this many seconds (changes made in GHL show without a
         /// reload); never while the tab is hidden.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -582,6 +589,8 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     let view = PanelView::Matched {
         history: capabilities.unified_history.then(|| history(&notes, &appointments)),
         refresh_every_secs: capabilities.live_refresh_secs,
+        locale: record.host.locale(),
+        location_time_zone: crate::features::location_facts::load(store, client.location_id()).await.time_zone,
         ghl_url: ghl_contact_url(client.location_id(), &contact.id),
         notes,
         tasks: task_views(tasks?, &users, now_ms),

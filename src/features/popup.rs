@@ -13,8 +13,6 @@ use crate::platform::log;
 use crate::platform::store::{self, Store};
 use serde::Serialize;
 
-/// The location name from the last successful "Test connection" (GHL's name for the Location ID).
-const LOCATION_KEY: &str = "connection.location";
 /// What the last background refresh did.
 const REFRESH_KEY: &str = "refresh.last";
 /// Records listed under "Waiting to send"; the count covers the rest.
@@ -106,14 +104,6 @@ pub struct Here {
     pub ghl_url: Option<String>,
 }
 
-/// Notes GHL's name for the location "Test connection" reached.
-pub async fn note_location(store: &impl Store, location_id: &str, name: Option<&str>) -> Result<()> {
-    match name {
-        Some(name) => store::write(store, LOCATION_KEY, &serde_json::json!({ "locationId": location_id, "name": name })).await,
-        None => store.remove(LOCATION_KEY).await,
-    }
-}
-
 /// Notes what a background refresh did (or why it stopped), for the popup.
 pub async fn note_refresh(store: &impl Store, at_ms: u64, outcome: &Result<RefreshReport>) {
     let (ok, summary) = match outcome {
@@ -175,10 +165,7 @@ async fn connection(store: &impl Store, settings: Option<&Settings>) -> Connecti
             action: fix("Fix the connection"),
         };
     }
-    let named = store.get(LOCATION_KEY).await.ok().flatten().and_then(|text| json::parse(&text).ok()).and_then(|value: Json| {
-        let same = value.get("locationId").and_then(Json::as_str) == Some(settings.location_id.as_str());
-        same.then(|| value.get("name").and_then(Json::as_str).map(str::to_owned)).flatten()
-    });
+    let named = crate::features::location_facts::load(store, &settings.location_id).await.name;
     ConnectionState {
         state: "connected",
         title: match named {

@@ -21,6 +21,10 @@ pub struct ConnectionReport {
     /// The location's name, when the token may read it (`locations.readonly`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location_name: Option<String>,
+    /// The location's time zone (IANA), when the token may read the location: GHL gives appointment times without
+    /// a zone, in this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_time_zone: Option<String>,
     pub contacts_readonly: bool,
     pub contacts_write: bool,
     /// Scopes the extension needs and the token lacks, by GHL's names.
@@ -70,9 +74,9 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
         // An update of a contact that does not exist: GHL checks the scope first, then finds nothing to change.
         let probe = format!("/contacts/{}", path_segment(PROBE_CONTACT_ID)?);
         let contacts_write = scope_present(self.exchange(Method::Put, &probe, Some("{}".to_owned()), "contact").await)?;
-        let location_name = match self.get_location().await {
-            Ok(location) => location.name,
-            Err(error) if matches!(error.code, ErrorCode::MissingScope | ErrorCode::NotFound) => None,
+        let (location_name, location_time_zone) = match self.get_location().await {
+            Ok(location) => (location.name, location.timezone),
+            Err(error) if matches!(error.code, ErrorCode::MissingScope | ErrorCode::NotFound) => (None, None),
             Err(error) => return Err(error),
         };
         let mut missing_scopes = Vec::new();
@@ -95,6 +99,7 @@ impl<T: Transport, S: Store, C: Clock> GhlClient<'_, T, S, C> {
             location_id: self.location_id().to_owned(),
             announcement,
             location_name,
+            location_time_zone,
             contacts_readonly,
             contacts_write,
             missing_scopes,

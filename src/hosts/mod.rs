@@ -202,6 +202,18 @@ pub struct KnownHost {
     pub default_country: &'static str,
 }
 
+impl KnownHost {
+    /// The locale dates are shown in on this host: the site's country's English (`.co.uk` → en-GB, `.us` and
+    /// commonsku → en-US); none for a country without one here (the browser's then).
+    pub fn locale(&self) -> Option<&'static str> {
+        match self.default_country {
+            "GB" => Some("en-GB"),
+            "US" => Some("en-US"),
+            _ => None,
+        }
+    }
+}
+
 pub fn known_host(hostname: &str) -> Option<KnownHost> {
     HOSTS.iter().find_map(|spec| {
         let pattern = spec.hosts.iter().find(|pattern| pattern.matches(hostname))?;

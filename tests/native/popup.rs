@@ -125,3 +125,19 @@ async fn content_scripts_may_not_ask_for_the_popup_status() {
     let refused = fixture.send(json!({"type": "popup.status"})).await.unwrap_err();
     assert_eq!(refused.code.as_str(), "forbidden_sender");
 }
+
+#[tokio::test]
+async fn the_panel_names_the_host_s_date_locale_and_the_location_s_time_zone_once_read() {
+    let fixture = CoreFixture::configured().await;
+    let view = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    assert_eq!(view["locale"], "en-GB", "a .co.uk site");
+    assert!(view.get("locationTimeZone").is_none(), "not known before Test connection");
+    fixture.page(json!({"type": "connection.check"})).await.unwrap();
+    let view = fixture.send(json!({"type": "panel.load", "record": jane()})).await.unwrap();
+    let zone = fixture.sandbox.state().location_state(DEMO_LOCATION).unwrap()["location"]["timezone"].clone();
+    assert!(zone.is_string(), "the sandbox location has a time zone: {zone}");
+    assert_eq!(view["locationTimeZone"], zone, "{view}");
+    let us = json!({"host": "app.commusoft.us", "recordId": "42", "email": "jane.doe@example.com"});
+    let view = fixture.send_from("app.commusoft.us", json!({"type": "panel.load", "record": us})).await.unwrap();
+    assert_eq!(view["locale"], "en-US", "a .us site");
+}

@@ -91,7 +91,7 @@ export async function startSandbox({ extraArgs = [] } = {}) {
  * Launches Chromium with dist/chrome loaded and the real hostnames mapped to the sandbox. Returns
  * `{context, worker(), extensionId, close()}`; `worker()` gives the live service worker (it may restart).
  */
-export async function launchBrowser(sandbox, { headless = true, profileDir, extension = DIST_CHROME, closedRootsSeen = true, keepFirstRun = false } = {}) {
+export async function launchBrowser(sandbox, { headless = true, profileDir, extension = DIST_CHROME, closedRootsSeen = true, keepFirstRun = false, timezoneId } = {}) {
   const ownProfile = !profileDir;
   const dir = profileDir ?? mkdtempSync(join(tmpdir(), 'ghl-bridge-profile-'));
   const hostPort = sandbox.port(sandbox.site);
@@ -101,6 +101,7 @@ export async function launchBrowser(sandbox, { headless = true, profileDir, exte
     headless,
     ignoreHTTPSErrors: true,
     viewport: { width: 1280, height: 800 },
+    ...(timezoneId ? { timezoneId } : {}),
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--ignore-certificate-errors',

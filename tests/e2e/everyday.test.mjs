@@ -1,10 +1,10 @@
-// The toolbar popup (opened over a host record as the agent opens it) and the first run: a new install opens the
-// guided connect step, and a panel while not connected offers it. Production manifest, headless Chromium.
+// Everyday touches: the toolbar popup (opened over a host record as the agent opens it); the first run (a new
+// install opens the guided connect step, and a panel while not connected offers it); dates in the host's locale.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, saveSettings, asExtensionPage, clearStorage, panel, recordUrl, ROOT } from '../../tools/lib/harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, asExtensionPage, clearStorage, panel, recordUrl, ghlApi, ROOT } from '../../tools/lib/harness.mjs';
 import { openPopup } from '../../tools/lib/popup.mjs';
 
 let sandbox;
@@ -110,6 +110,40 @@ test('toolbar popup: connection, this record\'s GHL contact, edits waiting with 
     assert.equal(backgrounds.size, 2, 'the popup follows the colour scheme');
     await popup.close();
     await sandbox.admin('DELETE', '/__admin/faults');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('dates: the host\'s locale (en-GB on .co.uk, en-US on .us), "Due tomorrow", and appointments naming the location\'s zone', async () => {
+  // The agent is in New York; the sandbox location is in another zone.
+  const browser = await launchBrowser(sandbox, { timezoneId: 'America/New_York' });
+  try {
+    await sandbox.admin('POST', '/__admin/reset', { seed: 'demo' });
+    await clearStorage(browser);
+    await saveSettings(browser);
+    assert.ok((await asExtensionPage(browser, { type: 'connection.check' })).ok, 'Test connection reads the location\'s zone');
+    const location = (await sandbox.admin('GET', '/__admin/state?locationId=SandboxLocation00001')).location;
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    tomorrow.setUTCHours(17, 0, 0, 0);
+    await ghlApi(sandbox, 'POST', '/contacts/DemoContactJane0001/tasks', { title: 'Call about the quote', dueDate: tomorrow.toISOString(), completed: false });
+    const page = await browser.context.newPage();
+    const appointmentMeta = async (host) => {
+      await page.goto(recordUrl(42, { host }));
+      const region = panel(page);
+      await region.getByRole('heading', { name: 'Jane Doe' }).waitFor();
+      await page.locator('ghl=section.panel[data-source=ghl]').waitFor();
+      return {
+        appointment: await region.getByRole('list', { name: 'Appointments' }).locator('li .meta').first().textContent(),
+        task: await region.getByRole('list', { name: 'Tasks' }).locator('li', { hasText: 'Call about the quote' }).locator('.meta').textContent(),
+      };
+    };
+    const gb = await appointmentMeta('app.commusoft.co.uk');
+    assert.match(gb.appointment, /^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d{2}:\d{2}/, `en-GB: ${gb.appointment}`);
+    assert.ok(gb.appointment.includes(`(${location.timezone})`), `the location's zone named: ${gb.appointment}`);
+    assert.match(gb.task, /Due tomorrow/, gb.task);
+    const us = await appointmentMeta('app.commusoft.us');
+    assert.match(us.appointment, /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s?[AP]M/, `en-US: ${us.appointment}`);
   } finally {
     await browser.close();
   }
