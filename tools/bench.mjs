@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, saveSettings, clearStorage, recordUrl, ROOT } from './lib/harness.mjs';
+import { startSandbox, launchBrowser, saveSettings, clearStorage, recordUrl, asExtensionPage, panel, ROOT } from './lib/harness.mjs';
+import { openPopup } from './lib/popup.mjs';
 
 const PKG = process.env.PKG_DIR ?? join(ROOT, 'target/wasm-pkg');
 const DIST = process.env.DIST_DIR ?? join(ROOT, 'dist');
@@ -202,6 +203,37 @@ async function syncTimes(sandbox, browser, latencyMs) {
     `send a note ${ms(median(samples.note))}`);
 }
 
+/**
+ * The toolbar popup over a linked record, GHL at 200 ms latency (the popup reads storage only): its page's start →
+ * data drawn, and the press (`action.openPopup`) → data drawn.
+ */
+async function popupTimes(sandbox, browser) {
+  await asExtensionPage(browser, { type: 'connection.check' });
+  const page = await browser.context.newPage();
+  await page.goto(recordUrl(42));
+  await panel(page).getByRole('heading', { name: 'Jane Doe' }).waitFor();
+  await sandbox.admin('POST', '/__admin/faults', { latencyMs: 200 });
+  const drawn = [];
+  const pressed = [];
+  for (let i = 0; i < VISITS; i++) {
+    const started = performance.now();
+    const popup = await openPopup(browser, page);
+    const fromPage = await popup.evaluate(() => new Promise((resolve) => {
+      const read = () => document.documentElement.dataset.drawnMs;
+      if (read() !== undefined) resolve(Number(read()));
+      else new MutationObserver(() => read() !== undefined && resolve(Number(read()))).observe(document.documentElement, { attributes: true });
+    }));
+    pressed.push(performance.now() - started);
+    drawn.push(fromPage);
+    await popup.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  await sandbox.admin('DELETE', '/__admin/faults');
+  await page.close();
+  console.log(`  median of ${VISITS}: popup page start → data drawn ${ms(median(drawn))} (samples ${drawn.map((s) => s.toFixed(0)).join(', ')}); ` +
+    `openPopup → data drawn ${ms(median(pressed))}`);
+}
+
 sizes();
 const sandbox = await startSandbox();
 try {
@@ -215,6 +247,8 @@ try {
     console.log('sync this contact and send a note (core round trip in the service worker)');
     await syncTimes(sandbox, browser, 0);
     await syncTimes(sandbox, browser, 200);
+    console.log('toolbar popup over a linked record (from the saved state; GHL at 200 ms latency, not asked)');
+    await popupTimes(sandbox, browser);
   } finally {
     await browser.close();
   }

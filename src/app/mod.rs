@@ -75,9 +75,6 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 _ => {}
             }
         }
-        if let Request::PopupStatus { record } = request {
-            return self.serve_popup(record).await;
-        }
         match request.record().cloned() {
             Some(mut input) => {
                 if let Sender::ContentScript { .. } = &sender {
@@ -87,11 +84,6 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
             }
             None => self.serve_extension_page(request).await,
         }
-    }
-
-    #[cfg(not(feature = "records"))]
-    async fn serve_popup(&self, _: Option<crate::hosts::RecordInput>) -> Result<String> {
-        Err(Error::wrong_module())
     }
 
     #[cfg(not(feature = "records"))]

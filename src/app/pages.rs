@@ -1,5 +1,5 @@
-//! Messages of the extension's own pages (options): settings, OAuth, mapping, log, data. The `pages` module,
-//! which the service worker loads on the first such message.
+//! Messages of the extension's own pages (Options, the toolbar popup): settings, OAuth, mapping, log, data, the popup's
+//! status. The `pages` module, which the service worker loads on the first such message.
 
 use super::{to_json, Core};
 use crate::app::protocol::Request;
@@ -18,7 +18,8 @@ use crate::platform::store::Store;
 use serde::Serialize;
 
 impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
-    /// Messages of the options page (the sender check already refused them from content scripts).
+    /// Messages of the extension's own pages, Options and the toolbar popup (the sender check already refused them from
+    /// content scripts).
     pub(super) async fn serve_extension_page(&self, request: Request) -> Result<String> {
         let store = &self.platform.store;
         match request {
@@ -32,6 +33,8 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 }
                 to_json(&Settings::view(Some(&saved)))
             }
+            // The toolbar popup, from storage only (no GHL request).
+            Request::PopupStatus { record } => to_json(&crate::features::popup::status(store, record).await?),
             Request::SettingsGet {} => to_json(&Settings::view(Settings::load(store).await?.as_ref())),
             Request::PreferencesGet {} => to_json(&Preferences::load(store).await?),
             Request::PreferencesSave { preferences } => to_json(&preferences.save(store).await?),

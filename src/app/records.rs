@@ -19,11 +19,6 @@ use crate::platform::store::Store;
 use serde::Serialize;
 
 impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
-    /// The toolbar popup's status (from storage: no GHL request).
-    pub(super) async fn serve_popup(&self, record: Option<RecordInput>) -> Result<String> {
-        to_json(&crate::features::popup::status(&self.platform.store, record).await?)
-    }
-
     /// A message about one host record: a panel's or a content script's.
     pub(super) async fn serve_record(&self, input: RecordInput, request: Request) -> Result<String> {
         let store = &self.platform.store;

@@ -183,21 +183,25 @@ test('GHL and page text is shown as text: no markup, no script', async () => {
   assert.equal(await (await panelRootHandle(page)).evaluate((root) => root.querySelectorAll('img').length), 0);
 });
 
-test('axe: no serious or critical accessibility violations, and every control is reachable by keyboard', async () => {
+test('axe: no serious or critical accessibility violations in either colour scheme, and every control is reachable by keyboard', async () => {
   await openJane();
   await panel(page).getByRole('list', { name: 'Notes' }).waitFor();
   const axe = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-  // axe cannot enter the closed root: it checks an open copy of it.
-  const copy = await openCopyOfPanel(page);
-  const { violations, checked } = await page.evaluate(async ([source, selector]) => {
-    (0, eval)(source);
-    const result = await globalThis.axe.run({ include: [[selector]] }, { resultTypes: ['violations', 'passes'] });
-    const serious = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.help}`);
-    document.querySelector(selector).remove();
-    return { violations: serious, checked: result.passes.length };
-  }, [axe, copy]);
-  assert.deepEqual(violations, []);
-  assert.ok(checked > 5, `axe checked the panel's content (${checked} rules passed)`);
+  // axe cannot enter the closed root: it checks an open copy of it, in the light and the dark scheme.
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const copy = await openCopyOfPanel(page);
+    const { violations, checked } = await page.evaluate(async ([source, selector]) => {
+      if (!globalThis.axe) (0, eval)(source);
+      const result = await globalThis.axe.run({ include: [[selector]] }, { resultTypes: ['violations', 'passes'] });
+      const serious = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.help}`);
+      document.querySelector(selector).remove();
+      return { violations: serious, checked: result.passes.length };
+    }, [axe, copy]);
+    assert.deepEqual(violations, [], colorScheme);
+    assert.ok(checked > 5, `axe checked the panel's content (${checked} rules passed, ${colorScheme})`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
   // Tab from the panel's first control reaches "Add note" without a mouse.
   await panel(page).getByRole('button', { name: 'Hide' }).focus();
   let reached = false;
