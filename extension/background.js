@@ -137,7 +137,13 @@ async function relayCommand(command, tab) {
 /** Lets the core act on an alarm or a runtime event; the badge then shows how many edits wait for the agent. */
 async function alarmFired(name) {
   try {
-    const counts = JSON.parse(await records.call('onAlarm', name));
+    const answer = await records.call('onAlarm', name).catch(async (/** @type {any} */ error) => {
+      // The other module's alarm (the scheduled data check): it runs there, then the status as after any event.
+      if (error?.code !== 'wrong_module') throw error;
+      await keepAlarms(JSON.parse(await pages.call('onAlarm', name)).alarms);
+      return records.call('onAlarm', 'status');
+    });
+    const counts = JSON.parse(answer);
     showBadge(counts.failed);
     await keepAlarms(counts.alarms);
     if (counts.open) await chrome.tabs.create({ url: chrome.runtime.getURL(counts.open) });

@@ -165,6 +165,9 @@ async fn index(store: &impl Store) -> Index {
 /// `lock` guards the index's read-modify-write against another message doing the same.
 pub async fn remember(store: &impl Store, lock: &AsyncLock, record: &HostRecord, link: &Link, now_ms: u64) -> Result<()> {
     let _guard = lock.lock().await;
+    if link.contact_id.is_some() {
+        crate::hosts::seen::remember(store, record, now_ms).await?;
+    }
     let mut index = index(store).await;
     let same = |linked: &Linked| linked.host == record.host.hostname && linked.record_id == record.record_id;
     // A record refreshed in the background has no page: the one the agent last saw it on is kept.

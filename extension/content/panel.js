@@ -369,9 +369,11 @@
         if (answer.ok) showView(answer.data);
         else headerProblem.replaceChildren(problemFor(answer.error));
       });
-      header.append(element('h3', { text: contact.name }), facts, tagList, tagForm,
-        element('div', { class: 'row' }, [open, sync.start, unlink]), headerProblem, sync.area);
-      if (view.colleagues.length) {
+      // Sections switched off in Options (the core asked GHL nothing for them).
+      const on = (section) => !(view.sectionsOff ?? []).includes(section);
+      header.append(...[element('h3', { text: contact.name }), facts, on('tags') ? tagList : null, on('tags') ? tagForm : null,
+        element('div', { class: 'row' }, [open, sync.start, unlink]), headerProblem, sync.area].filter(Boolean));
+      if (on('colleagues') && view.colleagues.length) {
         header.append(element('details', {}, [
           element('summary', { text: words('panelSameBusinessCount', String(view.colleagues.length)) }),
           element('ul', { 'aria-label': words('panelSameBusiness') }, view.colleagues.map((c) => element('li', { text: c.name }))),
@@ -379,9 +381,10 @@
       }
       // Hosts with one contact history (the core says): notes and appointments in one list.
       const sections = view.history
-        ? [notesSection(view.notes, view.history), tasksSection(view.tasks)]
-        : [notesSection(view.notes), tasksSection(view.tasks), appointmentsSection(view.appointments)];
-      replace(header, outboxSection(view.outbox), ...sections);
+        ? [on('notes') || on('appointments') ? notesSection(view.notes, view.history) : null, on('tasks') ? tasksSection(view.tasks) : null]
+        : [on('notes') ? notesSection(view.notes) : null, on('tasks') ? tasksSection(view.tasks) : null,
+          on('appointments') ? appointmentsSection(view.appointments) : null];
+      replace(header, outboxSection(view.outbox), ...sections.filter(Boolean));
     }
 
     /** Notes, or — with `history` — the History list: notes (editable in place) and appointments, newest first. */

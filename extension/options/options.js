@@ -19,6 +19,15 @@ async function send(type, fields = {}) {
   return answer.data;
 }
 
+/** Saves `text` as a file the browser downloads (`.csv` or `.json` by its name). */
+function download(/** @type {string} */ text, /** @type {string} */ filename) {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([text], { type: filename.endsWith('.csv') ? 'text/csv' : 'application/json' }));
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 function announce(text, { error = false } = {}) {
   statusLine.textContent = text;
   statusLine.classList.toggle('error', error);
@@ -295,23 +304,42 @@ const preferencesForm = $('#preferences');
 
 /** One switch per host app the core knows (from the mapping editor's list): the panel shows in the checked ones. */
 let hostsOff = [];
+/** The preferences as last saved: a form that sets some of them sends the rest unchanged. */
+let currentPreferences = /** @type {any} */ ({});
+/** A checkbox with its label (`data` goes on the box's dataset). */
+function checkbox(/** @type {string} */ text, /** @type {boolean} */ checked, /** @type {Record<string, string>} */ data) {
+  const label = document.createElement('label');
+  label.className = 'choice';
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  Object.assign(box.dataset, data);
+  box.checked = checked;
+  label.append(box, ' ', text);
+  return label;
+}
+
+/** Per host app: whether the panel shows there, and which of its sections (each a GHL request saved when off). */
 function fillHostApps() {
-  const boxes = mappingChoices.apps.map((app) => {
-    const label = document.createElement('label');
-    label.className = 'choice';
-    const box = document.createElement('input');
-    box.type = 'checkbox';
-    box.dataset.app = app.id;
-    box.checked = !hostsOff.includes(app.id);
-    label.append(box, ' ', words('optionsShowPanelIn', app.label));
-    return label;
+  const groups = mappingChoices.apps.map((app) => {
+    const sections = document.createElement('fieldset');
+    const legend = document.createElement('legend');
+    legend.textContent = words('optionsPanelSectionsIn', app.label);
+    sections.append(legend, ...(mappingChoices.panelSections ?? []).map((section) =>
+      checkbox(section.label, !currentPreferences.sectionsOff?.includes(`${app.id}.${section.id}`), { section: `${app.id}.${section.id}` })));
+    const group = document.createElement('div');
+    group.append(checkbox(words('optionsShowPanelIn', app.label), !hostsOff.includes(app.id), { app: app.id }), sections);
+    return group;
   });
   const fieldset = $('#host-apps');
-  fieldset.replaceChildren(fieldset.querySelector('legend'), ...boxes);
+  fieldset.replaceChildren(fieldset.querySelector('legend'), ...groups);
 }
 
 function fillPreferences(preferences) {
+  currentPreferences = preferences;
   hostsOff = preferences.hostsOff ?? [];
+  $('#check-when').value = preferences.dataCheck?.schedule ?? 'off';
+  $('#check-alert-over').value = preferences.dataCheck?.alertOver ?? 0;
+  $('#check-alert-stale').checked = preferences.dataCheck?.alertStale ?? true;
   fillHostApps();
   $('#sync-enabled').checked = preferences.syncEnabled;
   $('#cadence').value = preferences.cadenceMinutes;
@@ -344,9 +372,187 @@ preferencesForm.addEventListener('submit', (event) => {
       alerts: { onAuthFailure: $('#alert-auth').checked, afterFailures: numberOf($('#alert-failures')), windowMinutes: numberOf($('#alert-window')) },
       hostsOff: [...document.querySelectorAll('#host-apps input[data-app]')].map((box) => /** @type {HTMLInputElement} */ (box))
         .filter((box) => !box.checked).map((box) => box.dataset.app),
+      sectionsOff: [...document.querySelectorAll('#host-apps input[data-section]')].map((box) => /** @type {HTMLInputElement} */ (box))
+        .filter((box) => !box.checked).map((box) => box.dataset.section),
+      dataCheck: currentPreferences.dataCheck,
     };
     fillPreferences(await send('preferences.save', { preferences }));
     announce(words('optionsSyncSettingsSaved'));
+  });
+});
+
+// ---- Data check ----------------------------------------------------------------------------------------------
+
+/** "about 3 min left" from the core's estimate. */
+const timeLeft = (ms) => (ms < 60_000 ? words('optionsCheckSecondsLeft', String(Math.max(1, Math.round(ms / 1000))))
+  : words('optionsCheckMinutesLeft', String(Math.round(ms / 60_000))));
+
+let checkKinds = [];
+
+/** Draws where the check is; answers whether it is still running. */
+function showCheck(/** @type {any} */ progress) {
+  const running = progress.state === 'running';
+  checkKinds = progress.kinds ?? checkKinds;
+  $('#check-progress').hidden = progress.state === 'idle';
+  $('#check-bar').max = Math.max(progress.total, 1);
+  $('#check-bar').value = progress.done;
+  const eta = running && progress.etaMs != null ? ` ${timeLeft(progress.etaMs)}` : '';
+  $('#check-progress-label').textContent = `${progress.summary}${eta}`;
+  $('#check-rate').textContent = progress.requests
+    ? words('optionsCheckRequests', String(progress.requests), String(progress.requestsPerMinute ?? 0), String(progress.rateSharePercent), String(progress.throttled))
+    : '';
+  $('#check-run').hidden = running;
+  $('#check-cancel').hidden = !running;
+  $('#check-resume').hidden = !(running && !checkDriving);
+  $('#check-filter').hidden = progress.state === 'idle';
+  fillCheckFilter();
+  $('#check-history').replaceChildren(...progress.history.slice().reverse().map((run) => {
+    const item = document.createElement('li');
+    const found = run.byKind.filter((kind) => kind.count > 0).map((kind) => `${checkKinds.find((known) => known.id === kind.kind)?.label ?? kind.kind}: ${kind.count}`);
+    item.textContent = words('optionsCheckHistoryRun', logTime.format(new Date(run.startedAtMs)), run.state, String(run.checked), found.join(', ') || '—');
+    return item;
+  }));
+  return running;
+}
+
+function fillCheckFilter() {
+  const kind = $('#check-kind');
+  if (kind.options.length === checkKinds.length + 1) return;
+  const option = (value, text) => Object.assign(document.createElement('option'), { value, textContent: text });
+  kind.replaceChildren(option('', words('optionsCheckAnyProblem')), ...checkKinds.map((known) => option(known.id, known.label)));
+  $('#check-app').replaceChildren(option('', words('optionsCheckAnyApp')), ...mappingChoices.apps.map((app) => option(app.id, app.label)));
+}
+
+function checkFilter() {
+  const day = (input, end) => (input.value ? Date.parse(`${input.value}T${end ? '23:59:59.999' : '00:00:00'}`) : undefined);
+  return {
+    kinds: $('#check-kind').value ? [$('#check-kind').value] : [],
+    app: $('#check-app').value || undefined,
+    seenFromMs: day($('#check-from'), false),
+    seenToMs: day($('#check-to'), true),
+  };
+}
+
+/** The findings as a table: the record (opens it in the host app), its GHL contact, what disagrees, and Sync. */
+async function showFindings() {
+  const findings = await send('dataCheck.report', { filter: checkFilter() });
+  const box = $('#check-findings');
+  if (!findings.length) {
+    box.replaceChildren(Object.assign(document.createElement('p'), { textContent: words('optionsCheckNothingFound') }));
+    return findings.length;
+  }
+  const table = document.createElement('table');
+  table.createCaption().textContent = words('optionsCheckFindingsCaption', String(findings.length));
+  const head = table.createTHead().insertRow();
+  for (const title of [words('optionsCheckRecord'), words('optionsCheckProblems'), words('optionsCheckLastSeen'), words('optionsCheckActions')]) {
+    head.append(Object.assign(document.createElement('th'), { scope: 'col', textContent: title }));
+  }
+  const body = table.createTBody();
+  for (const finding of findings) {
+    const row = body.insertRow();
+    const record = row.insertCell();
+    const link = (href, text) => Object.assign(document.createElement('a'), { href, textContent: text, target: '_blank', rel: 'noopener noreferrer' });
+    record.append(finding.pageUrl ? link(finding.pageUrl, finding.label) : finding.label, document.createElement('br'),
+      Object.assign(document.createElement('span'), { className: 'hint', textContent: finding.appName }), ' · ', link(finding.ghlUrl, words('optionsCheckOpenInGhl')));
+    const problems = row.insertCell();
+    const list = document.createElement('ul');
+    for (const problem of finding.problems) {
+      const item = document.createElement('li');
+      item.textContent = `${checkKinds.find((kind) => kind.id === problem.kind)?.label ?? problem.kind}: ${problem.text}`;
+      for (const field of problem.fields ?? []) {
+        item.append(Object.assign(document.createElement('div'), { className: 'hint', textContent: words('optionsCheckFieldValues', field.label, field.hostValue, field.ghlValue) }));
+      }
+      list.append(item);
+    }
+    problems.append(list);
+    row.insertCell().textContent = finding.seenAtMs ? logTime.format(new Date(finding.seenAtMs)) : '—';
+    const actions = row.insertCell();
+    if (finding.syncable && finding.record) {
+      const sync = Object.assign(document.createElement('button'), { type: 'button', textContent: words('optionsCheckSync') });
+      sync.setAttribute('aria-label', words('optionsCheckSyncNamed', finding.label));
+      const area = document.createElement('div');
+      sync.addEventListener('click', () => busy(sync, () => previewSync(finding, area)));
+      actions.append(sync, area);
+    }
+  }
+  box.replaceChildren(table);
+  return findings.length;
+}
+
+/** "Sync this contact" from a finding: the same preview and rules as the panel's, on the record as last seen. */
+async function previewSync(/** @type {any} */ finding, /** @type {HTMLElement} */ area) {
+  const preview = await send('contact.syncPreview', { record: finding.record });
+  const list = document.createElement('ul');
+  for (const row of preview.rows.filter((planned) => planned.action === 'updateGhl' || planned.action === 'updateHost')) {
+    list.append(Object.assign(document.createElement('li'), { textContent: `${row.label}: ${row.effect}` }));
+  }
+  const heading = Object.assign(document.createElement('p'), { textContent: preview.heading });
+  if (preview.inSync) {
+    area.replaceChildren(heading);
+    return;
+  }
+  const apply = Object.assign(document.createElement('button'), { type: 'button', textContent: preview.applyLabel });
+  apply.addEventListener('click', () => busy(apply, async () => {
+    const result = await send('contact.sync', { record: finding.record, fingerprint: preview.fingerprint });
+    area.replaceChildren(Object.assign(document.createElement('p'), { role: 'status', textContent: result.summary }));
+  }));
+  area.replaceChildren(heading, list, apply);
+}
+
+/** Whether this page is stepping a run now (a run left running by a closed page or a stopped worker can be resumed). */
+let checkDriving = false;
+
+/** Steps the run to its end, drawing the progress after each step. */
+async function driveCheck() {
+  checkDriving = true;
+  try {
+    let progress = await send('dataCheck.status');
+    while (showCheck(progress)) {
+      try {
+        progress = await send('dataCheck.step');
+      } catch (error) {
+        // GHL is busy or away: the run waits where it is, and goes on after a pause.
+        if (error.code !== 'rate_limited' && error.code !== 'server_error' && error.code !== 'network' && error.code !== 'timeout') throw error;
+        announce(error.message, { error: true });
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        progress = await send('dataCheck.status');
+      }
+    }
+  } finally {
+    checkDriving = false;
+  }
+  showCheck(await send('dataCheck.status'));
+  await showFindings();
+}
+
+/** The check as it stands when the page opens: a run left under way can be resumed; a finished one shows its findings. */
+async function loadCheck() {
+  const progress = await send('dataCheck.status');
+  showCheck(progress);
+  if (progress.state !== 'idle' && progress.state !== 'running') await showFindings();
+}
+
+$('#check-run').addEventListener('click', (event) => busy(event.currentTarget, async () => {
+  showCheck(await send('dataCheck.start'));
+  await driveCheck();
+}));
+$('#check-resume').addEventListener('click', (event) => busy(event.currentTarget, driveCheck));
+$('#check-cancel').addEventListener('click', (event) => busy(event.currentTarget, async () => showCheck(await send('dataCheck.cancel'))));
+$('#check-filter').addEventListener('submit', (event) => {
+  event.preventDefault();
+  busy(event.submitter ?? $('#check-filter button[type=submit]'), async () => announce(words('optionsCheckShown', String(await showFindings()))));
+});
+for (const format of ['json', 'csv']) {
+  $(`#check-${format}`).addEventListener('click', (event) => busy(event.currentTarget, async () => {
+    download(await send('dataCheck.export', { filter: checkFilter(), format }), `ghl-bridge-data-check.${format}`);
+  }));
+}
+$('#check-schedule').addEventListener('submit', (event) => {
+  event.preventDefault();
+  busy(event.submitter ?? $('#check-schedule button[type=submit]'), async () => {
+    const dataCheck = { schedule: $('#check-when').value, alertOver: numberOf($('#check-alert-over')), alertStale: $('#check-alert-stale').checked };
+    fillPreferences(await send('preferences.save', { preferences: { ...currentPreferences, dataCheck } }));
+    announce(words('optionsCheckScheduleSaved'));
   });
 });
 
@@ -402,12 +608,7 @@ $('#log-filter').addEventListener('submit', (event) => {
 for (const format of ['json', 'csv']) {
   $(`#log-${format}`).addEventListener('click', (event) => {
     busy(event.currentTarget, async () => {
-      const text = await send('log.export', { filter: logFilter(), format });
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' }));
-      link.download = `ghl-bridge-log.${format}`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      download(await send('log.export', { filter: logFilter(), format }), `ghl-bridge-log.${format}`);
       announce(words('optionsLogExported', format.toUpperCase()));
     });
   });
@@ -436,11 +637,7 @@ async function loadOverrides() {
 $('#overrides-export').addEventListener('click', (event) => {
   busy(event.currentTarget, async () => {
     const all = await send('reader.overridesGet');
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([`${JSON.stringify({ format: 'ghl-bridge-reading/1', apps: all }, null, 2)}\n`], { type: 'application/json' }));
-    link.download = 'ghl-bridge-reading-fixes.json';
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    download(`${JSON.stringify({ format: 'ghl-bridge-reading/1', apps: all }, null, 2)}\n`, 'ghl-bridge-reading-fixes.json');
     announce(words('optionsReadingFixesExported'));
   });
 });
@@ -470,11 +667,7 @@ $('#overrides-import').addEventListener('change', (event) => {
 $('#export').addEventListener('click', (event) => {
   busy(event.currentTarget, async () => {
     const exported = await send('data.export');
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([`${JSON.stringify(exported, null, 2)}\n`], { type: 'application/json' }));
-    link.download = 'ghl-bridge-settings.json';
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    download(`${JSON.stringify(exported, null, 2)}\n`, 'ghl-bridge-settings.json');
     announce(words('optionsSettingsExportedWithoutTheToken'));
   });
 });
@@ -501,7 +694,14 @@ $('#reset-yes').addEventListener('click', (event) => {
 // ---- Start ---------------------------------------------------------------------------------------------------
 
 Promise.all([send('settings.get'), send('preferences.get'), send('mapping.get')]).then(
-  ([settings, preferences, mapping]) => { fillSettings(settings); showConnectStep(settings); fillPreferences(preferences); fillMapping(mapping); loadOverrides(); },
+  ([settings, preferences, mapping]) => {
+    fillSettings(settings);
+    showConnectStep(settings);
+    fillMapping(mapping);
+    fillPreferences(preferences);
+    loadOverrides();
+    loadCheck();
+  },
   (error) => announce(error.message, { error: true }),
 );
 

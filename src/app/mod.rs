@@ -86,6 +86,26 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
         }
     }
 
+    /// An alarm fired, or the worker asks for the status (see `records.rs`). The scheduled data check's alarms are
+    /// the pages module's; the others, the records module's.
+    pub async fn on_alarm(&self, name: &str) -> Result<String> {
+        if name == crate::features::data_check::ALARM || name == crate::features::data_check::CONTINUE_ALARM {
+            self.on_data_check_alarm().await
+        } else {
+            self.on_records_alarm(name).await
+        }
+    }
+
+    #[cfg(not(feature = "pages"))]
+    async fn on_data_check_alarm(&self) -> Result<String> {
+        Err(Error::wrong_module())
+    }
+
+    #[cfg(not(feature = "records"))]
+    async fn on_records_alarm(&self, _: &str) -> Result<String> {
+        Err(Error::wrong_module())
+    }
+
     #[cfg(not(feature = "records"))]
     async fn serve_record(&self, _: crate::hosts::RecordInput, _: Request) -> Result<String> {
         Err(Error::wrong_module())

@@ -4,6 +4,7 @@
 use super::{to_json, Core};
 use crate::app::protocol::Request;
 use crate::features::contact_sync;
+use crate::features::data_check;
 use crate::features::panel;
 use crate::features::preferences::Preferences;
 use crate::features::settings::Settings;
@@ -17,7 +18,26 @@ use crate::platform::log;
 use crate::platform::store::Store;
 use serde::Serialize;
 
+/// How long one `dataCheck.step` goes on before answering (Options shows the progress in between).
+const DATA_CHECK_STEP_MS: u64 = 3_000;
+/// How long one firing of the scheduled check's alarm goes on (a service worker event may run for minutes).
+const DATA_CHECK_ALARM_MS: u64 = 25_000;
+
 impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
+    /// The scheduled data check's alarms: starts or goes on with the run; answers the alarm that keeps it going
+    /// (every minute while a run is under way, cleared after) for the worker to keep.
+    pub(super) async fn on_data_check_alarm(&self) -> Result<String> {
+        let store = &self.platform.store;
+        let preferences = Preferences::load(store).await?;
+        let under_way = match Settings::load(store).await? {
+            Some(settings) => data_check::on_alarm(&self.client(&settings), &preferences, DATA_CHECK_ALARM_MS).await?,
+            None => false,
+        };
+        to_json(&serde_json::json!({
+            "alarms": [{ "name": data_check::CONTINUE_ALARM, "periodInMinutes": if under_way { Some(1) } else { None } }]
+        }))
+    }
+
     /// Messages of the extension's own pages, Options and the toolbar popup (the sender check already refused them from
     /// content scripts).
     pub(super) async fn serve_extension_page(&self, request: Request) -> Result<String> {
@@ -33,6 +53,18 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                 }
                 to_json(&Settings::view(Some(&saved)))
             }
+            Request::DataCheckStart {} => {
+                let settings = Settings::require(store).await?;
+                to_json(&data_check::start(&self.client(&settings), false).await?)
+            }
+            Request::DataCheckStep {} => {
+                let settings = Settings::require(store).await?;
+                to_json(&data_check::step(&self.client(&settings), DATA_CHECK_STEP_MS).await?)
+            }
+            Request::DataCheckCancel {} => to_json(&data_check::cancel(store, self.platform.clock.now_ms()).await?),
+            Request::DataCheckStatus {} => to_json(&data_check::status(store).await?),
+            Request::DataCheckReport { filter } => to_json(&data_check::report(store, &filter).await?),
+            Request::DataCheckExport { filter, format } => to_json(&data_check::export(store, &filter, &format).await?),
             // The toolbar popup, from storage only (no GHL request).
             Request::PopupStatus { record } => to_json(&crate::features::popup::status(store, record).await?),
             Request::SettingsGet {} => to_json(&Settings::view(Settings::load(store).await?.as_ref())),

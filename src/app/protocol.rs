@@ -4,6 +4,7 @@
 //! about the sender. Only our own content scripts (top frame, on a known host) and our own extension pages
 //! are served, and content scripts only get what a panel needs — never settings.
 
+use crate::features::data_check::ReportFilter;
 use crate::features::preferences::Preferences;
 use crate::features::settings::Settings;
 use crate::ghl::response::clip;
@@ -139,6 +140,19 @@ pub enum Request {
     },
     /// Probe the saved connection: location, scopes, rate-limit headroom (extension pages only).
     ConnectionCheck {},
+    /// The data check (extension pages only): start a run, go on for a few seconds, cancel it, where it is, its
+    /// findings (filtered) and their export.
+    DataCheckStart {},
+    DataCheckStep {},
+    DataCheckCancel {},
+    DataCheckStatus {},
+    DataCheckReport {
+        filter: ReportFilter,
+    },
+    DataCheckExport {
+        filter: ReportFilter,
+        format: String,
+    },
     /// The preferences, defaults before the first save (extension pages only).
     PreferencesGet {},
     PreferencesSave {
@@ -258,6 +272,9 @@ impl Request {
             "settings.get" | "connection.check" | "preferences.get" | "data.export" | "data.reset" | "data.clearCache" | "log.get" => {
                 (&[], &[])
             }
+            "dataCheck.start" | "dataCheck.step" | "dataCheck.cancel" | "dataCheck.status" => (&[], &[]),
+            "dataCheck.report" => (&[], &["filter"]),
+            "dataCheck.export" => (&["format"], &["filter"]),
             "contact.syncPreview" | "connect.open" => (&["record"], &[]),
             "contact.sync" => (&["record"], &["fingerprint"]),
             "note.send" => (&["record", "sourceId", "body"], &["automatic"]),
@@ -341,6 +358,14 @@ impl Request {
             "oauth.start" => Self::OAuthStart { redirect_uri: text("redirectUri") },
             "oauth.finish" => Self::OAuthFinish { redirect_url: text("redirectUrl") },
             "data.export" => Self::DataExport {},
+            "dataCheck.start" => Self::DataCheckStart {},
+            "dataCheck.step" => Self::DataCheckStep {},
+            "dataCheck.cancel" => Self::DataCheckCancel {},
+            "dataCheck.status" => Self::DataCheckStatus {},
+            "dataCheck.report" => Self::DataCheckReport { filter: fields.item::<ReportFilter>("filter").unwrap_or_default() },
+            "dataCheck.export" => {
+                Self::DataCheckExport { filter: fields.item::<ReportFilter>("filter").unwrap_or_default(), format: text("format") }
+            }
             "data.reset" => Self::DataReset {},
             "data.clearCache" => Self::DataClearCache {},
             "contact.syncPreview" => Self::ContactSyncPreview { record: record() },
@@ -423,6 +448,12 @@ impl Request {
             | Self::OAuthStart { .. }
             | Self::OAuthFinish { .. }
             | Self::DataExport {}
+            | Self::DataCheckStart {}
+            | Self::DataCheckStep {}
+            | Self::DataCheckCancel {}
+            | Self::DataCheckStatus {}
+            | Self::DataCheckReport { .. }
+            | Self::DataCheckExport { .. }
             | Self::DataReset {}
             | Self::DataClearCache {}
             | Self::MappingGet { .. }

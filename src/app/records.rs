@@ -121,7 +121,7 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
     /// start; [`INSTALLED`] when the browser installed the extension): send the outbox's due edits. Answers
     /// `{sent, waiting, failed, alert, refreshed, alarms, open}` (the toolbar badge shows `failed`; the worker keeps
     /// `alarms` and opens `open`, a page of the extension).
-    pub async fn on_alarm(&self, name: &str) -> Result<String> {
+    pub(super) async fn on_records_alarm(&self, name: &str) -> Result<String> {
         let store = &self.platform.store;
         let mut sent = 0;
         let mut refreshed = None;
@@ -156,6 +156,8 @@ impl<T: Transport, S: Store, C: Clock> Core<T, S, C> {
                     name: crate::features::background_refresh::ALARM,
                     period_in_minutes: preferences.sync_enabled.then_some(preferences.cadence_minutes),
                 },
+                // The scheduled data check (the pages module runs it).
+                AlarmSpec { name: crate::features::data_check::ALARM, period_in_minutes: preferences.data_check_every_minutes() },
             ],
         })
     }

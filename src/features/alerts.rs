@@ -66,6 +66,13 @@ fn observe(state: &mut AlertState, rule: &crate::features::preferences::AlertRul
     }
 }
 
+/// Raises an alert another rule decided on (the data check's), shown with the next status.
+pub async fn raise(store: &impl Store, alert: Alert) -> Result<()> {
+    let mut state = store::read::<AlertState>(store, STATE_KEY).await.ok().flatten().unwrap_or_default();
+    state.pending = Some(alert);
+    store::write(store, STATE_KEY, &state).await
+}
+
 /// Reads the log's new entries through the rules; the alert to show now, if any (shown once).
 pub async fn take(store: &impl Store) -> Result<Option<Alert>> {
     let mut state = store::read::<AlertState>(store, STATE_KEY).await.ok().flatten().unwrap_or_default();

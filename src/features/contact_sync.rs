@@ -258,8 +258,8 @@ pub struct SampleField {
     pub value: &'static str,
 }
 
-/// A field or direction the mapping editor offers.
-#[derive(Debug, Serialize)]
+/// A field or direction the mapping editor offers (and any other choice Options offers by id and name).
+#[derive(Debug, Clone, Serialize)]
 pub struct Choice {
     pub id: String,
     pub label: String,
@@ -283,9 +283,11 @@ pub struct MappingEditor {
     pub sample: Vec<SampleField>,
     /// Why the location's custom fields are not offered, when they are not.
     pub custom_fields_note: Option<String>,
+    /// The panel's sections Options can switch off per host app.
+    pub panel_sections: Vec<Choice>,
 }
 
-fn choices(list: &[(&str, &str)]) -> Vec<Choice> {
+pub fn choices(list: &[(&str, &str)]) -> Vec<Choice> {
     list.iter().map(|(id, label)| Choice { id: (*id).to_owned(), label: (*label).to_owned() }).collect()
 }
 
@@ -326,6 +328,7 @@ pub async fn mapping_editor<T: Transport, S: Store, C: Clock>(
         app: spec.app,
         app_name: spec.name,
         apps: crate::hosts::HOSTS.iter().map(|other| choice(other.app, other.name)).collect(),
+        panel_sections: choices(crate::features::preferences::PANEL_SECTIONS),
         rows: load_mapping(store, spec).await?.rows,
         host_fields: spec.fields.iter().map(|field| choice(field.id, field.label)).collect(),
         ghl_fields,

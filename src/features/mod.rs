@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod background_refresh;
 pub mod client_page;
 pub mod contact_sync;
+pub mod data_check;
 pub mod delivery;
 pub mod edit;
 pub mod edits;

@@ -27,6 +27,9 @@ pub fn ghl_contact_url(location_id: &str, contact_id: &str) -> String {
 /// How long the location's user names are reused before asking GHL again.
 const USERS_TTL_MS: u64 = 24 * 3_600_000;
 
+// One view is built per message and serialized at once, never held in numbers: boxing the matched view would only
+// add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum PanelView {
@@ -47,6 +50,9 @@ pub enum PanelView {
         /// The panel then draws "History" instead of separate notes and appointments.
         #[serde(skip_serializing_if = "Option::is_none")]
         history: Option<Vec<HistoryEntry>>,
+        /// Sections switched off in Options (`notes`, `tasks`, `appointments`, `tags`, `colleagues`): not drawn.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        sections_off: Vec<&'static str>,
         /// The locale the panel shows dates in (the host's; none: the browser's).
         #[serde(skip_serializing_if = "Option::is_none")]
         locale: Option<&'static str>,
@@ -524,10 +530,16 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     let users_key = users_key(client.location_id());
     let cached_users: Option<UserNames> = store::read(store, &users_key).await.ok().flatten();
     let users_fresh = cached_users.as_ref().is_some_and(|users| users.fetched_at_ms + USERS_TTL_MS > now_ms);
+    // Sections switched off in Options for this host app are neither drawn nor asked of GHL.
+    let preferences = crate::features::preferences::Preferences::load(store).await?;
+    let app = record.host.spec.app;
+    let on = |section: &str| preferences.section_on(app, section);
+    let sections_off: Vec<&'static str> =
+        crate::features::preferences::PANEL_SECTIONS.iter().map(|(id, _)| *id).filter(|section| !on(section)).collect();
 
-    let contact_and_notes = join(client.get_contact(contact_id), client.list_notes(contact_id));
+    let contact_and_notes = join(client.get_contact(contact_id), when(on("notes"), client.list_notes(contact_id)));
     let users = async {
-        if users_fresh {
+        if users_fresh || !(on("notes") || on("tasks")) {
             None
         } else {
             // Names are a nicety: without users.readonly the panel shows no author names.
@@ -535,12 +547,15 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         }
     };
     let business = async {
-        match known_business.as_deref() {
+        match known_business.as_deref().filter(|_| on("colleagues")) {
             Some(business_id) => Some(client.contacts_of_business(business_id, 50, 0).await),
             None => None,
         }
     };
-    let rest = join(join(client.list_tasks(contact_id), client.list_appointments(contact_id)), join(users, business));
+    let rest = join(
+        join(when(on("tasks"), client.list_tasks(contact_id)), when(on("appointments"), client.list_appointments(contact_id))),
+        join(users, business),
+    );
     let ((contact, notes), ((tasks, appointments), (fetched_users, business))) = join(contact_and_notes, rest).await;
 
     let contact = ContactView::from_contact(contact?)?;
@@ -553,7 +568,7 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         None => cached_users.unwrap_or_default(),
     };
     // First visit to a contact with a business: its colleagues need the business id we only now know.
-    let business = match (business, contact.business_id.as_deref()) {
+    let business = match (business, contact.business_id.as_deref().filter(|_| on("colleagues"))) {
         (Some(found), Some(id)) if known_business.as_deref() == Some(id) => Some(found),
         (_, Some(id)) => Some(client.contacts_of_business(id, 50, 0).await),
         (_, None) => None,
@@ -583,8 +598,12 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     };
     links::save(store, record, &link).await?;
     crate::links::remember(client.store(), &client.locks.storage, record, &link, client.now_ms()).await?;
-    let notes = note_views(notes?, &users);
-    let appointments = appointment_views(appointments?, now_ms);
+    let notes = note_views(notes.transpose()?.unwrap_or_default(), &users);
+    let appointments = appointment_views(appointments.transpose()?.unwrap_or_default(), now_ms);
+    let mut contact = contact;
+    if !on("tags") {
+        contact.tags.clear();
+    }
     let capabilities = &record.host.spec.capabilities;
     let view = PanelView::Matched {
         history: capabilities.unified_history.then(|| history(&notes, &appointments)),
@@ -593,7 +612,8 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
         location_time_zone: crate::features::location_facts::load(store, client.location_id()).await.time_zone,
         ghl_url: ghl_contact_url(client.location_id(), &contact.id),
         notes,
-        tasks: task_views(tasks?, &users, now_ms),
+        tasks: task_views(tasks.transpose()?.unwrap_or_default(), &users, now_ms),
+        sections_off,
         appointments,
         colleagues,
         contact,
@@ -603,6 +623,14 @@ pub async fn load_contact<T: Transport, S: Store, C: Clock>(
     let json = crate::platform::json::write(&view, "the panel")?;
     links::save_view(store, &client.locks.storage, record, json).await;
     Ok(view)
+}
+
+/// `request`'s answer when `wanted`; otherwise it is never sent (futures do nothing until awaited).
+async fn when<F: std::future::Future>(wanted: bool, request: F) -> Option<F::Output> {
+    match wanted {
+        true => Some(request.await),
+        false => None,
+    }
 }
 
 /// The record's edits the outbox still holds, as the panel lists them.

@@ -35,6 +35,45 @@ pub struct Preferences {
     pub alerts: AlertRule,
     /// Host apps the agent switched off in Options: no panel, no reading, on their pages.
     pub hosts_off: Vec<String>,
+    /// Panel sections switched off, as `app.section` (`commusoft.appointments`): not drawn, not asked of GHL.
+    pub sections_off: Vec<String>,
+    pub data_check: DataCheckRule,
+}
+
+/// The panel's sections that can be switched off per host app (each the GHL request it saves), with their names.
+pub const PANEL_SECTIONS: &[(&str, &str)] =
+    &[("notes", "Notes"), ("tasks", "Tasks"), ("appointments", "Appointments"), ("tags", "Tags"), ("colleagues", "Same business")];
+
+/// The scheduled data check and its alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataCheckRule {
+    /// `off`, `cadence` (with background sync's cadence) or `daily`.
+    pub schedule: String,
+    /// Notify when a check finds more than this many records whose fields disagree (0: never).
+    pub alert_over: u32,
+    /// Notify when a check finds a link whose GHL contact is gone or whose match no longer holds.
+    pub alert_stale: bool,
+}
+
+impl Default for DataCheckRule {
+    fn default() -> Self {
+        Self { schedule: "off".to_owned(), alert_over: 0, alert_stale: true }
+    }
+}
+
+impl FromJson for DataCheckRule {
+    fn from_json(value: &Json) -> JsonResult<Self> {
+        let fields = value.object("the data check rule")?;
+        fields.only(&["schedule", "alertOver", "alertStale"])?;
+        let defaults = Self::default();
+        let read = Self {
+            schedule: fields.text("schedule").unwrap_or(defaults.schedule),
+            alert_over: small(fields.count("alertOver")).unwrap_or(u32::MAX),
+            alert_stale: fields.flag("alertStale").unwrap_or(defaults.alert_stale),
+        };
+        fields.finish(read)
+    }
 }
 
 /// When to show a desktop notification: GHL refusing the credentials, or this many failures in a row (0: never),
@@ -69,6 +108,8 @@ impl Default for Preferences {
             refresh_share_percent: 10,
             alerts: AlertRule { on_auth_failure: true, after_failures: 3, window_minutes: 60 },
             hosts_off: Vec::new(),
+            sections_off: Vec::new(),
+            data_check: DataCheckRule::default(),
         }
     }
 }
@@ -86,6 +127,8 @@ impl FromJson for Preferences {
             "alerts",
             "refreshSharePercent",
             "hostsOff",
+            "sectionsOff",
+            "dataCheck",
         ])?;
         let defaults = Self::default();
         let read = Self {
@@ -98,6 +141,8 @@ impl FromJson for Preferences {
             refresh_share_percent: small(fields.count("refreshSharePercent")).unwrap_or(defaults.refresh_share_percent),
             alerts: fields.item("alerts").unwrap_or(defaults.alerts),
             hosts_off: fields.texts("hostsOff").unwrap_or_default(),
+            sections_off: fields.texts("sectionsOff").unwrap_or_default(),
+            data_check: fields.item("dataCheck").unwrap_or(defaults.data_check),
         };
         fields.finish(read)
     }
@@ -179,6 +224,22 @@ impl Preferences {
             return Err(invalid(format!("\"{}\" is not a host app the extension works in.", unknown.chars().take(40).collect::<String>())));
         }
         self.hosts_off.dedup();
+        for entry in &self.sections_off {
+            let known = entry
+                .split_once('.')
+                .is_some_and(|(app, section)| crate::hosts::app(app).is_some() && PANEL_SECTIONS.iter().any(|(id, _)| *id == section));
+            if !known {
+                return Err(invalid(format!("\"{}\" is not a panel section of a host app.", entry.chars().take(40).collect::<String>())));
+            }
+        }
+        self.sections_off.sort();
+        self.sections_off.dedup();
+        if !["off", "cadence", "daily"].contains(&self.data_check.schedule.as_str()) {
+            return Err(invalid("The data check runs never (off), with background sync (cadence) or daily.".to_owned()));
+        }
+        if self.data_check.alert_over > 100_000 {
+            return Err(invalid("Notify above 1 to 100000 records that disagree (0 turns it off).".to_owned()));
+        }
         if self.alerts.after_failures > 100 {
             return Err(invalid("Notify after 1 to 100 failures in a row (0 turns it off).".to_owned()));
         }
@@ -200,6 +261,20 @@ impl Preferences {
     }
 
     /// Whether the agent switched the host app off in Options.
+    /// Whether the panel on `app`'s pages shows (and asks GHL for) `section`.
+    pub fn section_on(&self, app: &str, section: &str) -> bool {
+        !self.sections_off.iter().any(|entry| entry.split_once('.') == Some((app, section)))
+    }
+
+    /// Minutes between scheduled data checks (`None`: not scheduled).
+    pub fn data_check_every_minutes(&self) -> Option<u32> {
+        match self.data_check.schedule.as_str() {
+            "cadence" => Some(self.cadence_minutes),
+            "daily" => Some(1440),
+            _ => None,
+        }
+    }
+
     pub fn host_off(&self, app: &str) -> bool {
         self.hosts_off.iter().any(|off| off == app)
     }

@@ -47,6 +47,8 @@ pub struct Platform<T, S, C> {
     refresh_lock: AsyncLock,
     /// Requests sent to GHL since the worker started (background sync spends a budget of them).
     sent: std::cell::Cell<u64>,
+    /// 429s GHL answered since the worker started (the data check reports them).
+    throttled: std::cell::Cell<u64>,
     /// Requests on their way to GHL now: their answers may change what the budget allows.
     in_flight: std::cell::Cell<u32>,
 }
@@ -61,6 +63,7 @@ impl<T: Transport, S: Store, C: Clock> Platform<T, S, C> {
             rates: RefCell::default(),
             refresh_lock: AsyncLock::new(),
             sent: Default::default(),
+            throttled: Default::default(),
             in_flight: Default::default(),
         }
     }
@@ -117,6 +120,16 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
     /// Requests sent to GHL by this worker so far.
     pub fn requests_sent(&self) -> u64 {
         self.platform.sent.get()
+    }
+
+    /// 429s GHL answered this worker so far.
+    pub fn throttled(&self) -> u64 {
+        self.platform.throttled.get()
+    }
+
+    /// Waits about `ms` (see [`Clock::sleep`]): for callers that pace themselves below the budget.
+    pub async fn sleep(&self, ms: u64) {
+        self.platform.clock.sleep(ms).await
     }
 
     pub fn rate_headers(&self) -> Option<RateHeaders> {
@@ -395,6 +408,7 @@ impl<'p, T: Transport, S: Store, C: Clock> GhlClient<'p, T, S, C> {
                 let refused = response.status == 429;
                 budget.finish(now, !refused, Some(headers));
                 if refused {
+                    self.platform.throttled.set(self.platform.throttled.get() + 1);
                     let error = status_error(&response, CallContext { resource: "", location_id: location });
                     if error.code == ErrorCode::DailyLimit {
                         return Ok(Err(error));

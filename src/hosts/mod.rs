@@ -7,6 +7,7 @@ pub mod overrides;
 pub mod phone;
 pub mod reading;
 pub mod record;
+pub mod seen;
 
 pub use record::{HostRecord, RecordInput};
 

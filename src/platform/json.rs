@@ -323,6 +323,13 @@ impl Json {
         whole.parse().ok()
     }
 
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match self {
+            Self::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
     pub fn as_u64(&self) -> Option<u64> {
         self.as_i64().and_then(|n| u64::try_from(n).ok())
     }
@@ -486,6 +493,10 @@ impl<'a> Fields<'a> {
 
     pub fn flag_or_false(&self, name: &str) -> bool {
         self.flag(name).unwrap_or(false)
+    }
+
+    pub fn texts_or_default(&self, name: &str) -> Vec<String> {
+        self.texts(name).unwrap_or_default()
     }
 
     pub fn texts(&self, name: &str) -> Option<Vec<String>> {

@@ -160,11 +160,22 @@ pub fn to_csv(entries: &[LogEntry]) -> String {
             entry.trace_id.clone().unwrap_or_default(),
             entry.duration_ms.to_string(),
         ];
-        let quoted: Vec<String> = fields.iter().map(|field| format!("\"{}\"", field.replace('"', "\"\""))).collect();
-        csv.push_str(&quoted.join(","));
-        csv.push_str("\r\n");
+        csv.push_str(&csv_line(&fields));
     }
     csv
+}
+
+/// One CSV line (RFC 4180: every field quoted, quotes doubled, CRLF). A field a spreadsheet would run as a formula
+/// (`=`, `+`, `-`, `@` first: text from GHL or a host page) starts with `'`, so it is shown, not run.
+pub fn csv_line(fields: &[String]) -> String {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|field| {
+            let inert = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) { "'" } else { "" };
+            format!("\"{inert}{}\"", field.replace('"', "\"\""))
+        })
+        .collect();
+    format!("{}\r\n", quoted.join(","))
 }
 
 #[cfg(test)]

@@ -36,8 +36,8 @@ pub async fn dispatch(message: String, sender: String) -> Result<String, JsValue
     core.dispatch(&message, &sender).await.map_err(js_error)
 }
 
-/// A `chrome.alarms` alarm fired; resolves to `{sent, waiting, failed}` as JSON.
-#[cfg(feature = "records")]
+/// A `chrome.alarms` alarm fired; resolves to what to show and which alarms to keep, as JSON. A module asked for the
+/// other's alarm rejects with the code `wrong_module`.
 #[wasm_bindgen(js_name = onAlarm)]
 pub async fn on_alarm(name: String) -> Result<String, JsValue> {
     let core = CORE.with(Rc::clone);

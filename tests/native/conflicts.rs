@@ -12,14 +12,7 @@ fn jane() -> Value {
 }
 
 async fn ghl(fixture: &CoreFixture, method: reqwest::Method, path: &str, body: Option<Value>) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", fixture.sandbox.http_url()))
-        .header("Authorization", format!("Bearer {DEMO_TOKEN}"))
-        .header("Version", "2021-07-28");
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    assert!(request.send().await.unwrap().status().is_success());
+    fixture.ghl(method, path, body).await;
 }
 
 /// Jane's panel loaded; the id and text of her first note as shown.

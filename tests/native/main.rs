@@ -9,6 +9,7 @@ mod alerts_log;
 mod background;
 mod commonsku;
 mod conflicts;
+mod data_check;
 mod ghl_connection;
 mod ghl_contacts;
 mod ghl_contract;

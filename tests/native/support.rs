@@ -187,6 +187,21 @@ impl CoreFixture {
         state[collection].as_array().cloned().unwrap_or_default()
     }
 
+    /// Calls the sandbox's GHL API as GHL itself or a colleague in GHL would (set-up, changes made in GHL); the
+    /// answer's JSON. Fails the test on an error status.
+    pub async fn ghl(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        let mut request = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.sandbox.http_url()))
+            .header("Authorization", format!("Bearer {DEMO_TOKEN}"))
+            .header("Version", "2021-07-28");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        assert!(response.status().is_success(), "{path} → {}", response.status());
+        response.json().await.unwrap_or(serde_json::Value::Null)
+    }
+
     pub fn api_requests(&self) -> Vec<serde_json::Value> {
         self.sandbox.state().log(0)
     }
