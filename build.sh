@@ -230,7 +230,9 @@ case "$command" in
     cargo bench --locked --bench quota_share
     # Long-running installs on a simulated clock, live against the sandbox: 50 browsers for a day (share of the daily
     # limit, 429s, panel loads) and one browser for a month (storage after 10,000 records, still working).
-    cargo bench --locked --bench long_run ;;
+    cargo bench --locked --bench long_run
+    # A data check of 500 linked records at 100 / 10 s while an agent opens panels (about four minutes).
+    cargo bench --locked --bench data_check ;;
   soak) setup; build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/soak.mjs "${2:-500}" ;;
   demo) setup; [ -f "$DIST_DIR/chrome/manifest.json" ] || build; DIST_DIR="$DIST_DIR" SANDBOX_BIN="$SANDBOX_BIN" node tools/demo.mjs ;;
   package) setup; build; ls -l "$DIST_DIR"/*.zip ;;

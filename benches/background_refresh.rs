@@ -19,21 +19,11 @@ const INTERVAL_MS: u64 = 10_000;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    if std::env::args().any(|arg| arg == "--list") {
-        return; // `cargo test --benches` asks for a list; this benchmark has no tests.
+    if asked_for_a_list() {
+        return;
     }
-    let sandbox = sandbox().await;
-    sandbox.state().set_rate_limit(MAX, INTERVAL_MS, 200_000);
-    sandbox.state().seed_contacts(DEMO_LOCATION, CONTACTS).unwrap();
-    let state = sandbox.state().location_state(DEMO_LOCATION).unwrap();
-    let generated: Vec<String> = state["contacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["tags"].as_array().is_some_and(|tags| tags.iter().any(|t| t == "generated")))
-        .map(|c| c["id"].as_str().unwrap().to_owned())
-        .take(CONTACTS)
-        .collect();
+    let (sandbox, contacts) = sandbox_with_generated(MAX, INTERVAL_MS, CONTACTS).await;
+    let generated: Vec<String> = contacts.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
     // 500 records linked to them, as the panel would have left them.
     let store: &'static MemoryStore = Box::leak(Box::new(MemoryStore::new()));
     let records: Vec<serde_json::Value> = generated

@@ -217,8 +217,8 @@ async fn month_of_one_browser() -> Value {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    if std::env::args().any(|arg| arg == "--list") {
-        return; // `cargo test --benches` asks for a list; this benchmark has no tests.
+    if asked_for_a_list() {
+        return;
     }
     let day = team_day().await;
     let month = month_of_one_browser().await;

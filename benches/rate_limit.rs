@@ -62,8 +62,8 @@ fn count_status(sandbox: &ghl_sandbox::Sandbox, status: u64) -> (usize, usize) {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    if std::env::args().any(|arg| arg == "--list") {
-        return; // `cargo test --benches` asks for a list; this benchmark has no tests.
+    if asked_for_a_list() {
+        return;
     }
     let sandbox = sandbox().await;
     sandbox.state().set_rate_limit(MAX, INTERVAL_MS, 200_000);

@@ -113,6 +113,29 @@ pub async fn sandbox() -> ghl_sandbox::Sandbox {
     ghl_sandbox::Sandbox::start(config).await.expect("sandbox starts")
 }
 
+/// For benchmarks: `cargo test --benches` runs each with `--list`, and they have no tests to list.
+pub fn asked_for_a_list() -> bool {
+    std::env::args().any(|arg| arg == "--list")
+}
+
+/// A sandbox enforcing `max` requests per `interval_ms` (and GHL's daily 200,000), with `count` generated contacts
+/// in the demo location; answers those contacts as the sandbox holds them.
+pub async fn sandbox_with_generated(max: u32, interval_ms: u64, count: usize) -> (ghl_sandbox::Sandbox, Vec<serde_json::Value>) {
+    let sandbox = sandbox().await;
+    sandbox.state().set_rate_limit(max, interval_ms, 200_000);
+    sandbox.state().seed_contacts(DEMO_LOCATION, count).unwrap();
+    let state = sandbox.state().location_state(DEMO_LOCATION).unwrap();
+    let generated = state["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["tags"].as_array().is_some_and(|tags| tags.iter().any(|t| t == "generated")))
+        .take(count)
+        .cloned()
+        .collect();
+    (sandbox, generated)
+}
+
 /// A sender as the worker describes our content script on a Commusoft tab.
 pub fn content_script_sender(host: &str) -> String {
     serde_json::json!({
