@@ -85,22 +85,13 @@ impl Seen {
     }
 }
 
-/// Notes how a record looked on its page now. A record built from storage alone (a background refresh) showed
-/// nothing and changes nothing; an unchanged record costs one read.
+/// Notes how a record looked on its page now. Only a record read from its page counts: one built from storage
+/// (a background refresh) or sent by an extension page has no page, and changes nothing. The day it was seen is
+/// enough for "last seen", so an unchanged record costs one read (its stored text is compared, not parsed).
 pub async fn remember(store: &impl Store, record: &HostRecord, now_ms: u64) -> Result<()> {
     let fields: Vec<(String, String)> =
         FIELDS.iter().filter_map(|field| Some(((*field).to_owned(), record.fields.get(field)?.to_owned()))).collect();
-    if fields.is_empty() {
-        return Ok(());
-    }
-    let key = key_of(&record.host.hostname, &record.record_id);
-    let known = store::read::<Seen>(store, &key).await.ok().flatten();
-    let page_url = record.page_url.clone().or_else(|| known.as_ref().and_then(|seen| seen.page_url.clone()));
-    // The day it was seen is enough for the data check's "last seen": unchanged values are rewritten once a day.
-    let fresh = known
-        .as_ref()
-        .is_some_and(|seen| seen.fields == fields && seen.page_url == page_url && now_ms.saturating_sub(seen.seen_at_ms) < 86_400_000);
-    if fresh {
+    if fields.is_empty() || record.page_url.is_none() {
         return Ok(());
     }
     let seen = Seen {
@@ -108,10 +99,16 @@ pub async fn remember(store: &impl Store, record: &HostRecord, now_ms: u64) -> R
         host: record.host.hostname.clone(),
         record_id: record.record_id.clone(),
         fields,
-        seen_at_ms: now_ms,
-        page_url,
+        seen_at_ms: now_ms - now_ms % 86_400_000,
+        page_url: record.page_url.clone(),
     };
-    store::write(store, &key, &seen).await?;
+    let key = key_of(&record.host.hostname, &record.record_id);
+    let text = crate::platform::json::write(&seen, "the record as seen")?;
+    let known = store.get(&key).await?;
+    if known.as_deref() == Some(text.as_str()) {
+        return Ok(());
+    }
+    store.set(&key, text).await?;
     if known.is_none() {
         store::keep_recent(store, INDEX_KEY, &key, MAX_SEEN).await?;
     }

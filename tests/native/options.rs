@@ -34,7 +34,8 @@ async fn preferences_start_from_defaults_and_keep_what_is_saved() {
         defaults,
         json!({"syncEnabled": true, "cadenceMinutes": 15, "phoneCountry": null, "sendNewNotes": false,
                "followUp": {"enabled": false, "title": "Follow up", "dueInDays": 2}, "verboseLog": false,
-               "refreshSharePercent": 10, "alerts": {"onAuthFailure": true, "afterFailures": 3, "windowMinutes": 60}, "hostsOff": []})
+               "refreshSharePercent": 10, "alerts": {"onAuthFailure": true, "afterFailures": 3, "windowMinutes": 60}, "hostsOff": [],
+               "sectionsOff": [], "dataCheck": {"schedule": "off", "alertOver": 0, "alertStale": true}})
     );
     let wanted = json!({"syncEnabled": false, "cadenceMinutes": 30, "phoneCountry": "us", "sendNewNotes": true,
                         "followUp": {"enabled": true, "title": " Call back ", "dueInDays": 3}});
