@@ -79,6 +79,8 @@ impl Drop for KeyedGuard<'_> {
 pub struct Locks {
     pub storage: AsyncLock,
     pub per_contact: KeyedLock,
+    /// One data-check step at a time: Options' steps and the scheduled check's alarm take turns.
+    pub data_check: AsyncLock,
 }
 
 impl Drop for LockGuard<'_> {

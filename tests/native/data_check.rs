@@ -192,3 +192,19 @@ async fn panel_sections_switched_off_are_neither_drawn_nor_asked_of_ghl() {
     let bad = fixture.page(json!({"type": "preferences.save", "preferences": {"sectionsOff": ["commusoft.invoices"]}})).await;
     assert!(bad.is_err());
 }
+
+#[tokio::test]
+async fn a_cancel_while_a_step_checks_is_not_undone_by_that_step() {
+    let fixture = paced_fixture_with_problems().await;
+    fixture.page(json!({"type": "dataCheck.start"})).await.unwrap();
+    let step = fixture.page(json!({"type": "dataCheck.step"}));
+    let cancel = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        fixture.page(json!({"type": "dataCheck.cancel"})).await.unwrap()
+    };
+    let (_, cancelled) = tokio::join!(step, cancel);
+    assert_eq!(cancelled["state"], "cancelled");
+    let after = fixture.page(json!({"type": "dataCheck.status"})).await.unwrap();
+    assert_eq!(after["state"], "cancelled", "{after}");
+    assert!(after["done"].as_u64().unwrap() < 3, "{after}");
+}

@@ -78,6 +78,7 @@ pub async fn start<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, 
 /// [`RATE_SHARE_PERCENT`] of the burst budget. Stored after every record: a stopped worker goes on from there.
 pub async fn step<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, for_ms: u64) -> Result<Progress> {
     let store = client.store();
+    let _turn = client.locks.data_check.lock().await;
     let Some(mut run) = load_run(store).await.filter(|run| run.state == "running") else { return status(store).await };
     let began = client.now_ms();
     let edits = crate::outbox::by_record(store, Some(client.location_id())).await?;
@@ -116,6 +117,10 @@ pub async fn step<T: Transport, S: Store, C: Clock>(client: &Ctx<'_, T, S, C>, f
         }
         if run.state != "running" {
             break;
+        }
+        // Cancelled or started again meanwhile (by another page, while this step checked): that run stands.
+        if !load_run(store).await.is_some_and(|stored| stored.state == "running" && stored.started_at_ms == run.started_at_ms) {
+            return status(store).await;
         }
         // Stored before waiting: a worker stopped now goes on with the next record.
         run.busy_ms += used * pace_ms(client.rate_headers()).max(client.now_ms().saturating_sub(started) / used.max(1));
