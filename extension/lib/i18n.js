@@ -3,7 +3,7 @@
 // shared content script. The words live in `_locales/<lang>/messages.json` (the browser picks the language); a
 // page marks an element with `data-i18n="key"` (its text) or `data-i18n-<attribute>="key"` (e.g.
 // `data-i18n-aria-label`), and `localize` fills them in. Dates are shown in the locale the core names for the
-// record's host (en-GB on `.co.uk`, en-US on `.us` and commonsku) or, with none, the browser's.
+// record's host or, with none, the browser's.
 'use strict';
 
 (() => {
