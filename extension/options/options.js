@@ -14,7 +14,7 @@ async function send(type, fields = {}) {
   const answer = await chrome.runtime.sendMessage({ type, ...fields });
   if (!answer?.ok) {
     const error = new Error(answer?.error?.message ?? words('optionsTheExtensionDidNotAnswerReload'));
-    throw Object.assign(error, { code: answer?.error?.code ?? 'internal' });
+    throw Object.assign(error, { code: answer?.error?.code ?? 'internal', retryable: Boolean(answer?.error?.retryable) });
   }
   return answer.data;
 }
@@ -511,8 +511,8 @@ async function driveCheck() {
       try {
         progress = await send('dataCheck.step');
       } catch (error) {
-        // GHL is busy or away: the run waits where it is, and goes on after a pause.
-        if (error.code !== 'rate_limited' && error.code !== 'server_error' && error.code !== 'network' && error.code !== 'timeout') throw error;
+        // GHL is busy or away (the core says it may pass): the run waits where it is, and goes on after a pause.
+        if (!error.retryable) throw error;
         announce(error.message, { error: true });
         await new Promise((resolve) => setTimeout(resolve, 5000));
         progress = await send('dataCheck.status');
