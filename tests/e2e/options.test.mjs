@@ -287,6 +287,13 @@ test('the sync log: filters, errors only, and JSON and CSV exports', async () =>
 test('the options module starts on the first options message, not with the worker', async () => {
   const fresh = await launchBrowser(sandbox);
   try {
+    // The first run's Options tab has already talked to this worker: stop it, and let a host page wake it.
+    const waker = await fresh.context.newPage();
+    const cdp = await fresh.context.newCDPSession(waker);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    await waker.goto(recordUrl(42));
     const sw = await fresh.worker();
     const startup = () => sw.evaluate(async () => {
       await globalThis.ghlBridge.ready;
